@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Watt",
+    products: [
+        // The embeddable language core: knows nothing about energy; hosts register the vocabulary.
+        .library(name: "WattLanguage", targets: ["WattLanguage"]),
+        .executable(name: "watt", targets: ["watt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        .target(name: "WattLanguage"),
+        .target(
+            name: "WattCLI",
+            dependencies: [
+                "WattLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "watt", dependencies: ["WattCLI"]),
+        .testTarget(
+            name: "WattLanguageTests",
+            dependencies: [
+                "WattLanguage",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

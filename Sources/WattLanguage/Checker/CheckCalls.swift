@@ -1,0 +1,235 @@
+extension Checker {
+    func checkCall(_ callee: Identifier, _ arguments: [Expr], _ r: SourceRange) -> TypedExpr {
+        if let builtin = Builtins.all[callee.name] {
+            switch builtin {
+            case .aggregate(let aggregate):
+                if (aggregate == .min || aggregate == .max) && arguments.count >= 2 {
+                    let first = check(arguments[0])
+                    if first.type.isError { return poisoned(r) }
+                    if first.type.elementType == nil { return checkMinMax(aggregate == .min, first, Array(arguments.dropFirst()), r) }
+                    return checkAggregate(aggregate, first, arguments, r)
+                }
+                guard arguments.count == 1 || arguments.count == 2 else {
+                    error(.noMatchingOverload, "`\(callee.name)` takes a list and an optional per-element expression, found \(arguments.count) arguments",
+                          at: r, help: Builtins.docs[callee.name])
+                    return poisoned(r)
+                }
+                let collection = check(arguments[0])
+                if collection.type.isError { return poisoned(r) }
+                return checkAggregate(aggregate, collection, arguments, r)
+            case .scalar(let scalar):
+                return checkScalar(scalar, callee, arguments.map(check), arguments, r)
+            }
+        }
+        guard let function = vocabulary.functions[callee.name] else {
+            var help = Suggestions.didYouMean(callee.name, in: Array(vocabulary.functions.keys) + Array(Builtins.all.keys))
+            if help == nil, vocabulary.names[callee.name] != nil || definitions[callee.name] != nil {
+                help = "`\(callee.name)` is a value, not a function"
+            }
+            error(.unknownFunction, "unknown function `\(callee.name)`", at: callee.range, help: help)
+            _ = arguments.map(check)
+            return poisoned(r)
+        }
+        let typed = arguments.map(check)
+        if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
+        if constContext != nil, let constName = constContext, !function.overloads.contains(where: \.isPure) {
+            error(.constNotConstant, "const `\(constName)` cannot call `\(callee.name)`, which depends on live state", at: r)
+            return poisoned(r)
+        }
+        for overload in function.overloads where overload.parameters.count == typed.count {
+            var bindings = PatternBindings()
+            var optional = false
+            var ok = true
+            for (argument, pattern) in zip(typed, overload.parameters) {
+                if argument.type.isOptional, !isOptionalPattern(pattern) { optional = true }
+                let argumentType = isOptionalPattern(pattern) ? argument.type : argument.type.unwrapped
+                if !match(argumentType, pattern, &bindings) { ok = false; break }
+            }
+            guard ok, let result = instantiate(overload.result, bindings) else { continue }
+            return TypedExpr(.hostCall(name: callee.name, overload: overload, typed), result.optional(if: optional), r)
+        }
+        let signatures = function.overloads.map { o in
+            "\(callee.name)(" + zip(o.parameterNames, o.parameters).map { "\($0): \(describePattern($1))" }.joined(separator: ", ") + ")"
+        }
+        error(.noMatchingOverload,
+              "no form of `\(callee.name)` takes (\(typed.map { describe($0) }.joined(separator: ", ")))",
+              at: r, help: "expected " + signatures.joined(separator: " or "))
+        return poisoned(r)
+    }
+
+    private func checkAggregate(_ aggregate: Builtins.Aggregate, _ collection: TypedExpr, _ arguments: [Expr],
+                                _ r: SourceRange) -> TypedExpr {
+        let name = aggregate.rawValue
+        guard let elementType = collection.type.elementType else {
+            error(.notACollection, "`\(name)` needs a list, found \(describe(collection))", at: arguments[0].range,
+                  help: Builtins.docs[name])
+            return poisoned(r)
+        }
+        var perElement: TypedExpr?
+        var depth = 0
+        var valueType = elementType
+        var valueUnit = collection.displayUnit
+        if arguments.count == 2 {
+            let (e, d) = withElementScope(elementType) { d in (check(arguments[1]), d) }
+            if e.type.isError { return poisoned(r) }
+            perElement = e
+            depth = d
+            valueType = e.type
+            valueUnit = e.displayUnit
+        }
+        let missingPossible = valueType.isOptional || collection.type.isOptional
+        switch aggregate {
+        case .count:
+            if let p = perElement, p.type.unwrapped != .bool {
+                error(.conditionNotBool, "`count(C, P)` needs a bool condition, found \(describe(p))", at: arguments[1].range)
+                return poisoned(r)
+            }
+            return TypedExpr(.aggregate(.count, collection, perElement: perElement, depth: depth),
+                             WattType.number.optional(if: missingPossible), r)
+        case .any, .all:
+            guard valueType.unwrapped == .bool || valueType.unwrapped == .error else {
+                let what = perElement == nil ? "a list of bools" : "a bool condition"
+                error(.typeMismatch, "`\(name)` needs \(what), found \(perElement.map(describe) ?? collection.type.description)",
+                      at: arguments.last!.range, help: "write `\(name)(C, CONDITION)` to test each element")
+                return poisoned(r)
+            }
+            return TypedExpr(.aggregate(aggregate, collection, perElement: perElement, depth: depth),
+                             WattType.bool.optional(if: missingPossible), r)
+        case .sum, .avg, .min, .max:
+            let unwrapped = valueType.unwrapped
+            let ok: Bool
+            if case .quantity = unwrapped { ok = true } else { ok = unwrapped == .instant && aggregate != .sum && aggregate != .avg }
+            guard ok else {
+                error(.typeMismatch, "`\(name)` needs quantities, found \(perElement.map(describe) ?? "list of \(elementType.description)")",
+                      at: arguments.last!.range, help: "pass a per-element value: `\(name)(C, field)` or `\(name)(C.field)`")
+                return poisoned(r)
+            }
+            // An empty collection has no average, minimum or maximum: those may be missing.
+            let mayBeEmpty = aggregate != .sum
+            return TypedExpr(.aggregate(aggregate, collection, perElement: perElement, depth: depth),
+                             unwrapped.optional(if: missingPossible || mayBeEmpty), r, displayUnit: valueUnit)
+        }
+    }
+
+    private func checkMinMax(_ isMin: Bool, _ first: TypedExpr, _ rest: [Expr], _ r: SourceRange) -> TypedExpr {
+        var typed = [first]
+        for argument in rest {
+            let e = check(argument)
+            if e.type.isError { return poisoned(r) }
+            typed.append(e)
+        }
+        let type = first.type.unwrapped
+        guard type.dimension != nil || type == .instant else {
+            error(.typeMismatch, "`\(isMin ? "min" : "max")` needs quantities, found \(describe(first))", at: first.range)
+            return poisoned(r)
+        }
+        for e in typed.dropFirst() where e.type.unwrapped != type {
+            error(.dimensionMismatch, "cannot compare \(describe(first)) with \(describe(e))", at: e.range,
+                  labels: labelsFor(first, e))
+            return poisoned(r)
+        }
+        return TypedExpr(.minMax(isMin: isMin, typed), type.optional(if: typed.contains { $0.type.isOptional }), r,
+                         displayUnit: first.displayUnit)
+    }
+
+    private func checkScalar(_ scalar: Builtins.Scalar, _ callee: Identifier, _ args: [TypedExpr], _ exprs: [Expr],
+                             _ r: SourceRange) -> TypedExpr {
+        if args.contains(where: { $0.type.isError }) { return poisoned(r) }
+        let optional = args.contains { $0.type.isOptional }
+        func arity(_ n: Int) -> Bool {
+            if args.count == n { return true }
+            error(.noMatchingOverload, "`\(callee.name)` takes \(n) argument\(n == 1 ? "" : "s"), found \(args.count)", at: r,
+                  help: Builtins.docs[callee.name])
+            return false
+        }
+        func want(_ i: Int, _ ok: Bool, _ what: String) -> Bool {
+            if ok { return true }
+            error(.typeMismatch, "`\(callee.name)` needs \(what), found \(describe(args[i]))", at: exprs[i].range,
+                  help: Builtins.docs[callee.name])
+            return false
+        }
+        switch scalar {
+        case .present:
+            guard arity(1) else { return poisoned(r) }
+            return TypedExpr(.scalar(.present, args), .bool, r)
+        case .abs:
+            guard arity(1), want(0, args[0].type.dimension != nil, "a quantity") else { return poisoned(r) }
+            return TypedExpr(.scalar(.abs, args), args[0].type, r, displayUnit: args[0].displayUnit)
+        case .floor, .ceil, .round:
+            guard arity(1), want(0, args[0].type.unwrapped == .number, "a plain number") else { return poisoned(r) }
+            return TypedExpr(.scalar(scalar, args), args[0].type, r)
+        case .clamp:
+            guard arity(3), want(0, args[0].type.dimension != nil, "a quantity") else { return poisoned(r) }
+            for i in 1...2 where args[i].type.unwrapped != args[0].type.unwrapped {
+                error(.dimensionMismatch, "cannot clamp \(describe(args[0])) between \(describe(args[i])) bounds", at: exprs[i].range,
+                      labels: labelsFor(args[0], args[i]))
+                return poisoned(r)
+            }
+            return TypedExpr(.scalar(.clamp, args), args[0].type.unwrapped.optional(if: optional), r, displayUnit: args[0].displayUnit)
+        case .contains, .starts_with, .ends_with:
+            guard arity(2), want(0, args[0].type.unwrapped == .string, "a string"),
+                  want(1, args[1].type.unwrapped == .string, "a string") else { return poisoned(r) }
+            return TypedExpr(.scalar(scalar, args), WattType.bool.optional(if: optional), r)
+        case .time:
+            guard arity(1), want(0, args[0].type.unwrapped == .string, "an ISO 8601 string") else { return poisoned(r) }
+            if case .constant(.string(let text)) = args[0].kind {
+                guard let seconds = TimeCalendar.parseISO8601(text) else {
+                    error(.typeMismatch, "`\(text)` is not an ISO 8601 time", at: exprs[0].range,
+                          help: "write e.g. `\"2026-11-29T18:00:00Z\"`")
+                    return poisoned(r)
+                }
+                return TypedExpr(.constant(.instant(seconds)), .instant, r)
+            }
+            return TypedExpr(.scalar(.time, args), .optional(.instant), r)
+        }
+    }
+
+    // MARK: Signature patterns
+
+    struct PatternBindings {
+        var dimensions: [Int: Dimension] = [:]
+        var types: [Int: WattType] = [:]
+    }
+
+    func isOptionalPattern(_ p: TypePattern) -> Bool { if case .optional = p { return true } else { return false } }
+
+    func match(_ type: WattType, _ pattern: TypePattern, _ b: inout PatternBindings) -> Bool {
+        switch pattern {
+        case .exact(let t): return t == type || (t.unwrapped == type.unwrapped && t.isOptional)
+        case .anyQuantity(let v):
+            guard case .quantity(let d) = type.unwrapped else { return false }
+            if let bound = b.dimensions[v] { return bound == d }
+            b.dimensions[v] = d
+            return true
+        case .any(let v):
+            if let bound = b.types[v] { return bound.unwrapped == type.unwrapped }
+            b.types[v] = type.unwrapped
+            return true
+        case .list(let p):
+            guard case .list(let e) = type.unwrapped else { return false }
+            return match(e, p, &b)
+        case .optional(let p):
+            return match(type.unwrapped, p, &b)
+        }
+    }
+
+    func instantiate(_ pattern: TypePattern, _ b: PatternBindings) -> WattType? {
+        switch pattern {
+        case .exact(let t): return t
+        case .anyQuantity(let v): return b.dimensions[v].map { .quantity($0) }
+        case .any(let v): return b.types[v]
+        case .list(let p): return instantiate(p, b).map { .list($0) }
+        case .optional(let p): return instantiate(p, b).map { .optional($0) }
+        }
+    }
+
+    func describePattern(_ p: TypePattern) -> String {
+        switch p {
+        case .exact(let t): return t.description
+        case .anyQuantity: return "quantity"
+        case .any: return "any"
+        case .list(let e): return "list of \(describePattern(e))"
+        case .optional(let e): return "optional \(describePattern(e))"
+        }
+    }
+}

@@ -1,0 +1,237 @@
+extension Checker {
+    func poisoned(_ range: SourceRange) -> TypedExpr { TypedExpr(.constant(.missing), .error, range) }
+
+    func check(_ expr: Expr) -> TypedExpr {
+        let r = expr.range
+        switch expr.kind {
+        case .number(_, let value, let unitSymbol):
+            guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
+            guard let unit = UnitTable.lookup(unitSymbol) else {
+                error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
+                return poisoned(r)
+            }
+            return TypedExpr(.constant(.number(unit.toCanonical(value))), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+        case .string(let s):
+            return TypedExpr(.constant(.string(s)), .string, r)
+        case .bool(let b):
+            return TypedExpr(.constant(.bool(b)), .bool, r)
+        case .name(let name):
+            return resolveName(name, r)
+        case .list(let items):
+            return checkList(items, r)
+        case .unary(.negate, let operand):
+            let e = check(operand)
+            if e.type.isError { return poisoned(r) }
+            guard e.type.dimension != nil else {
+                error(.invalidOperand, "cannot negate \(describe(e))", at: r)
+                return poisoned(r)
+            }
+            if case .constant(.number(let v)) = e.kind {
+                return TypedExpr(.constant(.number(-v)), e.type, r, displayUnit: e.displayUnit)
+            }
+            return TypedExpr(.negate(e), e.type, r, displayUnit: e.displayUnit)
+        case .unary(.not, let operand):
+            let e = check(operand)
+            if e.type.isError { return poisoned(r) }
+            guard e.type.unwrapped == .bool else {
+                error(.typeMismatch, "`not` needs a bool, found \(describe(e))", at: operand.range)
+                return poisoned(r)
+            }
+            return TypedExpr(.not(e), e.type, r)
+        case .binary(let op, let left, let right):
+            return checkBinary(op, left, right, r)
+        case .member(let base, let field):
+            return checkMember(check(base), field, r)
+        case .call(let callee, let arguments):
+            return checkCall(callee, arguments, r)
+        case .conditional(let c, let a, let b):
+            return checkConditional(c, a, b, r)
+        case .filter(let collection, let predicate):
+            let c = check(collection)
+            if c.type.isError { return poisoned(r) }
+            guard let elementType = c.type.elementType else {
+                error(.notACollection, "`where` needs a list, found \(describe(c))", at: collection.range)
+                return poisoned(r)
+            }
+            let (p, depth) = withElementScope(elementType) { depth in (check(predicate), depth) }
+            if p.type.isError { return poisoned(r) }
+            guard p.type.unwrapped == .bool else {
+                error(.conditionNotBool, "a `where` condition must be a bool, found \(describe(p))", at: predicate.range)
+                return poisoned(r)
+            }
+            return TypedExpr(.filter(c, predicate: p, depth: depth), c.type.unwrapped, r)
+        case .top(let count, let collection, let key, let order):
+            return checkTop(count, collection, key, order, r)
+        case .error:
+            return poisoned(r)
+        }
+    }
+
+    private func checkList(_ items: [Expr], _ r: SourceRange) -> TypedExpr {
+        let typed = items.map(check)
+        if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
+        guard let first = typed.first else { return TypedExpr(.list([]), .list(.error), r) }
+        for item in typed.dropFirst() where item.type.unwrapped != first.type.unwrapped {
+            error(.typeMismatch, "list elements must have one type: \(describe(first)) and \(describe(item))", at: item.range,
+                  labels: [.init(range: first.range, message: "first element is \(describe(first))")])
+            return poisoned(r)
+        }
+        let elementType = first.type.unwrapped.optional(if: typed.contains { $0.type.isOptional })
+        if typed.allSatisfy({ if case .constant = $0.kind { return true } else { return false } }) {
+            let values = typed.map { e -> Value in if case .constant(let v) = e.kind { return v } else { return .missing } }
+            return TypedExpr(.constant(.list(values)), .list(elementType), r, displayUnit: first.displayUnit)
+        }
+        return TypedExpr(.list(typed), .list(elementType), r, displayUnit: first.displayUnit)
+    }
+
+    func resolveName(_ name: String, _ r: SourceRange) -> TypedExpr {
+        // 1. Fields of the elements in scope, innermost first; the element by its schema name or `it`.
+        for scope in scopes.reversed() {
+            if let schema = vocabulary.schema(of: scope.elementType) {
+                if let index = schema.fieldIndex(name) {
+                    let element = TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+                    return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
+                }
+                if name == schema.name {
+                    return TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+                }
+            }
+            if name == "it" { return TypedExpr(.element(depth: scope.depth), scope.elementType, r) }
+        }
+        // 2. Definitions.
+        if definitions[name] != nil {
+            definitions[name]!.used = true
+            switch resolveDefinition(name) {
+            case .checkedConst(let value, let type, let unit)?:
+                return TypedExpr(.constant(value), type, r, displayUnit: unit)
+            case .checkedLet(let index, let type, let unit)?:
+                if let constName = constContext {
+                    error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
+                          help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")
+                    return poisoned(r)
+                }
+                return TypedExpr(.letRef(index: index), type, r, displayUnit: unit)
+            default:
+                return poisoned(r)
+            }
+        }
+        // 3. The evaluation time, then the host's names.
+        if name == "now" {
+            if let constName = constContext {
+                error(.constNotConstant, "const `\(constName)` cannot use `now`, which changes every tick", at: r,
+                      help: "use `let` for values that depend on time")
+                return poisoned(r)
+            }
+            return TypedExpr(.now, .instant, r)
+        }
+        if let host = vocabulary.names[name] {
+            if let constName = constContext {
+                error(.constNotConstant, "const `\(constName)` cannot use `\(name)`, which the host supplies each tick", at: r,
+                      help: "use `let` for values computed from live state")
+                return poisoned(r)
+            }
+            return TypedExpr(.hostName(slot: host.slot), host.type, r)
+        }
+        var help = Suggestions.didYouMean(name, in: visibleNames())
+        if help == nil, UnitTable.lookup(name) != nil {
+            help = "units follow a number: write `1 \(name)`"
+        } else if help == nil, Builtins.all[name] != nil || vocabulary.functions[name] != nil {
+            help = "`\(name)` is a function: call it as `\(name)(...)`"
+        }
+        error(.unknownName, "unknown name `\(name)`", at: r, help: help)
+        return poisoned(r)
+    }
+
+    func checkMember(_ base: TypedExpr, _ field: Identifier, _ r: SourceRange) -> TypedExpr {
+        if base.type.isError { return poisoned(r) }
+        let optional = base.type.isOptional
+        switch base.type.unwrapped {
+        case .record(let schemaName):
+            guard let schema = vocabulary.schemas[schemaName] else { return poisoned(r) }
+            guard let index = schema.fieldIndex(field.name) else {
+                reportUnknownField(field, in: schema)
+                return poisoned(r)
+            }
+            return TypedExpr(.field(base, index: index), schema.fields[index].type.optional(if: optional), r)
+        case .list(let element):
+            if let schema = vocabulary.schema(of: element) {
+                guard let index = schema.fieldIndex(field.name) else {
+                    reportUnknownField(field, in: schema)
+                    return poisoned(r)
+                }
+                return TypedExpr(.project(base, index: index, depth: 0), .list(schema.fields[index].type), r)
+            }
+            error(.unknownField, "a \(base.type.description) has no field `\(field.name)`", at: field.range,
+                  help: "use `count(...)`, `sum(...)` and the other aggregates on lists")
+            return poisoned(r)
+        case .instant:
+            guard let component = Builtins.TimeComponent(rawValue: field.name) else {
+                error(.unknownField, "a time instant has no field `\(field.name)`", at: field.range,
+                      help: Suggestions.didYouMean(field.name, in: Builtins.TimeComponent.allCases.map(\.rawValue))
+                        ?? "time fields: " + Builtins.TimeComponent.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+                return poisoned(r)
+            }
+            let type: WattType = component == .time_of_day ? .duration : .number
+            return TypedExpr(.timeComponent(base, component), type.optional(if: optional), r)
+        default:
+            error(.unknownField, "\(describe(base)) has no fields", at: field.range)
+            return poisoned(r)
+        }
+    }
+
+    private func reportUnknownField(_ field: Identifier, in schema: RecordSchema) {
+        error(.unknownField, "`\(schema.name)` has no field `\(field.name)`", at: field.range,
+              help: Suggestions.didYouMean(field.name, in: schema.fields.map(\.name))
+                ?? "fields of `\(schema.name)`: " + schema.fields.map { "`\($0.name)`" }.joined(separator: ", "))
+    }
+
+    private func checkConditional(_ c: Expr, _ a: Expr, _ b: Expr, _ r: SourceRange) -> TypedExpr {
+        let condition = check(c)
+        let whenTrue = check(a)
+        let whenFalse = check(b)
+        if condition.type.isError || whenTrue.type.isError || whenFalse.type.isError { return poisoned(r) }
+        guard condition.type.unwrapped == .bool else {
+            error(.conditionNotBool, "an `if` condition must be a bool, found \(describe(condition))", at: c.range)
+            return poisoned(r)
+        }
+        guard compatible(whenTrue.type.unwrapped, whenFalse.type.unwrapped) else {
+            error(.typeMismatch, "both branches of `if` must have one type: \(describe(whenTrue)) and \(describe(whenFalse))",
+                  at: r, labels: [.init(range: a.range, message: "\(describe(whenTrue))"),
+                                  .init(range: b.range, message: "\(describe(whenFalse))")])
+            return poisoned(r)
+        }
+        let type = whenTrue.type.unwrapped.optional(if: condition.type.isOptional || whenTrue.type.isOptional || whenFalse.type.isOptional)
+        return TypedExpr(.conditional(condition, whenTrue, whenFalse), type, r,
+                         displayUnit: whenTrue.displayUnit == whenFalse.displayUnit ? whenTrue.displayUnit : nil)
+    }
+
+    /// Types that may meet (`[]` has an unknown element type).
+    func compatible(_ a: WattType, _ b: WattType) -> Bool {
+        if a == b || a == .error || b == .error { return true }
+        if case .list(let x) = a, case .list(let y) = b { return compatible(x.unwrapped, y.unwrapped) }
+        return false
+    }
+
+    private func checkTop(_ count: Expr, _ collection: Expr, _ key: Expr, _ order: Keyword?, _ r: SourceRange) -> TypedExpr {
+        let n = check(count)
+        let c = check(collection)
+        if n.type.isError || c.type.isError { return poisoned(r) }
+        guard n.type.unwrapped == .number else {
+            error(.typeMismatch, "`top` needs a plain number of elements, found \(describe(n))", at: count.range)
+            return poisoned(r)
+        }
+        guard let elementType = c.type.elementType else {
+            error(.notACollection, "`top ... of` needs a list, found \(describe(c))", at: collection.range)
+            return poisoned(r)
+        }
+        let (k, depth) = withElementScope(elementType) { depth in (check(key), depth) }
+        if k.type.isError { return poisoned(r) }
+        switch k.type.unwrapped {
+        case .quantity, .instant, .string: break
+        default:
+            error(.typeMismatch, "`top ... by` needs a quantity, time or string to order by, found \(describe(k))", at: key.range)
+            return poisoned(r)
+        }
+        return TypedExpr(.top(count: n, collection: c, key: k, depth: depth, descending: order != .asc), c.type.unwrapped, r)
+    }
+}

@@ -1,0 +1,172 @@
+extension Checker {
+    func checkBinary(_ op: BinaryOperator, _ leftExpr: Expr, _ rightExpr: Expr, _ r: SourceRange) -> TypedExpr {
+        let left = check(leftExpr)
+        let right = check(rightExpr)
+        if left.type.isError || right.type.isError { return poisoned(r) }
+        let optional = left.type.isOptional || right.type.isOptional
+        let lt = left.type.unwrapped
+        let rt = right.type.unwrapped
+
+        switch op {
+        case .and, .or:
+            for (e, x) in [(left, leftExpr), (right, rightExpr)] where e.type.unwrapped != .bool {
+                error(.typeMismatch, "`\(op.rawValue)` needs bools, found \(describe(e))", at: x.range,
+                      help: e.type.dimension != nil ? "compare it first, e.g. `x > 0`" : nil)
+                return poisoned(r)
+            }
+            let kind: TypedExprKind = op == .and ? .and(left, right) : .or(left, right)
+            return TypedExpr(kind, WattType.bool.optional(if: optional), r)
+
+        case .coalesce:
+            guard compatible(lt, rt) else {
+                error(.typeMismatch, "`??` needs a default of the same type: \(describe(left)) and \(describe(right))", at: r)
+                return poisoned(r)
+            }
+            return TypedExpr(.coalesce(left, right), lt.optional(if: right.type.isOptional), r,
+                             displayUnit: left.displayUnit ?? right.displayUnit)
+
+        case .in, .notIn:
+            guard case .list(let element) = rt else {
+                error(.notACollection, "`\(op.rawValue)` needs a list on the right, found \(describe(right))", at: rightExpr.range)
+                return poisoned(r)
+            }
+            guard compatible(lt, element.unwrapped) else {
+                error(.typeMismatch, "cannot look for \(describe(left)) in a list of \(element.description)", at: r)
+                return poisoned(r)
+            }
+            return TypedExpr(.member(left, right, negated: op == .notIn), WattType.bool.optional(if: optional), r)
+
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            return checkComparison(op, left, right, r, optional: optional)
+
+        case .add, .subtract:
+            if lt == .string && rt == .string && op == .add {
+                return TypedExpr(.concat(left, right), WattType.string.optional(if: optional), r)
+            }
+            let arithmetic: ArithmeticOp = op == .add ? .add : .subtract
+            switch (lt, rt) {
+            case (.instant, .quantity(.time)):
+                return TypedExpr(.arithmetic(arithmetic, left, right), WattType.instant.optional(if: optional), r)
+            case (.quantity(.time), .instant) where op == .add:
+                return TypedExpr(.arithmetic(.add, right, left), WattType.instant.optional(if: optional), r)
+            case (.instant, .instant) where op == .subtract:
+                return TypedExpr(.arithmetic(.subtract, left, right), WattType.duration.optional(if: optional), r)
+            case (.quantity(let a), .quantity(let b)):
+                if let (l, rr) = unifyZero(left, right) ?? (a == b ? (left, right) : nil) {
+                    let unit = l.displayUnit == rr.displayUnit ? l.displayUnit : (l.displayUnit ?? rr.displayUnit)
+                    return fold(TypedExpr(.arithmetic(arithmetic, l, rr), l.type.unwrapped.optional(if: optional), r, displayUnit: unit))
+                }
+                let verb = op == .add ? "add" : "subtract"
+                error(.dimensionMismatch, "cannot \(verb) \(describe(right)) \(op == .add ? "to" : "from") \(describe(left))", at: r,
+                      labels: labelsFor(left, right), help: "both sides of `\(op.rawValue)` must have the same dimension")
+                return poisoned(r)
+            default:
+                error(.invalidOperand, "cannot use `\(op.rawValue)` on \(describe(left)) and \(describe(right))", at: r,
+                      labels: labelsFor(left, right))
+                return poisoned(r)
+            }
+
+        case .multiply, .divide:
+            guard case .quantity(let a) = lt, case .quantity(let b) = rt else {
+                error(.invalidOperand, "cannot use `\(op.rawValue)` on \(describe(left)) and \(describe(right))", at: r,
+                      labels: labelsFor(left, right))
+                return poisoned(r)
+            }
+            if a == .temperature || b == .temperature, !(a.isDimensionless || b.isDimensionless) {
+                error(.invalidOperand, "temperatures can only be scaled by plain numbers", at: r, labels: labelsFor(left, right))
+                return poisoned(r)
+            }
+            let dimension = op == .multiply ? a * b : a / b
+            // Scaling by a plain number keeps the other side's unit for printing (`0.9 * 80 %`).
+            var unit: String?
+            if b.isDimensionless && right.displayUnit == nil { unit = left.displayUnit }
+            if a.isDimensionless && left.displayUnit == nil && op == .multiply { unit = right.displayUnit }
+            let kind: TypedExprKind = .arithmetic(op == .multiply ? .multiply : .divide, left, right)
+            return fold(TypedExpr(kind, WattType.quantity(dimension).optional(if: optional), r, displayUnit: unit))
+        }
+    }
+
+    private func checkComparison(_ op: BinaryOperator, _ left: TypedExpr, _ right: TypedExpr, _ r: SourceRange,
+                                 optional: Bool) -> TypedExpr {
+        let compare: CompareOp
+        switch op {
+        case .equal: compare = .eq
+        case .notEqual: compare = .ne
+        case .less: compare = .lt
+        case .lessEqual: compare = .le
+        case .greater: compare = .gt
+        default: compare = .ge
+        }
+        let lt = left.type.unwrapped
+        let rt = right.type.unwrapped
+        let ordered = compare != .eq && compare != .ne
+        let resultType = WattType.bool.optional(if: optional)
+        switch (lt, rt) {
+        case (.quantity(let a), .quantity(let b)):
+            if let (l, rr) = unifyZero(left, right) ?? (a == b ? (left, right) : nil) {
+                return TypedExpr(.compare(compare, l, rr), resultType, r)
+            }
+            var help = "both sides of `\(op.rawValue)` must have the same dimension"
+            if b.isDimensionless, case .constant(.number(let v)) = right.kind, let unit = UnitTable.displaySymbol(for: a) {
+                help = "give the number a unit, e.g. `\(QuantityFormatter.formatNumber(v)) \(unit)`"
+            } else if a.isDimensionless, case .constant(.number(let v)) = left.kind, let unit = UnitTable.displaySymbol(for: b) {
+                help = "give the number a unit, e.g. `\(QuantityFormatter.formatNumber(v)) \(unit)`"
+            }
+            error(.dimensionMismatch, "cannot compare \(describe(left)) with \(describe(right))", at: r,
+                  labels: labelsFor(left, right), help: help)
+            return poisoned(r)
+        case (.instant, .instant), (.string, .string):
+            return TypedExpr(.compare(compare, left, right), resultType, r)
+        case (.bool, .bool) where !ordered:
+            return TypedExpr(.compare(compare, left, right), resultType, r)
+        case (.record(let a), .record(let b)) where !ordered && a == b:
+            return TypedExpr(.compare(compare, left, right), resultType, r)
+        default:
+            let what = ordered && lt == rt ? "cannot order \(describe(left)) values with `\(op.rawValue)`"
+                : "cannot compare \(describe(left)) with \(describe(right))"
+            error(lt == rt ? .invalidOperand : .typeMismatch, what, at: r, labels: lt == rt ? [] : labelsFor(left, right))
+            return poisoned(r)
+        }
+    }
+
+    func labelsFor(_ left: TypedExpr, _ right: TypedExpr) -> [Diagnostic.Label] {
+        [.init(range: left.range, message: "this is \(describe(left))"),
+         .init(range: right.range, message: "this is \(describe(right))")]
+    }
+
+    /// A literal `0` without a unit means zero of any dimension (`power > 0`), except for
+    /// temperatures, where zero depends on the scale.
+    private func unifyZero(_ left: TypedExpr, _ right: TypedExpr) -> (TypedExpr, TypedExpr)? {
+        func isPlainZero(_ e: TypedExpr) -> Bool {
+            if case .constant(.number(0)) = e.kind, e.displayUnit == nil, e.type == .number { return true }
+            return false
+        }
+        guard let a = left.type.dimension, let b = right.type.dimension, a != b else { return nil }
+        if isPlainZero(right), a != .temperature {
+            var z = right; z.type = .quantity(a); return (left, z)
+        }
+        if isPlainZero(left), b != .temperature {
+            var z = left; z.type = .quantity(b); return (z, right)
+        }
+        return nil
+    }
+
+    /// Folds arithmetic on two constants, so `0.9 * 1 MW` costs nothing at run time.
+    func fold(_ e: TypedExpr) -> TypedExpr {
+        guard case .arithmetic(let op, let l, let r) = e.kind,
+              case .constant(.number(let a)) = l.kind, case .constant(.number(let b)) = r.kind else { return e }
+        let value: Double
+        switch op {
+        case .add: value = a + b
+        case .subtract: value = a - b
+        case .multiply: value = a * b
+        case .divide:
+            guard b != 0 else { return e }
+            value = a / b
+        }
+        guard value.isFinite else { return e }
+        var folded = e
+        folded.kind = .constant(.number(value))
+        return folded
+    }
+}

@@ -1,0 +1,159 @@
+extension Checker {
+    func checkRule(_ rule: Rule, source: SourceFile) -> TypedRule? {
+        currentSource = source
+        scopes = []
+        let ruleName = rule.name?.name ?? "line \(source.location(of: rule.headerRange.start).line)"
+        let condition = check(rule.condition)
+        var ok = !condition.type.isError
+        if ok && condition.type.unwrapped != .bool {
+            error(.conditionNotBool, "a rule condition must be a bool, found \(describe(condition))", at: rule.condition.range,
+                  help: condition.type.dimension != nil ? "compare it with a threshold, e.g. `> 900 kW`" : nil)
+            ok = false
+        }
+        if case .constant(.bool(let b)) = condition.kind {
+            warning(.alwaysTrue, "this condition is always \(b)", at: rule.condition.range)
+        }
+        let holdFor = rule.holdFor.flatMap { constantQuantity($0, .time, what: "`for`") }
+        let cooldown = rule.cooldown.flatMap { constantQuantity($0, .time, what: "`cooldown`") }
+        var priority = 0.0
+        if let p = rule.priority { priority = constantQuantity(p, .dimensionless, what: "`priority`") ?? 0 }
+        if rule.holdFor != nil && holdFor == nil || rule.cooldown != nil && cooldown == nil { ok = false }
+
+        let thenActions = rule.thenActions.compactMap(checkAction)
+        let elseActions = rule.elseActions.compactMap(checkAction)
+        guard ok, thenActions.count == rule.thenActions.count, elseActions.count == rule.elseActions.count else { return nil }
+
+        var typed = TypedRule(name: ruleName, isAnonymous: rule.name == nil, priority: priority, condition: condition,
+                              holdFor: holdFor, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
+                              range: rule.range, source: source, estimatedCost: 0)
+        typed.estimatedCost = estimateCost(typed)
+        let anchor = rule.name?.range ?? rule.headerRange
+        if typed.estimatedCost > options.maxRuleCost {
+            error(.costTooHigh, "rule `\(ruleName)` may take about \(typed.estimatedCost) steps per tick, over the limit of \(options.maxRuleCost)",
+                  at: anchor, help: "filter collections before combining them, or precompute with `let`")
+            return nil
+        } else if typed.estimatedCost > options.warnRuleCost {
+            warning(.costHigh, "rule `\(ruleName)` may take about \(typed.estimatedCost) steps per tick", at: anchor,
+                    help: "nested iteration over large collections is slow; filter first")
+        }
+        return typed
+    }
+
+    /// `for`, `cooldown` and `priority` take constants of a known dimension.
+    private func constantQuantity(_ expr: Expr, _ dimension: Dimension, what: String) -> Double? {
+        let saved = constContext
+        constContext = what
+        defer { constContext = saved }
+        let e = check(expr)
+        if e.type.isError { return nil }
+        guard e.type.unwrapped == .quantity(dimension) else {
+            let wanted = dimension == .time ? "a duration such as `10 min`" : "a plain number"
+            error(.typeMismatch, "\(what) needs \(wanted), found \(describe(e))", at: expr.range)
+            return nil
+        }
+        guard case .success(.number(let v)) = ConstEvaluator.evaluate(e, maxDepth: maxDepth + 1) else {
+            error(.constEvaluationFailed, "\(what) must be a constant", at: expr.range)
+            return nil
+        }
+        if dimension == .time && v < 0 {
+            error(.typeMismatch, "\(what) cannot be negative", at: expr.range)
+            return nil
+        }
+        return v
+    }
+
+    func checkAction(_ action: Action) -> TypedAction? {
+        guard let verb = vocabulary.verbs[action.verb.name] else {
+            let known = vocabulary.verbs.keys.sorted()
+            error(.unknownVerb, "unknown action `\(action.verb.name)`", at: action.verb.range,
+                  help: Suggestions.didYouMean(action.verb.name, in: known)
+                    ?? (known.isEmpty ? "this host registers no actions" : "actions: " + known.map { "`\($0)`" }.joined(separator: ", ")))
+            action.target.map { _ = check($0) }
+            action.slots.forEach { _ = check($0.value) }
+            return nil
+        }
+        var ok = true
+        var target: TypedExpr?
+        if let targetExpr = action.target {
+            let t = check(targetExpr)
+            if t.type.isError {
+                ok = false
+            } else if verb.targets.isEmpty {
+                error(.invalidTarget, "`\(verb.name)` takes no target", at: targetExpr.range,
+                      help: slotHelp(verb))
+                ok = false
+            } else {
+                var bindings = PatternBindings()
+                if verb.targets.contains(where: { match(t.type.unwrapped, $0, &bindings) }) {
+                    target = t
+                } else {
+                    let wanted = verb.targets.map(describePattern).joined(separator: " or ")
+                    error(.invalidTarget, "`\(verb.name)` cannot act on \(describe(t)); it takes \(wanted)", at: targetExpr.range)
+                    ok = false
+                }
+            }
+        } else if verb.targetRequired && !verb.targets.isEmpty {
+            let wanted = verb.targets.map(describePattern).joined(separator: " or ")
+            error(.invalidTarget, "`\(verb.name)` needs a target (\(wanted))", at: action.verb.range)
+            ok = false
+        }
+
+        var slots: [TypedSlot] = []
+        var seen: [String: SourceRange] = [:]
+        for slot in action.slots {
+            let value = check(slot.value)
+            guard let signature = verb.slots.first(where: { $0.key == slot.key }) else {
+                let keyRange = slot.prepositionRange.union(slot.qualifier?.range ?? slot.prepositionRange)
+                error(.unknownSlot, "`\(verb.name)` has no `\(slot.key)` part", at: keyRange,
+                      help: Suggestions.didYouMean(slot.key, in: verb.slots.map(\.key)) ?? slotHelp(verb))
+                ok = false
+                continue
+            }
+            if let earlier = seen[slot.key] {
+                error(.duplicateSlot, "`\(slot.key)` is given twice", at: slot.range,
+                      labels: [.init(range: earlier, message: "first given here")])
+                ok = false
+                continue
+            }
+            seen[slot.key] = slot.range
+            if value.type.isError { ok = false; continue }
+            var bindings = PatternBindings()
+            let type = isOptionalPattern(signature.type) ? value.type : value.type.unwrapped
+            guard match(type, signature.type, &bindings) else {
+                error(.typeMismatch, "`\(verb.name) ... \(slot.key)` needs \(describePattern(signature.type)), found \(describe(value))",
+                      at: slot.value.range)
+                ok = false
+                continue
+            }
+            slots.append(TypedSlot(key: slot.key, value: value, range: slot.range))
+        }
+        for signature in verb.slots where signature.required && seen[signature.key] == nil {
+            error(.missingSlot, "`\(verb.name)` needs `\(signature.key) ...`", at: action.range,
+                  help: "e.g. `\(verb.name) ... \(signature.key) \(example(signature.type))`")
+            ok = false
+        }
+        for group in verb.exactlyOneOf {
+            let given = group.filter { seen[$0] != nil }
+            if given.count != 1 {
+                let options = group.map { "`\($0) ...`" }.joined(separator: " or ")
+                error(.missingSlot, given.isEmpty ? "`\(verb.name)` needs \(options)" : "`\(verb.name)` takes only one of \(options)",
+                      at: action.range)
+                ok = false
+            }
+        }
+        return ok ? TypedAction(verb: verb.name, target: target, slots: slots, range: action.range) : nil
+    }
+
+    private func slotHelp(_ verb: VerbSignature) -> String {
+        verb.slots.isEmpty ? "`\(verb.name)` takes no parts" : "`\(verb.name)` takes " + verb.slots.map { "`\($0.key)`" }.joined(separator: ", ")
+    }
+
+    private func example(_ pattern: TypePattern) -> String {
+        switch pattern {
+        case .exact(.string): return "\"name\""
+        case .exact(.quantity(let d)): return "1 " + (UnitTable.displaySymbol(for: d) ?? "")
+        case .exact(.instant): return "now + 1 h"
+        default: return "VALUE"
+        }
+    }
+}

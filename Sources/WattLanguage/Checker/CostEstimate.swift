@@ -1,0 +1,64 @@
+/// Static cost: an upper estimate of evaluation steps, where iterating a collection costs
+/// its expected size times the cost of the work per element. Host names give size hints.
+extension Checker {
+    static let defaultCollectionSize = 1000
+    static let nestedCollectionSize = 100
+
+    func estimateCost(_ rule: TypedRule) -> Int {
+        var total = estimateCost(rule.condition)
+        for action in rule.thenActions + rule.elseActions {
+            total = add(total, action.target.map(estimateCost) ?? 0)
+            for slot in action.slots { total = add(total, estimateCost(slot.value)) }
+        }
+        return total
+    }
+
+    func estimatedSize(_ e: TypedExpr) -> Int {
+        switch e.kind {
+        case .hostName(let slot):
+            let name = vocabulary.nameOrder[slot]
+            return vocabulary.names[name]?.sizeHint ?? Checker.defaultCollectionSize
+        case .letRef(let index): return index < letSizes.count ? letSizes[index] : Checker.defaultCollectionSize
+        case .constant(.list(let items)): return items.count
+        case .list(let items): return items.count
+        case .filter(let c, _, _), .project(let c, _, _): return estimatedSize(c)
+        case .top(let n, let c, _, _, _):
+            if case .constant(.number(let v)) = n.kind, v >= 0, v < Double(Int.max / 2) { return min(Int(v), estimatedSize(c)) }
+            return estimatedSize(c)
+        case .field: return Checker.nestedCollectionSize
+        case .conditional(_, let a, let b): return max(estimatedSize(a), estimatedSize(b))
+        case .coalesce(let a, let b): return max(estimatedSize(a), estimatedSize(b))
+        default: return Checker.defaultCollectionSize
+        }
+    }
+
+    func estimateCost(_ e: TypedExpr) -> Int {
+        switch e.kind {
+        case .constant, .now, .hostName, .element: return 0
+        case .letRef(let index): return index < letCosts.count ? letCosts[index] : 1
+        case .field(let b, _), .timeComponent(let b, _), .negate(let b), .not(let b):
+            return add(1, estimateCost(b))
+        case .project(let b, _, _): return add(estimateCost(b), estimatedSize(b))
+        case .arithmetic(_, let a, let b), .concat(let a, let b), .compare(_, let a, let b), .and(let a, let b),
+             .or(let a, let b), .coalesce(let a, let b):
+            return add(1, add(estimateCost(a), estimateCost(b)))
+        case .member(let a, let b, _): return add(add(estimateCost(a), estimateCost(b)), estimatedSize(b))
+        case .conditional(let c, let a, let b): return add(1, add(estimateCost(c), max(estimateCost(a), estimateCost(b))))
+        case .list(let items), .scalar(_, let items), .minMax(_, let items):
+            return items.reduce(1) { add($0, estimateCost($1)) }
+        case .filter(let c, let p, _):
+            return add(estimateCost(c), multiply(estimatedSize(c), add(1, estimateCost(p))))
+        case .aggregate(_, let c, let p, _):
+            return add(estimateCost(c), multiply(estimatedSize(c), add(1, p.map(estimateCost) ?? 0)))
+        case .top(let n, let c, let k, _, _):
+            let size = estimatedSize(c)
+            let sort = multiply(size, max(1, Int.bitWidth - size.leadingZeroBitCount))
+            return add(add(estimateCost(n), estimateCost(c)), add(multiply(size, add(1, estimateCost(k))), sort))
+        case .hostCall(_, let overload, let args):
+            return args.reduce(overload.cost) { add($0, estimateCost($1)) }
+        }
+    }
+
+    private func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
+    private func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
+}

@@ -1,0 +1,90 @@
+/// The checked tree: every name resolved to a slot, field index or function, every
+/// operator to the operation for its operand types. Evaluation does no lookups by name.
+public struct TypedExpr: Sendable {
+    public var kind: TypedExprKind
+    public var type: WattType
+    public var range: SourceRange
+    /// The unit a literal was written in, kept for printing (`80 %`).
+    public var displayUnit: String?
+
+    init(_ kind: TypedExprKind, _ type: WattType, _ range: SourceRange, displayUnit: String? = nil) {
+        self.kind = kind; self.type = type; self.range = range; self.displayUnit = displayUnit
+    }
+}
+
+public enum ArithmeticOp: Sendable { case add, subtract, multiply, divide }
+public enum CompareOp: String, Sendable { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+
+public indirect enum TypedExprKind: Sendable {
+    case constant(Value)
+    case now
+    case hostName(slot: Int)
+    case letRef(index: Int)
+    /// The element bound at this scope depth (`job` inside `jobs where ...`).
+    case element(depth: Int)
+    case field(TypedExpr, index: Int)
+    /// `nodes.power`: a field of every element.
+    case project(TypedExpr, index: Int, depth: Int)
+    case timeComponent(TypedExpr, Builtins.TimeComponent)
+    case negate(TypedExpr)
+    case not(TypedExpr)
+    case arithmetic(ArithmeticOp, TypedExpr, TypedExpr)
+    case concat(TypedExpr, TypedExpr)
+    case compare(CompareOp, TypedExpr, TypedExpr)
+    case and(TypedExpr, TypedExpr)
+    case or(TypedExpr, TypedExpr)
+    case member(TypedExpr, TypedExpr, negated: Bool)
+    case coalesce(TypedExpr, TypedExpr)
+    case conditional(TypedExpr, TypedExpr, TypedExpr)
+    case list([TypedExpr])
+    case filter(TypedExpr, predicate: TypedExpr, depth: Int)
+    case top(count: TypedExpr, collection: TypedExpr, key: TypedExpr, depth: Int, descending: Bool)
+    /// An aggregate over a collection, optionally of a per-element expression at `depth`.
+    case aggregate(Builtins.Aggregate, TypedExpr, perElement: TypedExpr?, depth: Int)
+    case scalar(Builtins.Scalar, [TypedExpr])
+    case minMax(isMin: Bool, [TypedExpr])
+    case hostCall(name: String, overload: FunctionOverload, [TypedExpr])
+}
+
+public struct TypedSlot: Sendable {
+    public var key: String
+    public var value: TypedExpr
+    public var range: SourceRange
+}
+
+public struct TypedAction: Sendable {
+    public var verb: String
+    public var target: TypedExpr?
+    public var slots: [TypedSlot]
+    public var range: SourceRange
+}
+
+public struct TypedRule: Sendable {
+    public var name: String
+    public var isAnonymous: Bool
+    public var priority: Double
+    public var condition: TypedExpr
+    public var holdFor: Double?
+    public var cooldown: Double?
+    public var thenActions: [TypedAction]
+    public var elseActions: [TypedAction]
+    public var range: SourceRange
+    public var source: SourceFile
+    /// Static estimate of evaluation steps for one tick.
+    public var estimatedCost: Int
+}
+
+public struct TypedLet: Sendable {
+    public var name: String
+    public var value: TypedExpr
+    public var range: SourceRange
+    public var source: SourceFile
+}
+
+/// The result of checking: what the compiler turns into closures.
+public struct CheckedProgram: Sendable {
+    public var lets: [TypedLet]
+    public var consts: [String: (value: Value, type: WattType, displayUnit: String?)]
+    public var rules: [TypedRule]
+    public var maxElementDepth: Int
+}

@@ -1,0 +1,119 @@
+/// `watt fmt`: canonical layout that keeps every comment. Comments before a declaration
+/// or rule clause stay before it; a comment at the end of a line stays at the end of that
+/// line; a comment inside a multi-line expression moves to just after its clause.
+/// One blank line separates declarations that were separated by blank lines.
+public enum Formatter {
+    public static func format(_ unit: SourceUnit) -> String {
+        var printer = Printer(unit: unit)
+        printer.run()
+        return printer.output
+    }
+
+    struct Printer {
+        let unit: SourceUnit
+        var comments: [Comment]
+        var next = 0
+        var output = ""
+        var lastLine = 0
+
+        init(unit: SourceUnit) {
+            self.unit = unit
+            self.comments = unit.comments.sorted { $0.range.start < $1.range.start }
+        }
+
+        func line(of offset: Int) -> Int { unit.source.location(of: offset).line }
+
+        mutating func emit(_ text: String, indent: Int = 0) {
+            output += String(repeating: " ", count: indent) + text + "\n"
+        }
+
+        /// Comments that start before `offset`, each on its own line.
+        mutating func leadingComments(before offset: Int, indent: Int, blankLines: Bool) {
+            while next < comments.count, comments[next].range.start < offset {
+                let c = comments[next]
+                let l = line(of: c.range.start)
+                if blankLines, lastLine > 0, l > lastLine + 1 { output += "\n" }
+                emit(c.text, indent: indent)
+                lastLine = l
+                next += 1
+            }
+        }
+
+        /// A comment on the same original line as `offset`, appended to the printed line.
+        mutating func trailingComment(onLineOf offset: Int) {
+            guard next < comments.count else { return }
+            let c = comments[next]
+            if c.trailing, line(of: c.range.start) == line(of: max(0, offset - 1)) {
+                output.removeLast()
+                output += "  " + c.text + "\n"
+                next += 1
+            }
+        }
+
+        mutating func run() {
+            for declaration in unit.declarations {
+                let start = declaration.range.start
+                leadingComments(before: start, indent: 0, blankLines: true)
+                if lastLine > 0, line(of: start) > lastLine + 1 { output += "\n" }
+                switch declaration {
+                case .binding(let b):
+                    emit("\(b.isConst ? "const" : "let") \(b.name.name) = \(ExpressionPrinter.print(b.value))")
+                case .rule(let r) where r.isOneLine:
+                    emit(oneLine(r))
+                case .rule(let r):
+                    block(r)
+                }
+                trailingComment(onLineOf: declaration.range.end)
+                lastLine = line(of: max(0, declaration.range.end - 1))
+            }
+            leadingComments(before: Int.max, indent: 0, blankLines: true)
+        }
+
+        func actions(_ list: [Action]) -> String {
+            list.map(ExpressionPrinter.print).joined(separator: "; ")
+        }
+
+        func oneLine(_ r: Rule) -> String {
+            var s = "if \(ExpressionPrinter.print(r.condition))"
+            if let f = r.holdFor { s += " for \(ExpressionPrinter.print(f))" }
+            s += " then " + actions(r.thenActions)
+            if !r.elseActions.isEmpty { s += " else " + actions(r.elseActions) }
+            if let c = r.cooldown { s += " cooldown \(ExpressionPrinter.print(c))" }
+            return s
+        }
+
+        mutating func block(_ r: Rule) {
+            var header = "rule \(r.name?.name ?? "_")"
+            if let p = r.priority { header += " priority \(ExpressionPrinter.print(p, at: .unary))" }
+            emit(header + " {")
+            trailingComment(onLineOf: r.headerRange.end)
+            var clauses: [(start: Int, end: Int, lines: [String])] = []
+            var when = "when \(ExpressionPrinter.print(r.condition))"
+            var whenEnd = r.condition.range.end
+            if let f = r.holdFor { when += " for \(ExpressionPrinter.print(f))"; whenEnd = f.range.end }
+            clauses.append((r.condition.range.start, whenEnd, [when]))
+            clauses.append(actionClause("then", r.thenActions))
+            if !r.elseActions.isEmpty { clauses.append(actionClause("else", r.elseActions)) }
+            if let c = r.cooldown { clauses.append((c.range.start, c.range.end, ["cooldown \(ExpressionPrinter.print(c))"])) }
+            clauses.sort { $0.start < $1.start }
+            for clause in clauses {
+                leadingComments(before: clause.start, indent: 2, blankLines: false)
+                for text in clause.lines { emit(text, indent: 2) }
+                trailingComment(onLineOf: clause.end)
+            }
+            leadingComments(before: r.range.end, indent: 2, blankLines: false)
+            emit("}")
+        }
+
+        func actionClause(_ keyword: String, _ list: [Action]) -> (Int, Int, [String]) {
+            let start = list.first?.range.start ?? 0
+            let end = list.last?.range.end ?? 0
+            if list.count == 1 { return (start, end, ["\(keyword) \(ExpressionPrinter.print(list[0]))"]) }
+            var lines = [keyword]
+            for (i, action) in list.enumerated() {
+                lines.append("  " + ExpressionPrinter.print(action) + (i < list.count - 1 ? ";" : ""))
+            }
+            return (start, end, lines)
+        }
+    }
+}

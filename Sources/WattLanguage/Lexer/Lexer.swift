@@ -1,0 +1,272 @@
+/// Turns source bytes into tokens. Never fails: bad input becomes a diagnostic and the
+/// lexer continues, so the parser can report every problem in the file.
+public struct Lexer {
+    public struct Result: Sendable {
+        public var tokens: [Token]
+        public var comments: [Comment]
+        public var diagnostics: [Diagnostic]
+    }
+
+    private let source: SourceFile
+    private let bytes: [UInt8]
+    private var position = 0
+    private var tokens: [Token] = []
+    private var comments: [Comment] = []
+    private var bag: DiagnosticBag
+    private var sawSpace = false
+    private var sawNewline = true
+
+    public init(source: SourceFile) {
+        self.source = source
+        self.bytes = source.bytes
+        self.bag = DiagnosticBag(source: source)
+    }
+
+    public static func tokenize(_ source: SourceFile) -> Result {
+        var lexer = Lexer(source: source)
+        return lexer.run()
+    }
+
+    mutating func run() -> Result {
+        tokens.reserveCapacity(bytes.count / 4)
+        while true {
+            skipTrivia()
+            guard position < bytes.count else { break }
+            lexToken()
+        }
+        tokens.append(Token(kind: .endOfFile, range: SourceRange(bytes.count, bytes.count),
+                            spaceBefore: true, newlineBefore: true))
+        return Result(tokens: tokens, comments: comments, diagnostics: bag.items)
+    }
+
+    private mutating func skipTrivia() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                position += 1
+                sawSpace = true
+            case UInt8(ascii: "\n"):
+                position += 1
+                sawSpace = true
+                sawNewline = true
+            case UInt8(ascii: "#"):
+                let start = position
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\n") { position += 1 }
+                let text = String(decoding: bytes[start..<position], as: UTF8.self)
+                comments.append(Comment(range: SourceRange(start, position), text: text, trailing: !sawNewline))
+                sawSpace = true
+            default:
+                return
+            }
+        }
+    }
+
+    private mutating func emit(_ kind: TokenKind, from start: Int, text: String = "", number: Double = 0) {
+        tokens.append(Token(kind: kind, range: SourceRange(start, position), text: text, number: number,
+                            spaceBefore: sawSpace, newlineBefore: sawNewline))
+        sawSpace = false
+        sawNewline = false
+    }
+
+    private func peek(_ offset: Int = 0) -> UInt8 {
+        let index = position + offset
+        return index < bytes.count ? bytes[index] : 0
+    }
+
+    private mutating func lexToken() {
+        let start = position
+        let byte = bytes[position]
+        if isIdentifierStart(byte) {
+            while position < bytes.count, isIdentifierContinue(bytes[position]) { position += 1 }
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            if let keyword = Keyword(rawValue: text) {
+                emit(.keyword(keyword), from: start, text: text)
+            } else {
+                emit(.identifier, from: start, text: text)
+            }
+            return
+        }
+        if isDigit(byte) { lexNumber(); return }
+        if byte == UInt8(ascii: "\"") { lexString(); return }
+        position += 1
+        let kind: TokenKind?
+        switch byte {
+        case UInt8(ascii: "("): kind = .leftParen
+        case UInt8(ascii: ")"): kind = .rightParen
+        case UInt8(ascii: "["): kind = .leftBracket
+        case UInt8(ascii: "]"): kind = .rightBracket
+        case UInt8(ascii: "{"): kind = .leftBrace
+        case UInt8(ascii: "}"): kind = .rightBrace
+        case UInt8(ascii: ","): kind = .comma
+        case UInt8(ascii: "."): kind = .dot
+        case UInt8(ascii: ";"): kind = .semicolon
+        case UInt8(ascii: ":"): kind = .colon
+        case UInt8(ascii: "+"): kind = .plus
+        case UInt8(ascii: "-"): kind = .minus
+        case UInt8(ascii: "*"): kind = .star
+        case UInt8(ascii: "/"): kind = .slash
+        case UInt8(ascii: "%"): kind = .percent
+        case UInt8(ascii: "="):
+            if peek() == UInt8(ascii: "=") { position += 1; kind = .equalEqual } else { kind = .equal }
+        case UInt8(ascii: "!"):
+            if peek() == UInt8(ascii: "=") { position += 1; kind = .bangEqual } else {
+                bag.error(.invalidCharacter, "unexpected character `!`", at: SourceRange(start, position),
+                          help: "write `not` for negation and `!=` for inequality")
+                return
+            }
+        case UInt8(ascii: "<"):
+            if peek() == UInt8(ascii: "=") { position += 1; kind = .lessEqual } else { kind = .less }
+        case UInt8(ascii: ">"):
+            if peek() == UInt8(ascii: "=") { position += 1; kind = .greaterEqual } else { kind = .greater }
+        case UInt8(ascii: "?"):
+            if peek() == UInt8(ascii: "?") { position += 1; kind = .questionQuestion } else { kind = nil }
+        case UInt8(ascii: "&"), UInt8(ascii: "|"):
+            if peek() == byte { position += 1 }
+            let word = byte == UInt8(ascii: "&") ? "and" : "or"
+            bag.error(.invalidCharacter, "unexpected `\(source.text(SourceRange(start, position)))`",
+                      at: SourceRange(start, position), help: "write `\(word)`")
+            return
+        default:
+            kind = nil
+        }
+        if let kind {
+            emit(kind, from: start)
+        } else {
+            reportInvalidCharacter(at: start)
+        }
+    }
+
+    private mutating func reportInvalidCharacter(at start: Int) {
+        // Skip the whole UTF-8 sequence so one bad character gives one diagnostic.
+        let lead = bytes[start]
+        var length = 1
+        if lead >= 0xC0 && lead < 0xE0 { length = 2 } else if lead >= 0xE0 && lead < 0xF0 { length = 3 } else if lead >= 0xF0 && lead < 0xF8 { length = 4 }
+        let end = min(bytes.count, start + length)
+        let slice = Array(bytes[start..<end])
+        position = end
+        let range = SourceRange(start, end)
+        if lead >= 0x80, let scalar = String(validating: slice, as: UTF8.self), lead >= 0xC0 {
+            let help: String? = scalar == "°" ? "write temperatures as `75 degC`" : scalar == "µ" || scalar == "μ" ? "write `u` for micro" : nil
+            bag.error(.invalidCharacter, "unexpected character `\(scalar)`", at: range, help: help)
+        } else if lead >= 0x80 {
+            position = start + 1
+            bag.error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(lead, radix: 16))", at: SourceRange(start, start + 1))
+        } else if lead == 0 {
+            bag.error(.invalidCharacter, "unexpected NUL byte", at: range)
+        } else if lead < 0x20 || lead == 0x7F {
+            bag.error(.invalidCharacter, "unexpected control character 0x\(String(lead, radix: 16))", at: range)
+        } else {
+            bag.error(.invalidCharacter, "unexpected character `\(Character(Unicode.Scalar(lead)))`", at: range)
+        }
+    }
+
+    private mutating func lexNumber() {
+        let start = position
+        var digits: [UInt8] = []
+        func digitRun(_ lexer: inout Lexer) -> Bool {
+            var any = false
+            while lexer.position < lexer.bytes.count {
+                let b = lexer.bytes[lexer.position]
+                if lexer.isDigit(b) {
+                    digits.append(b); any = true; lexer.position += 1
+                } else if b == UInt8(ascii: "_"), any, lexer.isDigit(lexer.peek(1)) {
+                    lexer.position += 1
+                } else { break }
+            }
+            return any
+        }
+        _ = digitRun(&self)
+        if peek() == UInt8(ascii: "."), isDigit(peek(1)) {
+            digits.append(UInt8(ascii: ".")); position += 1
+            _ = digitRun(&self)
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            let sign = peek(1) == UInt8(ascii: "+") || peek(1) == UInt8(ascii: "-")
+            if isDigit(peek(sign ? 2 : 1)) {
+                digits.append(UInt8(ascii: "e"))
+                if sign { digits.append(peek(1)) }
+                position += sign ? 2 : 1
+                _ = digitRun(&self)
+            }
+        }
+        let text = String(decoding: digits, as: UTF8.self)
+        // Digits glued to an identifier (`12abc`) other than a unit are left to the parser,
+        // which knows about units; only numbers that do not parse are an error here.
+        guard let value = Double(text), value.isFinite else {
+            emit(.number, from: start, text: text, number: 0)
+            bag.error(.malformedNumber, "number `\(text.prefix(40))` is out of range", at: SourceRange(start, position))
+            return
+        }
+        emit(.number, from: start, text: text, number: value)
+    }
+
+    private mutating func lexString() {
+        let start = position
+        position += 1
+        var value: [UInt8] = []
+        while true {
+            guard position < bytes.count, bytes[position] != UInt8(ascii: "\n") else {
+                bag.error(.unterminatedString, "unterminated string", at: SourceRange(start, position),
+                          help: "close the string with `\"` on the same line")
+                break
+            }
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") { position += 1; break }
+            if b == UInt8(ascii: "\\") {
+                let escapeStart = position
+                position += 1
+                let e = peek()
+                position += 1
+                switch e {
+                case UInt8(ascii: "n"): value.append(10)
+                case UInt8(ascii: "t"): value.append(9)
+                case UInt8(ascii: "r"): value.append(13)
+                case UInt8(ascii: "\""): value.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): value.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "u") where peek() == UInt8(ascii: "{"):
+                    position += 1
+                    var hex = ""
+                    while position < bytes.count, bytes[position] != UInt8(ascii: "}"), hex.count < 9,
+                          bytes[position] != UInt8(ascii: "\"") {
+                        hex.append(Character(Unicode.Scalar(bytes[position]))); position += 1
+                    }
+                    if peek() == UInt8(ascii: "}"), let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) {
+                        position += 1
+                        value.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    } else {
+                        bag.error(.invalidEscape, "invalid unicode escape", at: SourceRange(escapeStart, position),
+                                  help: "write `\\u{HEX}` with 1 to 6 hex digits naming a unicode scalar")
+                    }
+                default:
+                    if e == 0 || e == UInt8(ascii: "\n") { position -= 1 }
+                    let shown = e >= 0x20 && e < 0x7F ? String(Character(Unicode.Scalar(e))) : "?"
+                    bag.error(.invalidEscape, "invalid escape `\\\(shown)` in string", at: SourceRange(escapeStart, min(position, bytes.count)),
+                              help: "valid escapes are `\\n`, `\\t`, `\\r`, `\\\"`, `\\\\` and `\\u{HEX}`")
+                }
+                continue
+            }
+            if b == 0 || (b < 0x20 && b != 9) {
+                bag.error(.invalidCharacter, "control character 0x\(String(b, radix: 16)) in string", at: SourceRange(position, position + 1),
+                          help: "write it as an escape, e.g. `\\t` or `\\u{0}`")
+                position += 1
+                continue
+            }
+            value.append(b)
+            position += 1
+        }
+        let text: String
+        if let valid = String(validating: value, as: UTF8.self) {
+            text = valid
+        } else {
+            bag.error(.invalidUTF8, "string contains invalid UTF-8", at: SourceRange(start, position))
+            text = String(decoding: value, as: UTF8.self)
+        }
+        emit(.string, from: start, text: text)
+    }
+
+    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    @inline(__always) func isIdentifierStart(_ b: UInt8) -> Bool {
+        (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95
+    }
+    @inline(__always) func isIdentifierContinue(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
+}

@@ -1,0 +1,282 @@
+/// Recursive-descent parser. Each parse function carries its production from
+/// `grammar/watt.ebnf` as a doc comment; `GrammarConformanceTests` keeps the two in step.
+///
+/// Recovery: an error inside a declaration skips to the next token that can start a
+/// declaration (or a rule clause, inside a rule block), so one run reports every error.
+public struct Parser {
+    public struct Result: Sendable {
+        public var unit: SourceUnit
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Deep nesting is a diagnostic, never a stack overflow.
+    public static let maxDepth = 200
+
+    let source: SourceFile
+    var tokens: [Token]
+    var index = 0
+    var bag: DiagnosticBag
+    var depth = 0
+
+    struct Abort: Error {}
+
+    public init(source: SourceFile, tokens: [Token]) {
+        self.source = source
+        self.tokens = tokens
+        self.bag = DiagnosticBag(source: source)
+    }
+
+    public static func parse(_ source: SourceFile) -> Result {
+        let lexed = Lexer.tokenize(source)
+        var parser = Parser(source: source, tokens: lexed.tokens)
+        parser.bag.append(contentsOf: lexed.diagnostics)
+        let declarations = parser.parseProgram()
+        let unit = SourceUnit(source: source, declarations: declarations, comments: lexed.comments)
+        return Result(unit: unit, diagnostics: parser.bag.items.sorted { $0.range.start < $1.range.start })
+    }
+
+    /// Parses a single expression (for `watt eval` and the REPL).
+    public static func parseExpression(_ source: SourceFile) -> (Expr?, [Diagnostic]) {
+        let lexed = Lexer.tokenize(source)
+        var parser = Parser(source: source, tokens: lexed.tokens)
+        parser.bag.append(contentsOf: lexed.diagnostics)
+        var expr: Expr?
+        do {
+            expr = try parser.parseExpression()
+            if parser.current.kind != .endOfFile {
+                parser.errorExpected("end of expression")
+            }
+        } catch {}
+        return (expr, parser.bag.items.sorted { $0.range.start < $1.range.start })
+    }
+
+    // MARK: Token helpers
+
+    var current: Token { tokens[index] }
+    var previous: Token { tokens[max(0, index - 1)] }
+    func peek(_ offset: Int = 1) -> Token { tokens[min(tokens.count - 1, index + offset)] }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    func check(_ kind: TokenKind) -> Bool { current.kind == kind }
+    func check(_ keyword: Keyword) -> Bool { current.kind == .keyword(keyword) }
+
+    mutating func match(_ kind: TokenKind) -> Bool {
+        if check(kind) { advance(); return true }
+        return false
+    }
+    mutating func match(_ keyword: Keyword) -> Bool { match(.keyword(keyword)) }
+
+    @discardableResult
+    mutating func expect(_ kind: TokenKind, _ what: String? = nil) throws -> Token {
+        if check(kind) { return advance() }
+        errorExpected(what ?? kind.description)
+        throw Abort()
+    }
+    @discardableResult
+    mutating func expect(_ keyword: Keyword) throws -> Token { try expect(.keyword(keyword)) }
+
+    mutating func expectIdentifier(_ what: String) throws -> Identifier {
+        if check(.identifier) {
+            let token = advance()
+            return Identifier(token.text, token.range)
+        }
+        if case .keyword(let k) = current.kind {
+            bag.error(.expectedToken, "expected \(what), found keyword `\(k.rawValue)`", at: current.range,
+                      help: "`\(k.rawValue)` is reserved; choose another name")
+            throw Abort()
+        }
+        errorExpected(what)
+        throw Abort()
+    }
+
+    mutating func errorExpected(_ what: String) {
+        let found = describe(current)
+        bag.error(.expectedToken, "expected \(what), found \(found)", at: current.range)
+    }
+
+    func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .identifier: return "`\(token.text)`"
+        case .number: return "number `\(source.text(token.range))`"
+        case .string: return "string"
+        default: return token.kind.description
+        }
+    }
+
+    mutating func enterNesting() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            bag.error(.nestingTooDeep, "expression nested more than \(Parser.maxDepth) levels deep", at: current.range,
+                      help: "split the expression with `let` definitions")
+            throw Abort()
+        }
+    }
+    mutating func leaveNesting() { depth -= 1 }
+
+    // MARK: Declarations
+
+    /// program = { declaration } EOF ;
+    mutating func parseProgram() -> [Declaration] {
+        var declarations: [Declaration] = []
+        while !check(.endOfFile) {
+            let start = index
+            do {
+                declarations.append(try parseDeclaration())
+            } catch {
+                depth = 0
+                synchronize(from: start)
+            }
+        }
+        return declarations
+    }
+
+    /// Skips to the next token that can start a declaration.
+    mutating func synchronize(from start: Int) {
+        if index == start { advance() }
+        var braces = 0
+        while !check(.endOfFile) {
+            switch current.kind {
+            case .leftBrace: braces += 1
+            case .rightBrace:
+                braces -= 1
+                if braces < 0 { advance(); return }
+            case .keyword(.rule), .keyword(.let), .keyword(.const):
+                if braces <= 0 { return }
+            case .keyword(.if):
+                // A statement `if` starts a line; an `if` inside an expression does not.
+                if braces <= 0 && current.newlineBefore { return }
+            default: break
+            }
+            advance()
+        }
+    }
+
+    /// declaration = binding | rule | one_line_rule ;
+    mutating func parseDeclaration() throws -> Declaration {
+        switch current.kind {
+        case .keyword(.let), .keyword(.const): return .binding(try parseBinding())
+        case .keyword(.rule): return .rule(try parseRuleBlock())
+        case .keyword(.if): return .rule(try parseOneLineRule())
+        default:
+            bag.error(.expectedDeclaration, "expected `let`, `const`, `rule` or `if`, found \(describe(current))",
+                      at: current.range, help: "a policy file holds definitions and rules; an expression alone does nothing here")
+            throw Abort()
+        }
+    }
+
+    /// binding = ( "let" | "const" ) IDENT "=" expr ;
+    mutating func parseBinding() throws -> Binding {
+        let keyword = advance()
+        let name = try expectIdentifier("a name after `\(keyword.text)`")
+        try expect(.equal, "`=`")
+        let value = try parseExpression()
+        return Binding(isConst: keyword.kind == .keyword(.const), name: name, value: value,
+                       range: keyword.range.union(value.range))
+    }
+
+    /// rule = "rule" IDENT [ "priority" expr ] "{" { rule_clause } "}" ;
+    /// rule_clause = "when" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr ;
+    mutating func parseRuleBlock() throws -> Rule {
+        let keyword = advance()
+        let name = try expectIdentifier("a rule name")
+        var priority: Expr?
+        if match(.priority) { priority = try parseUnary() }
+        try expect(.leftBrace, "`{` to open the rule")
+        var condition: Expr?
+        var holdFor: Expr?
+        var thenActions: [Action]?
+        var elseActions: [Action]?
+        var cooldown: Expr?
+        var seen: [Keyword: SourceRange] = [:]
+        var failed = false
+        while !check(.rightBrace) && !check(.endOfFile) {
+            let clause = current
+            guard case .keyword(let k) = clause.kind, [.when, .then, .else, .cooldown].contains(k) else {
+                if check(.keyword(.rule)) || check(.keyword(.let)) || check(.keyword(.const)) { break }
+                bag.error(.expectedToken, "expected a rule clause (`when`, `then`, `else`, `cooldown`), found \(describe(clause))",
+                          at: clause.range)
+                failed = true
+                skipToClause()
+                continue
+            }
+            if let earlier = seen[k] {
+                bag.error(.duplicateClause, "duplicate `\(k.rawValue)` clause in rule `\(name.name)`", at: clause.range,
+                          labels: [.init(range: earlier, message: "first `\(k.rawValue)` here")])
+            }
+            seen[k] = clause.range
+            advance()
+            do {
+                switch k {
+                case .when:
+                    condition = try parseExpression()
+                    if match(.for) { holdFor = try parseExpression() }
+                case .then: thenActions = try parseActions()
+                case .else: elseActions = try parseActions()
+                default: cooldown = try parseExpression()
+                }
+            } catch {
+                failed = true
+                depth = 0
+                skipToClause()
+            }
+        }
+        let close = try expect(.rightBrace, "`}` to close rule `\(name.name)`")
+        let range = keyword.range.union(close.range)
+        if condition == nil && !failed {
+            bag.error(.missingClause, "rule `\(name.name)` has no `when` clause", at: name.range,
+                      help: "add `when CONDITION` to say when the rule fires")
+        }
+        if thenActions == nil && !failed {
+            bag.error(.missingClause, "rule `\(name.name)` has no `then` clause", at: name.range,
+                      help: "add `then ACTION` to say what the rule does")
+        }
+        if failed || condition == nil || thenActions == nil { throw Abort() }
+        return Rule(name: name, priority: priority, isOneLine: false, condition: condition!, holdFor: holdFor,
+                    thenActions: thenActions!, elseActions: elseActions ?? [], cooldown: cooldown, range: range,
+                    headerRange: keyword.range.union(name.range))
+    }
+
+    /// Recovery inside a rule block: skip to the next clause keyword or the closing brace.
+    mutating func skipToClause() {
+        var nested = 0
+        while !check(.endOfFile) {
+            switch current.kind {
+            case .leftBrace, .leftParen, .leftBracket: nested += 1
+            case .rightParen, .rightBracket: nested = max(0, nested - 1)
+            case .rightBrace:
+                if nested == 0 { return }
+                nested -= 1
+            case .keyword(.when), .keyword(.then), .keyword(.else), .keyword(.cooldown):
+                if nested == 0 && current.newlineBefore { return }
+            case .keyword(.rule):
+                if nested == 0 { return }
+            default: break
+            }
+            advance()
+        }
+    }
+
+    /// one_line_rule = "if" expr [ "for" expr ] "then" actions [ "else" actions ] [ "cooldown" expr ] ;
+    mutating func parseOneLineRule() throws -> Rule {
+        let keyword = advance()
+        let condition = try parseExpression()
+        var holdFor: Expr?
+        if match(.for) { holdFor = try parseExpression() }
+        try expect(.then)
+        let thenActions = try parseActions()
+        var elseActions: [Action] = []
+        if match(.else) { elseActions = try parseActions() }
+        var cooldown: Expr?
+        if match(.cooldown) { cooldown = try parseExpression() }
+        let end = cooldown?.range ?? elseActions.last?.range ?? thenActions.last?.range ?? condition.range
+        return Rule(name: nil, priority: nil, isOneLine: true, condition: condition, holdFor: holdFor,
+                    thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
+                    range: keyword.range.union(end), headerRange: keyword.range)
+    }
+}

@@ -1,0 +1,91 @@
+/// The named, ordered stages from source text to a runnable program:
+/// lex → parse → check (names, types, units, cost) → compile (closures).
+/// Each stage reports diagnostics; compilation stops after a stage with errors.
+public enum Stage: String, Sendable, CaseIterable {
+    case parse, check, compile
+}
+
+public struct CompilationResult: Sendable {
+    public var units: [SourceUnit]
+    public var program: Program?
+    public var diagnostics: [Diagnostic]
+    /// The last stage that ran.
+    public var stage: Stage
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+public enum Compilation {
+    public static func compile(_ sources: [SourceFile], vocabulary: Vocabulary,
+                               options: Checker.Options = Checker.Options(), stopAfter: Stage = .compile) -> CompilationResult {
+        var diagnostics: [Diagnostic] = []
+        var units: [SourceUnit] = []
+        for source in sources {
+            let parsed = Parser.parse(source)
+            units.append(parsed.unit)
+            diagnostics.append(contentsOf: parsed.diagnostics)
+        }
+        if diagnostics.hasErrors || stopAfter == .parse {
+            return CompilationResult(units: units, program: nil, diagnostics: diagnostics, stage: .parse)
+        }
+        let (checked, checkDiagnostics) = Checker(vocabulary: vocabulary, options: options).check(units)
+        diagnostics.append(contentsOf: checkDiagnostics)
+        if diagnostics.hasErrors || stopAfter == .check {
+            return CompilationResult(units: units, program: nil, diagnostics: diagnostics, stage: .check)
+        }
+        let program = Program(vocabulary: vocabulary, checked: checked)
+        return CompilationResult(units: units, program: program, diagnostics: diagnostics, stage: .compile)
+    }
+}
+
+/// Evaluates a single expression (`watt eval`, the REPL) against a vocabulary, inputs and,
+/// optionally, the definitions of a program.
+public struct ExpressionResult: Sendable {
+    public var value: Value
+    public var type: WattType
+    public var displayUnit: String?
+    public var formatted: String
+}
+
+public enum ExpressionEvaluator {
+    public enum Failure: Error {
+        case diagnostics([Diagnostic])
+        case evaluation(Diagnostic)
+    }
+
+    public static func evaluate(_ source: SourceFile, vocabulary: Vocabulary, inputs: Inputs, now: Double,
+                                definitions: [SourceUnit] = [], limits: Program.Limits = Program.Limits())
+        -> Result<ExpressionResult, Failure> {
+        let (parsed, parseDiagnostics) = Parser.parseExpression(source)
+        guard let expr = parsed, !parseDiagnostics.hasErrors else { return .failure(.diagnostics(parseDiagnostics)) }
+        let checker = Checker(vocabulary: vocabulary)
+        let (checkedDefinitions, definitionDiagnostics) = checker.check(definitions)
+        if definitionDiagnostics.hasErrors { return .failure(.diagnostics(definitionDiagnostics)) }
+        let (typed, diagnostics) = checker.checkExpression(expr, source: source)
+        let errors = diagnostics.filter { $0.source === source && $0.severity == .error }
+        if !errors.isEmpty || typed.type.isError { return .failure(.diagnostics(errors)) }
+        var checked = checkedDefinitions
+        checked.maxElementDepth = max(checked.maxElementDepth, checker.maxDepth + 1)
+        checked.lets = checker.lets
+        let program = Program(vocabulary: vocabulary, checked: checked)
+        let f = Compiler(source: source, letValue: { ctx, i throws(EvalError) in try Program.evaluateLet(ctx, i) }).value(typed)
+        let ctx = program.makeContext(inputs, now: now, stepLimit: limits.stepsPerRule)
+        do {
+            let v = try f(ctx)
+            let formatted = ValueFormatter.format(v, typed.type, unit: typed.displayUnit, vocabulary: vocabulary)
+            return .success(ExpressionResult(value: v, type: typed.type, displayUnit: typed.displayUnit, formatted: formatted))
+        } catch {
+            var d: Diagnostic
+            switch error {
+            case .missing(let range, let what):
+                d = Diagnostic(.error, .missingValue, "`\(what)` has no value", at: range,
+                               help: "use `?? DEFAULT` to give gaps a value")
+            case .budgetExceeded(let limit):
+                d = Diagnostic(.error, .budgetExceeded, "evaluation stopped after \(limit) steps", at: typed.range)
+            case .arithmetic(let range, let message), .host(let range, let message):
+                d = Diagnostic(.error, .arithmeticError, message, at: range)
+            }
+            d.source = source
+            return .failure(.evaluation(d))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// UTC calendar arithmetic for time instants, without Foundation (days-from-civil
+/// algorithms after H. Hinnant). Weekday is ISO: Monday 1 … Sunday 7.
+public enum TimeCalendar {
+    public struct Civil: Equatable, Sendable {
+        public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Double
+    }
+
+    public static func civil(_ seconds: Double) -> Civil {
+        let days = Int((seconds / 86400).rounded(.down))
+        let secondsOfDay = seconds - Double(days) * 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let hour = Int(secondsOfDay / 3600)
+        let minute = Int((secondsOfDay - Double(hour) * 3600) / 60)
+        let second = secondsOfDay - Double(hour) * 3600 - Double(minute) * 60
+        return Civil(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public static func component(_ c: Builtins.TimeComponent, of seconds: Double) -> Double {
+        let t = civil(seconds)
+        switch c {
+        case .year: return Double(t.year)
+        case .month: return Double(t.month)
+        case .day: return Double(t.day)
+        case .hour: return Double(t.hour)
+        case .minute: return Double(t.minute)
+        case .second: return t.second.rounded(.down)
+        case .time_of_day: return Double(t.hour * 3600 + t.minute * 60) + t.second
+        case .weekday:
+            let days = Int((seconds / 86400).rounded(.down))
+            // 1970-01-01 was a Thursday (ISO weekday 4).
+            return Double(((days % 7) + 7 + 3) % 7 + 1)
+        case .day_of_year:
+            return Double(daysFromCivil(year: t.year, month: t.month, day: t.day) - daysFromCivil(year: t.year, month: 1, day: 1) + 1)
+        }
+    }
+
+    /// `2026-11-29T18:00:00Z`, `2026-11-29T18:00Z`, `2026-11-29 18:00:00+01:00` or `2026-11-29`.
+    public static func parseISO8601(_ text: String) -> Double? {
+        let chars = Array(text.utf8)
+        var i = 0
+        func number(_ digits: Int) -> Int? {
+            guard i + digits <= chars.count else { return nil }
+            var v = 0
+            for k in 0..<digits {
+                let c = chars[i + k]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            i += digits
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < chars.count, chars[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
+              let day = number(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86400
+        if i == chars.count { return seconds }
+        guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")),
+              let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), hour < 24, minute < 60 else { return nil }
+        seconds += Double(hour * 3600 + minute * 60)
+        if expect(UInt8(ascii: ":")) {
+            guard let second = number(2), second < 61 else { return nil }
+            seconds += Double(second)
+            if expect(UInt8(ascii: ".")) {
+                var scale = 0.1
+                while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
+                    seconds += Double(chars[i] - 48) * scale
+                    scale /= 10
+                    i += 1
+                }
+            }
+        }
+        if expect(UInt8(ascii: "Z")) { return i == chars.count ? seconds : nil }
+        if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-") {
+            let sign: Double = chars[i] == UInt8(ascii: "+") ? 1 : -1
+            i += 1
+            guard let oh = number(2), expect(UInt8(ascii: ":")), let om = number(2) else { return nil }
+            seconds -= sign * Double(oh * 3600 + om * 60)
+        }
+        return i == chars.count ? seconds : nil
+    }
+
+    public static func format(_ seconds: Double) -> String {
+        let t = civil(seconds)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let wholeSeconds = Int(t.second.rounded(.down))
+        return "\(t.year)-\(two(t.month))-\(two(t.day))T\(two(t.hour)):\(two(t.minute)):\(two(wholeSeconds))Z"
+    }
+}

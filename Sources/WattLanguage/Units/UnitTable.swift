@@ -1,0 +1,96 @@
+/// A unit: a dimension and the factor (and offset, for temperatures) to the canonical
+/// representation. Canonical: joule, second, gram, degree Celsius, byte, one currency unit.
+/// Values are stored canonically as `Double`; units exist at check time and in printing.
+public struct PhysicalUnit: Sendable, Hashable {
+    public var symbol: String
+    public var dimension: Dimension
+    public var factor: Double
+    public var offset: Double = 0
+
+    public init(_ symbol: String, _ dimension: Dimension, _ factor: Double, offset: Double = 0) {
+        self.symbol = symbol
+        self.dimension = dimension
+        self.factor = factor
+        self.offset = offset
+    }
+
+    public func toCanonical(_ value: Double) -> Double { value * factor + offset }
+    public func fromCanonical(_ value: Double) -> Double { (value - offset) / factor }
+}
+
+public enum UnitTable {
+    private static let wattHour = 3600.0
+
+    /// Every unit symbol a literal may use, case-sensitive (`kW` is not `KW`).
+    public static let units: [String: PhysicalUnit] = {
+        var table: [String: PhysicalUnit] = [:]
+        func add(_ symbol: String, _ dimension: Dimension, _ factor: Double, offset: Double = 0) {
+            table[symbol] = PhysicalUnit(symbol, dimension, factor, offset: offset)
+        }
+        // Power and energy
+        add("mW", .power, 1e-3); add("W", .power, 1); add("kW", .power, 1e3); add("MW", .power, 1e6); add("GW", .power, 1e9)
+        add("J", .energy, 1); add("kJ", .energy, 1e3); add("MJ", .energy, 1e6); add("GJ", .energy, 1e9)
+        add("Wh", .energy, wattHour); add("kWh", .energy, 1e3 * wattHour); add("MWh", .energy, 1e6 * wattHour)
+        add("GWh", .energy, 1e9 * wattHour); add("TWh", .energy, 1e12 * wattHour)
+        // Time (durations)
+        add("ms", .time, 1e-3); add("s", .time, 1); add("min", .time, 60); add("h", .time, 3600)
+        add("d", .time, 86400); add("day", .time, 86400); add("days", .time, 86400); add("week", .time, 604800); add("weeks", .time, 604800)
+        // Mass (of CO2)
+        add("mg", .mass, 1e-3); add("g", .mass, 1); add("kg", .mass, 1e3); add("t", .mass, 1e6)
+        // Carbon intensity
+        add("g/kWh", .carbonIntensity, 1 / (1e3 * wattHour)); add("kg/kWh", .carbonIntensity, 1e3 / (1e3 * wattHour))
+        add("kg/MWh", .carbonIntensity, 1e3 / (1e6 * wattHour)); add("t/MWh", .carbonIntensity, 1e6 / (1e6 * wattHour))
+        add("g/Wh", .carbonIntensity, 1 / wattHour)
+        // Frequency
+        add("Hz", .frequency, 1); add("kHz", .frequency, 1e3); add("MHz", .frequency, 1e6); add("GHz", .frequency, 1e9)
+        // Temperature: canonical degC; kelvin and fahrenheit convert with an offset.
+        add("degC", .temperature, 1); add("K", .temperature, 1, offset: -273.15)
+        add("degF", .temperature, 5.0 / 9.0, offset: -32 * 5.0 / 9.0)
+        // Data
+        add("B", .data, 1); add("kB", .data, 1e3); add("MB", .data, 1e6); add("GB", .data, 1e9); add("TB", .data, 1e12)
+        add("KiB", .data, 1024); add("MiB", .data, 1048576); add("GiB", .data, 1073741824); add("TiB", .data, 1099511627776)
+        // Dimensionless
+        add("%", .dimensionless, 0.01)
+        // Currency, prices and cost rates
+        for (code, dimension) in [("USD", Dimension.usd), ("EUR", .eur), ("GBP", .gbp)] {
+            add(code, dimension, 1)
+            add("\(code)/kWh", dimension / .energy, 1 / (1e3 * wattHour))
+            add("\(code)/MWh", dimension / .energy, 1 / (1e6 * wattHour))
+            add("\(code)/h", dimension / .time, 1.0 / 3600)
+            add("\(code)/t", dimension / .mass, 1e-6)
+        }
+        return table
+    }()
+
+    /// Resolves a simple symbol or a compound `a/b` of two known symbols (e.g. `kWh/h`).
+    public static func lookup(_ symbol: String) -> PhysicalUnit? {
+        if let unit = units[symbol] { return unit }
+        let parts = symbol.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let numerator = units[String(parts[0])], let denominator = units[String(parts[1])],
+              numerator.offset == 0, denominator.offset == 0 else { return nil }
+        return PhysicalUnit(symbol, numerator.dimension / denominator.dimension, numerator.factor / denominator.factor)
+    }
+
+    /// Units a number may be printed in, largest first, per dimension.
+    static let displayFamilies: [Dimension: [String]] = {
+        var families: [Dimension: [String]] = [
+            .power: ["GW", "MW", "kW", "W"], .energy: ["GWh", "MWh", "kWh", "Wh"],
+            .time: ["d", "h", "min", "s", "ms"], .mass: ["t", "kg", "g", "mg"],
+            .carbonIntensity: ["g/kWh"], .frequency: ["GHz", "MHz", "kHz", "Hz"],
+            .temperature: ["degC"], .data: ["TB", "GB", "MB", "kB", "B"],
+        ]
+        for code in ["USD", "EUR", "GBP"] {
+            let unit = units[code]!
+            families[unit.dimension] = [code]
+            families[unit.dimension / .energy] = ["\(code)/kWh"]
+            families[unit.dimension / .time] = ["\(code)/h"]
+            families[unit.dimension / .mass] = ["\(code)/t"]
+        }
+        return families
+    }()
+
+    /// The symbol to print first when a dimension has a unit, e.g. `kW` for power.
+    public static func displaySymbol(for dimension: Dimension) -> String? {
+        displayFamilies[dimension]?.last
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import WattCLI
+
+/// The `watt` executable only lists the subcommands; they live in WattCLI.
+struct Watt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watt",
+        abstract: "Watt: an energy-policy language and control loop for AI data centers.",
+        subcommands: [Check.self, Eval.self, Fmt.self, Parse.self, Units.self]
+    )
+}
+
+Watt.main()
