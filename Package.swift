@@ -22,12 +22,16 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "watt", dependencies: ["WattCLI"]),
+        // How a host program embeds the language core with its own vocabulary.
+        .executableTarget(name: "watt-embedding-example", dependencies: ["WattLanguage"], path: "examples/embedding"),
         .testTarget(
             name: "WattLanguageTests",
             dependencies: [
                 "WattLanguage",
+                "WattCLI",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Corpus"]
         ),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"]),
     ],

@@ -33,7 +33,7 @@ extension Compiler {
                 return try rr(ctx)
             }
         case .compare(let op, let a, let b):
-            return traced(compare(op, a, b), e, a, b, op.rawValue)
+            return explains ? traced(compare(op, a, b), e, a, b, op.rawValue) : compare(op, a, b)
         case .member(let needle, let haystack, let negated):
             let n = value(needle)
             let what = text(needle.range)

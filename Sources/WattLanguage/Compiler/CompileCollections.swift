@@ -6,7 +6,7 @@ extension Compiler {
         switch e.kind {
         case .filter(let collection, let predicate, let depth):
             let base = forEach(collection)
-            let keep = bool(predicate)
+            let keep = perElement.bool(predicate)
             return { ctx, body throws(EvalError) in
                 try base(ctx) { (element: Value) throws(EvalError) -> Bool in
                     ctx.elements[depth] = element
@@ -22,7 +22,7 @@ extension Compiler {
             let n = number(count)
             let items = value(collection)
             let collectionText = text(collection.range)
-            let keyFn = value(key)
+            let keyFn = perElement.value(key)
             return { ctx, body throws(EvalError) in
                 let limit = try n(ctx)
                 guard case .list(let elements) = try items(ctx) else { throw .missing(collection.range, collectionText) }
@@ -74,8 +74,8 @@ extension Compiler {
     /// field, or the element itself.
     private func elementReader(_ collection: TypedExpr, _ perElement: TypedExpr?, _ depth: Int)
         -> (ForEachFn, (EvalContext, Value) throws(EvalError) -> Double) {
-        if let perElement {
-            let f = number(perElement)
+        if let perElementExpr = perElement {
+            let f = self.perElement.number(perElementExpr)
             return (forEach(collection), { ctx, element throws(EvalError) in
                 ctx.elements[depth] = element
                 return try f(ctx)
@@ -98,7 +98,7 @@ extension Compiler {
                           _ r: SourceRange) -> NumberFn {
         let what = text(r)
         if kind == .count {
-            let condition = perElement.map(bool)
+            let condition = perElement.map(self.perElement.bool)
             let each = forEach(collection)
             return { ctx throws(EvalError) in
                 var n = 0.0
@@ -156,8 +156,8 @@ extension Compiler {
         let wantAny = kind == .any
         let each = forEach(collection)
         let condition: (EvalContext, Value) throws(EvalError) -> Bool
-        if let perElement {
-            let f = bool(perElement)
+        if let perElementExpr = perElement {
+            let f = self.perElement.bool(perElementExpr)
             condition = { ctx, element throws(EvalError) in
                 ctx.elements[depth] = element
                 do throws(EvalError) { return try f(ctx) } catch {

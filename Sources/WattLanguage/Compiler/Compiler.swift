@@ -13,6 +13,21 @@ struct Compiler {
     let source: SourceFile?
     /// Evaluates `let` definitions on demand (memoized per evaluation).
     let letValue: @Sendable (EvalContext, Int) throws(EvalError) -> Value
+    /// Comparisons record their operands for explanations, except per element (inside
+    /// `where`, aggregates and `top`), where that would record every element.
+    var explains = true
+
+    init(source: SourceFile?, letValue: @escaping @Sendable (EvalContext, Int) throws(EvalError) -> Value) {
+        self.source = source
+        self.letValue = letValue
+    }
+
+    /// The compiler for expressions evaluated once per element.
+    var perElement: Compiler {
+        var inner = self
+        inner.explains = false
+        return inner
+    }
 
     func text(_ range: SourceRange) -> String {
         guard let source else { return "value" }

@@ -234,6 +234,7 @@ public struct Lexer {
                         position += 1
                         value.append(contentsOf: Array(String(Character(scalar)).utf8))
                     } else {
+                        if peek() == UInt8(ascii: "}") { position += 1 }
                         bag.error(.invalidEscape, "invalid unicode escape", at: SourceRange(escapeStart, position),
                                   help: "write `\\u{HEX}` with 1 to 6 hex digits naming a unicode scalar")
                     }

@@ -41,8 +41,11 @@ extension Parser {
 
     /// filter = or { "where" or } ;
     mutating func parseFilter() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseOr()
         while match(.where) {
+            try enterNesting(); chained += 1
             let predicate = try parseOr()
             expr = Expr(.filter(expr, predicate), expr.range.union(predicate.range))
         }
@@ -51,8 +54,11 @@ extension Parser {
 
     /// or = and { "or" and } ;
     mutating func parseOr() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseAnd()
         while match(.or) {
+            try enterNesting(); chained += 1
             let right = try parseAnd()
             expr = Expr(.binary(.or, expr, right), expr.range.union(right.range))
         }
@@ -61,8 +67,11 @@ extension Parser {
 
     /// and = not { "and" not } ;
     mutating func parseAnd() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseNot()
         while match(.and) {
+            try enterNesting(); chained += 1
             let right = try parseNot()
             expr = Expr(.binary(.and, expr, right), expr.range.union(right.range))
         }
@@ -122,8 +131,11 @@ extension Parser {
 
     /// coalesce = additive { "??" additive } ;
     mutating func parseCoalesce() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseAdditive()
         while match(.questionQuestion) {
+            try enterNesting(); chained += 1
             let right = try parseAdditive()
             expr = Expr(.binary(.coalesce, expr, right), expr.range.union(right.range))
         }
@@ -132,8 +144,11 @@ extension Parser {
 
     /// additive = multiplicative { ( "+" | "-" ) multiplicative } ;
     mutating func parseAdditive() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseMultiplicative()
         while check(.plus) || check(.minus) {
+            try enterNesting(); chained += 1
             let op: BinaryOperator = advance().kind == .plus ? .add : .subtract
             let right = try parseMultiplicative()
             expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
@@ -143,8 +158,11 @@ extension Parser {
 
     /// multiplicative = unary { ( "*" | "/" ) unary } ;
     mutating func parseMultiplicative() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parseUnary()
         while check(.star) || check(.slash) {
+            try enterNesting(); chained += 1
             let op: BinaryOperator = advance().kind == .star ? .multiply : .divide
             let right = try parseUnary()
             expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
@@ -166,8 +184,11 @@ extension Parser {
 
     /// postfix = primary { "." IDENT } ;
     mutating func parsePostfix() throws -> Expr {
+        var chained = 0
+        defer { depth -= chained }
         var expr = try parsePrimary()
         while check(.dot) {
+            try enterNesting(); chained += 1
             advance()
             let field = try expectIdentifier("a field name after `.`")
             expr = Expr(.member(expr, field), expr.range.union(field.range))

@@ -9,8 +9,9 @@ public struct Parser {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Deep nesting is a diagnostic, never a stack overflow.
-    public static let maxDepth = 200
+    /// Deep nesting (parentheses, or long operator chains, which nest in the tree) is a
+    /// diagnostic, never a stack overflow in a later stage.
+    public static let maxDepth = 256
 
     let source: SourceFile
     var tokens: [Token]
@@ -113,7 +114,7 @@ public struct Parser {
         depth += 1
         if depth > Parser.maxDepth {
             bag.error(.nestingTooDeep, "expression nested more than \(Parser.maxDepth) levels deep", at: current.range,
-                      help: "split the expression with `let` definitions")
+                      help: "split the expression with `let` definitions, or use `in [...]` instead of long `or` chains")
             throw Abort()
         }
     }
