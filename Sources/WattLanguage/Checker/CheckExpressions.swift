@@ -212,7 +212,7 @@ extension Checker {
         return false
     }
 
-    private func checkTop(_ count: Expr, _ collection: Expr, _ key: Expr, _ order: Keyword?, _ r: SourceRange) -> TypedExpr {
+    private func checkTop(_ count: Expr, _ collection: Expr, _ key: Expr, _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         let n = check(count)
         let c = check(collection)
         if n.type.isError || c.type.isError { return poisoned(r) }

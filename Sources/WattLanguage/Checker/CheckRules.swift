@@ -100,6 +100,7 @@ extension Checker {
 
         var slots: [TypedSlot] = []
         var seen: [String: SourceRange] = [:]
+        var unknownSlot = false
         for slot in action.slots {
             let value = check(slot.value)
             guard let signature = verb.slots.first(where: { $0.key == slot.key }) else {
@@ -107,6 +108,7 @@ extension Checker {
                 error(.unknownSlot, "`\(verb.name)` has no `\(slot.key)` part", at: keyRange,
                       help: Suggestions.didYouMean(slot.key, in: verb.slots.map(\.key)) ?? slotHelp(verb))
                 ok = false
+                unknownSlot = true
                 continue
             }
             if let earlier = seen[slot.key] {
@@ -127,6 +129,8 @@ extension Checker {
             }
             slots.append(TypedSlot(key: slot.key, value: value, range: slot.range))
         }
+        // A misspelt slot is one error, not also a missing one.
+        if unknownSlot { return nil }
         for signature in verb.slots where signature.required && seen[signature.key] == nil {
             error(.missingSlot, "`\(verb.name)` needs `\(signature.key) ...`", at: action.range,
                   help: "e.g. `\(verb.name) ... \(signature.key) \(example(signature.type))`")

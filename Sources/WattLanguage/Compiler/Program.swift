@@ -168,3 +168,22 @@ public final class Program: @unchecked Sendable {
         return (status, d)
     }
 }
+
+extension Program {
+    /// Every `let` definition's value on these inputs, in definition order (for the REPL,
+    /// `watt eval --file` and golden tests). Failures are returned as diagnostics.
+    public func evaluateDefinitions(_ inputs: Inputs, now: Double, limits: Limits = Limits())
+        -> [(name: String, result: Result<String, EvalError>)] {
+        let ctx = makeContext(inputs, now: now, stepLimit: limits.stepsPerRule)
+        return checked.lets.enumerated().map { index, definition in
+            ctx.steps = 0
+            do throws(EvalError) {
+                let v = try Program.evaluateLet(ctx, index)
+                return (definition.name, .success(ValueFormatter.format(v, definition.value.type, unit: definition.value.displayUnit,
+                                                                        vocabulary: vocabulary)))
+            } catch {
+                return (definition.name, .failure(error))
+            }
+        }
+    }
+}

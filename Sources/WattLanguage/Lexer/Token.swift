@@ -1,7 +1,12 @@
 public enum Keyword: String, Sendable, CaseIterable {
-    case rule, `if`, then, `else`, when, `for`, cooldown, priority, `let`, const
-    case and, or, not, `in`, `where`, top, of, by, asc, desc, `true`, `false`
+    case rule, `if`, then, `else`, when, `for`, cooldown, `let`, const
+    case and, or, not, `in`, `where`, top, of, by, `true`, `false`
     case to, at, until, with, from
+
+    /// Words with a meaning only in one place, which stay usable as names elsewhere
+    /// (a job may have a field `priority`): `priority` after a rule's name, `asc`/`desc`
+    /// after a `top ... by` key.
+    public static let contextual: Set<String> = ["priority", "asc", "desc"]
 
     /// Words that open an action slot (`to pool "x"`, `at 500 W`, `for 2 h`).
     public static let prepositions: Set<Keyword> = [.to, .at, .until, .for, .by, .with, .from]

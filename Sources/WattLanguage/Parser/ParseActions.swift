@@ -46,8 +46,8 @@ extension Parser {
     /// slot = preposition [ IDENT ] expr ;
     /// preposition = "to" | "at" | "until" | "for" | "by" | "with" | "from" ;
     ///
-    /// The optional IDENT is a qualifier (`to pool "x"`) when another expression start
-    /// follows it directly; otherwise it is the value itself (`to target_pool`).
+    /// The optional IDENT is a qualifier (`to pool "x"`) when a name, number, string, list
+    /// or `true`/`false` follows it directly; otherwise it is the value itself (`to target_pool`).
     mutating func parseSlot() throws -> Slot {
         let preposition = advance()
         guard case .keyword(let keyword) = preposition.kind else { throw Abort() }
@@ -63,7 +63,8 @@ extension Parser {
 
     private func startsQualifiedValue(_ token: Token) -> Bool {
         switch token.kind {
-        case .identifier, .number, .string, .leftBracket, .keyword(.true), .keyword(.false), .keyword(.if), .keyword(.top):
+        // Not `if`: a slot may end a one-line rule, and the next line may start with `if`.
+        case .identifier, .number, .string, .leftBracket, .keyword(.true), .keyword(.false):
             return true
         default:
             return false

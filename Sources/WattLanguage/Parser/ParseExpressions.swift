@@ -29,12 +29,11 @@ extension Parser {
         let collection = try parseFilter()
         try expect(.by)
         let key = try parseCoalesce()
-        var order: Keyword?
+        var order: TopOrder?
         var end = key.range
-        if check(.asc) || check(.desc) {
-            let token = advance()
-            if case .keyword(let k) = token.kind { order = k }
-            end = token.range
+        if check(.identifier), let o = TopOrder(rawValue: current.text) {
+            order = o
+            end = advance().range
         }
         return Expr(.top(count: count, collection: collection, key: key, order: order), keyword.range.union(end))
     }
@@ -261,7 +260,8 @@ extension Parser {
         if check(.percent) {
             unit = "%"
             range = range.union(advance().range)
-        } else if check(.identifier) {
+        } else if check(.identifier), TopOrder(rawValue: current.text) == nil {
+            // `top 3 of jobs by 2 desc`: `asc`/`desc` end a `top`, they are not units.
             let symbol = current
             var candidate = symbol.text
             var end = symbol.range

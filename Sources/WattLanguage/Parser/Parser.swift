@@ -187,7 +187,10 @@ public struct Parser {
         let keyword = advance()
         let name = try expectIdentifier("a rule name")
         var priority: Expr?
-        if match(.priority) { priority = try parseUnary() }
+        if check(.identifier) && current.text == "priority" {
+            advance()
+            priority = try parseUnary()
+        }
         try expect(.leftBrace, "`{` to open the rule")
         var condition: Expr?
         var holdFor: Expr?

@@ -107,7 +107,12 @@ public indirect enum ExprKind: Sendable {
     /// `collection where predicate`; the element's fields are in scope in the predicate.
     case filter(Expr, Expr)
     /// `top N of collection by key [asc|desc]`; descending (largest first) unless `asc`.
-    case top(count: Expr, collection: Expr, key: Expr, order: Keyword?)
+    case top(count: Expr, collection: Expr, key: Expr, order: TopOrder?)
     /// Placeholder left by parser recovery; never reaches the checker's output.
     case error
+}
+
+/// `asc` or `desc` after `top ... by KEY` (contextual words, not reserved).
+public enum TopOrder: String, Sendable {
+    case asc, desc
 }
