@@ -86,7 +86,10 @@ public enum ExpressionPrinter {
 
     public static func print(_ action: Action) -> String {
         var parts = [action.verb.name]
-        if let t = action.target { parts.append(print(t, at: .filter)) }
+        if let t = action.target {
+            // A target is `top ...` or a `where`-level expression (not a bare `if`).
+            if case .top = t.kind { parts.append(print(t)) } else { parts.append(print(t, at: .filter)) }
+        }
         for slot in action.slots {
             var s = slot.preposition.rawValue
             if let q = slot.qualifier { s += " " + q.name }

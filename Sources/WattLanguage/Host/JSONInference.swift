@@ -18,12 +18,12 @@ extension JSONWorld {
             names.append((key, type, size))
         }
         for schema in inference.schemaOrder {
-            let fields = inference.schemas[schema]!.map { FieldSchema($0.name, $0.type) }
+            let fields = inference.schemas[schema]!.map { FieldSchema($0.name, Inference.finish($0.type)) }
             try vocabulary.register(RecordSchema(name: schema, fields: fields))
         }
         for (name, type, size) in names {
             do {
-                try vocabulary.register(HostName(name, type, doc: "from the data file", sizeHint: max(1, size)))
+                try vocabulary.register(HostName(name, Inference.finish(type), doc: "from the data file", sizeHint: max(1, size)))
             } catch {
                 throw LoadError(path: name, message: "\(error)")
             }
@@ -56,13 +56,13 @@ extension JSONWorld {
                     let t = try infer(item, path: "\(path)[\(i)]", nameHint: Inference.singular(nameHint))
                     element = try element.map { try unify($0, t, path: "\(path)[\(i)]") } ?? t
                 }
-                return .list(finish(element ?? .optional(.error)))
+                return .list(element ?? .optional(.error))
             case .object(let object):
                 var name = nameHint.isEmpty ? "record" : nameHint
                 if Keyword(rawValue: name) != nil { name += "_record" }
                 var fields: [(name: String, type: WattType)] = []
                 for (key, value) in object.sorted(by: { $0.key < $1.key }) {
-                    fields.append((key, finish(try infer(value, path: "\(path).\(key)", nameHint: key))))
+                    fields.append((key, try infer(value, path: "\(path).\(key)", nameHint: key)))
                 }
                 if let existing = schemas[name] {
                     schemas[name] = try merge(existing, fields, path: path)
@@ -75,9 +75,13 @@ extension JSONWorld {
         }
 
         /// A value only ever seen as `null` is taken to be an optional string.
-        func finish(_ t: WattType) -> WattType {
-            if t == .optional(.error) { return .optional(.string) }
-            return t
+        static func finish(_ t: WattType) -> WattType {
+            switch t {
+            case .optional(.error), .error: return .optional(.string)
+            case .list(let e): return .list(finish(e))
+            case .optional(let e): return .optional(finish(e))
+            default: return t
+            }
         }
 
         func unify(_ a: WattType, _ b: WattType, path: String) throws -> WattType {
@@ -96,7 +100,7 @@ extension JSONWorld {
             var result = a
             for field in b {
                 if let i = result.firstIndex(where: { $0.name == field.name }) {
-                    result[i].type = finish(try unify(result[i].type, field.type, path: "\(path).\(field.name)"))
+                    result[i].type = try unify(result[i].type, field.type, path: "\(path).\(field.name)")
                 } else {
                     result.append((field.name, field.type.isOptional ? field.type : .optional(field.type)))
                 }

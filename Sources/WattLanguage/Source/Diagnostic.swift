@@ -62,13 +62,33 @@ public struct Diagnostic: Sendable, Hashable {
 public struct DiagnosticBag: Sendable {
     public let source: SourceFile?
     public private(set) var items: [Diagnostic] = []
+    private var seen: Set<SeenKey> = []
+    private var errorCount = 0
+    /// After this many errors in one file the rest are dropped (binary garbage would
+    /// otherwise produce one error per byte).
+    public static let maxErrors = 100
+
+    private struct SeenKey: Hashable { var start: Int; var code: DiagnosticCode }
+
     public init(source: SourceFile?) { self.source = source }
 
     public mutating func add(_ diagnostic: Diagnostic) {
         var d = diagnostic
         if d.source == nil { d.source = source }
         // One error per location is enough: recovery can otherwise repeat itself.
-        if items.contains(where: { $0.range.start == d.range.start && $0.code == d.code && $0.source === d.source }) { return }
+        guard seen.insert(SeenKey(start: d.range.start, code: d.code)).inserted else { return }
+        if d.severity == .error {
+            errorCount += 1
+            if errorCount > DiagnosticBag.maxErrors { return }
+            if errorCount == DiagnosticBag.maxErrors {
+                items.append(d)
+                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
+                                      at: d.range, help: "is this a policy file?")
+                stop.source = d.source
+                items.append(stop)
+                return
+            }
+        }
         items.append(d)
     }
     public mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange,

@@ -41,6 +41,9 @@ public enum UnitTable {
         add("g/kWh", .carbonIntensity, 1 / (1e3 * wattHour)); add("kg/kWh", .carbonIntensity, 1e3 / (1e3 * wattHour))
         add("kg/MWh", .carbonIntensity, 1e3 / (1e6 * wattHour)); add("t/MWh", .carbonIntensity, 1e6 / (1e6 * wattHour))
         add("g/Wh", .carbonIntensity, 1 / wattHour)
+        // Carbon rate (emissions per time)
+        let carbonRate = Dimension.mass / .time
+        add("g/h", carbonRate, 1.0 / 3600); add("kg/h", carbonRate, 1e3 / 3600); add("t/h", carbonRate, 1e6 / 3600)
         // Frequency
         add("Hz", .frequency, 1); add("kHz", .frequency, 1e3); add("MHz", .frequency, 1e6); add("GHz", .frequency, 1e9)
         // Temperature: canonical degC; kelvin and fahrenheit convert with an offset.
@@ -78,6 +81,7 @@ public enum UnitTable {
             .time: ["d", "h", "min", "s", "ms"], .mass: ["t", "kg", "g", "mg"],
             .carbonIntensity: ["g/kWh"], .frequency: ["GHz", "MHz", "kHz", "Hz"],
             .temperature: ["degC"], .data: ["TB", "GB", "MB", "kB", "B"],
+            Dimension.mass / .time: ["t/h", "kg/h", "g/h"],
         ]
         for code in ["USD", "EUR", "GBP"] {
             let unit = units[code]!

@@ -1,0 +1,41 @@
+# Watt: the two commands a newcomer needs are `make run` and `make test`.
+# Both install what is missing (scripts/install-deps.sh) before building.
+SWIFT ?= swift
+WATT := .build/debug/watt
+
+.PHONY: run test deps build swift-test grammar-check policy-check fmt clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# The main job. Until the control loop exists: check every policy pack, then evaluate
+# the packs on the example world and run the embedding example.
+run: build
+	$(WATT) check policies/
+	$(WATT) eval --data examples/worlds/demo.json --file examples/evaluations/site.watt 'headroom'
+	$(WATT) eval --data examples/worlds/demo.json 'sum(nodes, power ?? 0 kW) * 24 h * grid.carbon_intensity'
+	$(WATT) eval --data examples/worlds/demo.json 'count(jobs where gpus > 0 and flexible)'
+	.build/debug/watt-embedding-example
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(MAKE) swift-test grammar-check policy-check
+
+swift-test:
+	$(SWIFT) test --skip-build
+
+grammar-check:
+	WATT_BIN=$(WATT) python3 grammar/crosscheck.py
+
+policy-check:
+	$(WATT) check policies/ examples/
+	$(WATT) fmt --check policies/ examples/
+
+fmt:
+	$(WATT) fmt --write policies/ examples/
+
+clean:
+	rm -rf .build

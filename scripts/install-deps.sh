@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what `make run` and `make test` need and the machine lacks:
+# libreadline-dev (the REPL's line editing) through apt, and Lark (the grammar
+# cross-check) through pip. Quiet when everything is already there.
+set -euo pipefail
+
+need_apt=()
+dpkg -s libreadline-dev >/dev/null 2>&1 || need_apt+=(libreadline-dev)
+if ((${#need_apt[@]})); then
+  echo "installing ${need_apt[*]} (apt)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import lark' >/dev/null 2>&1; then
+  echo "installing lark (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check lark \
+    || python3 -m pip install --quiet --disable-pip-version-check --user lark \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages lark
+fi
+
+command -v swift >/dev/null 2>&1 || { echo "error: swift is not on PATH (Swift 6 toolchain needed)" >&2; exit 1; }
