@@ -5,9 +5,9 @@ import Testing
     @Test func unitMismatchNamesBothDimensions() {
         let d = TestWorld.compile("if site.power > 2 h then wake nodes").diagnostics.first
         #expect(d?.code == .dimensionMismatch)
-        #expect(d?.message == "cannot compare power (W) with time (h)")
+        #expect(d?.message == "cannot compare power (kW) with time (h)")
         #expect(d?.underlined == "site.power > 2 h")
-        #expect(d?.labels.map(\.message) == ["this is power (W)", "this is time (h)"])
+        #expect(d?.labels.map(\.message) == ["this is power (kW)", "this is time (h)"])
     }
 
     @Test(arguments: [
@@ -48,9 +48,9 @@ import Testing
     }
 
     @Test func suggestionsForTypos() {
-        let help = TestWorld.compile("let x = site.powr_cap").diagnostics.first?.help
+        let help = TestWorld.compile("let x = site.powr_cap").diagnostics.errors.first?.help
         #expect(help == "did you mean `power_cap`?")
-        let unitName = TestWorld.compile("let x = kWh").diagnostics.first?.help
+        let unitName = TestWorld.compile("let x = kWh").diagnostics.errors.first?.help
         #expect(unitName == "units follow a number: write `1 kWh`")
         let verb = TestWorld.compile("if true then suspnd nodes").diagnostics.errors.first?.help
         #expect(verb == "did you mean `suspend`?")

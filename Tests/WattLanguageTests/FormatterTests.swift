@@ -15,8 +15,7 @@ import Testing
     /// parse → print → parse gives the same tree, for every corpus file that parses.
     @Test(arguments: parsable)
     func roundTripAndIdempotence(_ file: CorpusFile) throws {
-        let text = try String(contentsOf: file.url, encoding: .utf8)
-        let first = Parser.parse(SourceFile(name: "a", text: text))
+        let first = Parser.parse(SourceFile(name: "a", bytes: Array(try Data(contentsOf: file.url))))
         let formatted = Formatter.format(first.unit)
         let second = Parser.parse(SourceFile(name: "b", text: formatted))
         #expect(second.diagnostics.isEmpty, "formatted output does not parse:\n\(formatted)")

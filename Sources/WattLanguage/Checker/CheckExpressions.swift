@@ -132,6 +132,7 @@ extension Checker {
             }
             return TypedExpr(.hostName(slot: host.slot), host.type, r)
         }
+        if brokenNames.contains(name) { return poisoned(r) }
         var help = Suggestions.didYouMean(name, in: visibleNames())
         if help == nil, UnitTable.lookup(name) != nil {
             help = "units follow a number: write `1 \(name)`"

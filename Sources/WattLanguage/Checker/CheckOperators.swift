@@ -121,6 +121,8 @@ extension Checker {
             return TypedExpr(.compare(compare, left, right), resultType, r)
         case (.record(let a), .record(let b)) where !ordered && a == b:
             return TypedExpr(.compare(compare, left, right), resultType, r)
+        case (.list, .list) where !ordered && compatible(lt, rt):
+            return TypedExpr(.compare(compare, left, right), resultType, r)
         default:
             let what = ordered && lt == rt ? "cannot order \(describe(left)) values with `\(op.rawValue)`"
                 : "cannot compare \(describe(left)) with \(describe(right))"

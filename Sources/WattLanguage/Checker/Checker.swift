@@ -46,6 +46,8 @@ public final class Checker {
     var constContext: String?
     /// Chain of definitions being checked, for cycle diagnostics.
     var definitionStack: [String] = []
+    /// Definitions that did not parse; their uses are not reported again.
+    var brokenNames: Set<String> = []
 
     public init(vocabulary: Vocabulary, options: Options = Options()) {
         self.vocabulary = vocabulary
@@ -72,6 +74,7 @@ public final class Checker {
 
     /// Checks the declarations of several files as one program (names are shared).
     public func check(_ units: [SourceUnit]) -> (CheckedProgram, [Diagnostic]) {
+        for unit in units { brokenNames.formUnion(unit.brokenNames) }
         for unit in units {
             currentSource = unit.source
             for case .binding(let binding) in unit.declarations {
@@ -207,7 +210,7 @@ public final class Checker {
     /// `power (kW)`, `time (h)`, `number`: how a typed operand is named in messages.
     func describe(_ e: TypedExpr) -> String {
         guard case .quantity(let d) = e.type.unwrapped, !d.isDimensionless else { return e.type.description }
-        let unit = e.displayUnit ?? UnitTable.displaySymbol(for: d) ?? QuantityFormatter.canonicalSymbol(d)
+        let unit = e.displayUnit ?? UnitTable.typicalSymbol(for: d) ?? QuantityFormatter.canonicalSymbol(d)
         return "\(d.name) (\(unit))"
     }
 }

@@ -18,6 +18,7 @@ public struct Parser {
     var index = 0
     var bag: DiagnosticBag
     var depth = 0
+    var brokenNames: Set<String> = []
 
     struct Abort: Error {}
 
@@ -32,7 +33,8 @@ public struct Parser {
         var parser = Parser(source: source, tokens: lexed.tokens)
         parser.bag.append(contentsOf: lexed.diagnostics)
         let declarations = parser.parseProgram()
-        let unit = SourceUnit(source: source, declarations: declarations, comments: lexed.comments)
+        var unit = SourceUnit(source: source, declarations: declarations, comments: lexed.comments)
+        unit.brokenNames = parser.brokenNames
         return Result(unit: unit, diagnostics: parser.bag.items.sorted { $0.range.start < $1.range.start })
     }
 
@@ -131,6 +133,10 @@ public struct Parser {
                 declarations.append(try parseDeclaration())
             } catch {
                 depth = 0
+                if case .keyword(let k) = tokens[start].kind, k == .let || k == .const,
+                   tokens[min(start + 1, tokens.count - 1)].kind == .identifier {
+                    brokenNames.insert(tokens[start + 1].text)
+                }
                 synchronize(from: start)
             }
         }
@@ -181,7 +187,7 @@ public struct Parser {
                        range: keyword.range.union(value.range))
     }
 
-    /// rule = "rule" IDENT [ "priority" expr ] "{" { rule_clause } "}" ;
+    /// rule = "rule" IDENT [ "priority" unary ] "{" { rule_clause } "}" ;
     /// rule_clause = "when" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr ;
     mutating func parseRuleBlock() throws -> Rule {
         let keyword = advance()

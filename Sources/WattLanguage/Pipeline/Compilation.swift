@@ -24,11 +24,17 @@ public enum Compilation {
             units.append(parsed.unit)
             diagnostics.append(contentsOf: parsed.diagnostics)
         }
-        if diagnostics.hasErrors || stopAfter == .parse {
+        if stopAfter == .parse {
             return CompilationResult(units: units, program: nil, diagnostics: diagnostics, stage: .parse)
         }
+        // The checker also runs on the declarations that did parse, so one run reports
+        // syntax and type errors together.
         let (checked, checkDiagnostics) = Checker(vocabulary: vocabulary, options: options).check(units)
         diagnostics.append(contentsOf: checkDiagnostics)
+        diagnostics.sort { a, b in
+            let fa = sources.firstIndex { $0 === a.source } ?? 0, fb = sources.firstIndex { $0 === b.source } ?? 0
+            return (fa, a.range.start) < (fb, b.range.start)
+        }
         if diagnostics.hasErrors || stopAfter == .check {
             return CompilationResult(units: units, program: nil, diagnostics: diagnostics, stage: .check)
         }

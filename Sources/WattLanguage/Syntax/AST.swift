@@ -10,6 +10,9 @@ public struct SourceUnit: Sendable {
     public var source: SourceFile
     public var declarations: [Declaration]
     public var comments: [Comment]
+    /// Names of `let`/`const` definitions that did not parse: the checker treats uses of
+    /// them as already reported instead of as unknown names.
+    public var brokenNames: Set<String> = []
 }
 
 public enum Declaration: Sendable {

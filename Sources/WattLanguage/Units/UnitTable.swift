@@ -66,11 +66,13 @@ public enum UnitTable {
     }()
 
     /// Resolves a simple symbol or a compound `a/b` of two known symbols (e.g. `kWh/h`).
+    /// In a compound, a temperature is a difference (`kW/K` equals `kW/degC`), so offsets
+    /// do not apply; a temperature may not be the numerator (`degC/h` is ambiguous).
     public static func lookup(_ symbol: String) -> PhysicalUnit? {
         if let unit = units[symbol] { return unit }
         let parts = symbol.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let numerator = units[String(parts[0])], let denominator = units[String(parts[1])],
-              numerator.offset == 0, denominator.offset == 0 else { return nil }
+              numerator.offset == 0, numerator.dimension != .temperature, !String(parts[1]).contains("%") else { return nil }
         return PhysicalUnit(symbol, numerator.dimension / denominator.dimension, numerator.factor / denominator.factor)
     }
 
@@ -92,6 +94,12 @@ public enum UnitTable {
         }
         return families
     }()
+
+    /// The unit named in messages about a value without a written unit (`power (kW)`).
+    public static func typicalSymbol(for dimension: Dimension) -> String? {
+        let typical: [Dimension: String] = [.power: "kW", .energy: "kWh", .time: "min", .mass: "kg", .frequency: "GHz", .data: "GB"]
+        return typical[dimension] ?? displaySymbol(for: dimension)
+    }
 
     /// The symbol to print first when a dimension has a unit, e.g. `kW` for power.
     public static func displaySymbol(for dimension: Dimension) -> String? {

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import WattCLI
+import WattLanguage
+
+/// The commands, run in process.
+@Suite struct CommandTests {
+    @Test(arguments: [
+        ("3 kW * 2 h", "6 kWh\n"),
+        ("(6 kWh * 400 g/kWh)", "2.4 kg\n"),
+        ("1500 W", "1.5 kW\n"),
+        ("count(jobs where gpus > 0 and flexible)", "3\n"),
+    ])
+    func evalAcceptance(_ expression: String, _ expected: String) {
+        let out = EvalCommand.run(.init(expression: expression))
+        #expect(out == CommandOutput(stdout: expected))
+    }
+
+    @Test func evalUnitErrorNamesBothDimensions() throws {
+        let out = EvalCommand.run(.init(expression: "900 kW > 2 h"))
+        #expect(out.exitCode == 1)
+        #expect(out.stdout.hasPrefix("<expr>:1:1: error[E0401]: cannot compare power (kW) with time (h)\n"))
+        try assertSnapshot(out.stdout, named: "eval-unit-error")
+    }
+
+    @Test func evalWithTypeAndData() {
+        let out = EvalCommand.run(.init(expression: "sum(racks.power) > budget", dataPath: Paths.fixture("world.json"), showType: true))
+        #expect(out == CommandOutput(stdout: "true : bool\n"))
+        let inferred = EvalCommand.run(.init(expression: "(racks where inlet > 30 degC).name", dataPath: Paths.fixture("world.json")))
+        #expect(inferred.stdout == "[\"r1\"]\n")
+        let price = EvalCommand.run(.init(expression: "10 kWh * price", dataPath: Paths.fixture("world.json")))
+        #expect(price.stdout == "1.8 EUR\n")
+        let time = EvalCommand.run(.init(expression: "now.hour", dataPath: Paths.fixture("world.json")))
+        #expect(time.stdout == "12\n")
+    }
+
+    @Test func evalWithDefinitionsFile() {
+        let out = EvalCommand.run(.init(expression: "limit * 2", definitionFiles: [Paths.fixture("clean.watt")]))
+        #expect(out.stdout == "1.8 MW\n")
+    }
+
+    @Test func evalReportsBadInputsClearly() {
+        #expect(EvalCommand.run(.init(expression: "1 +")).exitCode == 1)
+        let missing = EvalCommand.run(.init(expression: "1", dataPath: "/nonexistent.json"))
+        #expect(missing.exitCode == 2 && missing.stderr.contains("cannot read"))
+        let badNow = EvalCommand.run(.init(expression: "now", now: "yesterday"))
+        #expect(badNow.exitCode == 2 && badNow.stderr.contains("`--now yesterday`"))
+    }
+
+    @Test func checkReportsAllThreeErrorsWithLocationsAndCarets() throws {
+        let out = CheckCommand.run(paths: [Paths.fixture("three_errors.watt")])
+        #expect(out.exitCode == 1)
+        let headers = out.stdout.split(separator: "\n").filter { $0.contains(": error[") }
+        #expect(headers.count == 3)
+        #expect(headers.allSatisfy { $0.contains("three_errors.watt:") })
+        #expect(out.stdout.components(separatedBy: "^").count - 1 >= 3)
+        try assertSnapshot(out.stdout.replacingOccurrences(of: Paths.root.path + "/", with: ""), named: "check-three-errors")
+    }
+
+    @Test func checkCleanFileAndJSON() {
+        let clean = CheckCommand.run(paths: [Paths.fixture("clean.watt")])
+        #expect(clean.exitCode == 0)
+        #expect(clean.stdout == "ok: 1 file, 1 rule, 0 warnings\n")
+        let json = CheckCommand.run(paths: [Paths.fixture("three_errors.watt")], format: .json)
+        #expect(json.exitCode == 1)
+        let decoded = try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(decoded?.count == 4)
+        #expect(decoded?.map { $0["code"] as? String } == ["W0301", "E0401", "E0301", "E0202"])
+        #expect(decoded?.first?["text"] as? String != nil)
+    }
+
+    @Test func checkMissingFileIsAUsageError() {
+        let out = CheckCommand.run(paths: ["/no/such/file.watt"])
+        #expect(out.exitCode == 2)
+        #expect(out.stderr == "error: no such file or directory `/no/such/file.watt`\n")
+    }
+
+    @Test func checkThePolicyPacks() {
+        let out = CheckCommand.run(paths: [Paths.root.appendingPathComponent("policies").path])
+        #expect(out.exitCode == 0, "\(out.stdout)")
+    }
+
+    @Test func fmtCheckAndWrite() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("watt-fmt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("p.watt")
+        try "let  x=1 kW # keep me\nif x>0 then wake nodes\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(FmtCommand.run(paths: [file.path], mode: .check).exitCode == 1)
+        #expect(FmtCommand.run(paths: [file.path], mode: .write).exitCode == 0)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "let x = 1 kW  # keep me\nif x > 0 then wake nodes\n")
+        #expect(FmtCommand.run(paths: [file.path], mode: .check) == CommandOutput())
+        // A file that does not parse is never rewritten.
+        try "let x = (".write(to: file, atomically: true, encoding: .utf8)
+        #expect(FmtCommand.run(paths: [file.path], mode: .write).exitCode == 1)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "let x = (")
+    }
+
+    @Test func parsePrintsTheTree() {
+        let out = ParseCommand.run(paths: [Paths.fixture("clean.watt")])
+        #expect(out.stdout == "(const limit 900[kW])\n(if (when (> (. site power) limit)) (then (action cap (where nodes (== state \"on\")) (at 6[kW]))))\n")
+    }
+
+    @Test func unitsListsEveryDimension() throws {
+        try assertSnapshot(UnitsCommand.run().stdout, named: "units")
+    }
+}
