@@ -63,7 +63,7 @@ public enum UnitsCommand {
         for name in byDimension.keys.sorted() {
             text += "\(name): " + byDimension[name]!.sorted { (UnitTable.units[$0]!.factor, $0) < (UnitTable.units[$1]!.factor, $1) }.joined(separator: ", ") + "\n"
         }
-        text += "compound units: any two of these joined by `/` without spaces, e.g. `kWh/h`\n"
+        text += "compound units: two of these joined by `/` without spaces, e.g. `kWh/h`; not `%`, and a temperature only after the `/` (`kW/K`)\n"
         return CommandOutput(stdout: text)
     }
 }

@@ -1,5 +1,28 @@
 extension Compiler {
     func bool(_ e: TypedExpr) -> BoolFn {
+        let f = boolCore(e)
+        switch e.kind {
+        case .and, .or, .not, .compare, .constant, .conditional, .coalesce:
+            return f
+        default:
+            // A boolean leaf of a condition (`any(nodes, hot)`, a flag): explained by its value.
+            return explains ? tracedLeaf(f, e) : f
+        }
+    }
+
+    private func tracedLeaf(_ f: @escaping BoolFn, _ e: TypedExpr) -> BoolFn {
+        let text = self.text(e.range)
+        let range = e.range
+        return { ctx throws(EvalError) in
+            let result = try f(ctx)
+            if ctx.trace != nil {
+                ctx.trace!.append(ExplanationTerm(text: text, left: "", op: "", right: "", result: result, range: range))
+            }
+            return result
+        }
+    }
+
+    private func boolCore(_ e: TypedExpr) -> BoolFn {
         let r = e.range
         switch e.kind {
         case .constant(.bool(let b)): return { _ in b }

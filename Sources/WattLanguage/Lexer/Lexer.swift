@@ -226,14 +226,17 @@ public struct Lexer {
                 case UInt8(ascii: "u") where peek() == UInt8(ascii: "{"):
                     position += 1
                     var hex = ""
-                    while position < bytes.count, bytes[position] != UInt8(ascii: "}"), hex.count < 9,
-                          bytes[position] != UInt8(ascii: "\"") {
+                    // 1 to 6 hex digits only: no sign, no padding beyond what a scalar needs.
+                    while position < bytes.count, hex.count < 7, isHexDigit(bytes[position]) {
                         hex.append(Character(Unicode.Scalar(bytes[position]))); position += 1
                     }
-                    if peek() == UInt8(ascii: "}"), let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) {
+                    if peek() == UInt8(ascii: "}"), (1...6).contains(hex.count), let code = UInt32(hex, radix: 16),
+                       let scalar = Unicode.Scalar(code) {
                         position += 1
                         value.append(contentsOf: Array(String(Character(scalar)).utf8))
                     } else {
+                        while position < bytes.count, bytes[position] != UInt8(ascii: "}"), bytes[position] != UInt8(ascii: "\""),
+                              bytes[position] != UInt8(ascii: "\n") { position += 1 }
                         if peek() == UInt8(ascii: "}") { position += 1 }
                         bag.error(.invalidEscape, "invalid unicode escape", at: SourceRange(escapeStart, position),
                                   help: "write `\\u{HEX}` with 1 to 6 hex digits naming a unicode scalar")
@@ -266,6 +269,7 @@ public struct Lexer {
     }
 
     @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    @inline(__always) func isHexDigit(_ b: UInt8) -> Bool { isDigit(b) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) }
     @inline(__always) func isIdentifierStart(_ b: UInt8) -> Bool {
         (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95
     }

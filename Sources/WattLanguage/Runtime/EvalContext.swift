@@ -38,5 +38,7 @@ public struct ExplanationTerm: Sendable, Equatable {
     public var result: Bool
     public var range: SourceRange
 
-    public var rendered: String { "\(text): \(left) \(op) \(right) is \(result)" }
+    public var rendered: String {
+        op.isEmpty ? "`\(text)` is \(result)" : "\(text): \(left) \(op) \(right) is \(result)"
+    }
 }
