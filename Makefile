@@ -20,9 +20,10 @@ run: build
 	$(WATT) eval --data examples/worlds/demo.json 'count(jobs where gpus > 0 and flexible)'
 	.build/debug/watt-embedding-example
 
+# The Swift tests run last so their summary closes the output.
 test: deps
 	$(SWIFT) build --build-tests
-	$(MAKE) swift-test grammar-check policy-check
+	$(MAKE) --no-print-directory grammar-check policy-check swift-test
 
 swift-test:
 	$(SWIFT) test --skip-build

@@ -33,7 +33,7 @@ let package = Package(
             ],
             exclude: ["Corpus"]
         ),
-        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"]),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,7 +24,7 @@ grammar/crosscheck_skip.txt lists files to leave out of step 1, one per line as
 comment), e.g. files that only the nesting-depth limit (E0206) rejects.
 
 Exit status: 0 when everything agrees, 1 on any mismatch, 2 when the check cannot run.
-The last line is always `grammar crosscheck: N passed, M failed`.
+The last line is always `crosscheck: N passed, M failed`.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def ok() -> None:
 
 
 def finish(code: int | None = None) -> None:
-    print(f"grammar crosscheck: {passed} passed, {failed} failed")
+    print(f"crosscheck: {passed} passed, {failed} failed")
     sys.exit(code if code is not None else (1 if failed else 0))
 
 
