@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check fmt clean
+.PHONY: run test deps build swift-test grammar-check policy-check fmt bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -37,6 +37,10 @@ policy-check:
 
 fmt:
 	$(WATT) fmt --write policies/ examples/
+
+# Release-mode benchmarks (speed is measured here, never by timed assertions in tests).
+bench: deps
+	$(SWIFT) run -c release watt-bench
 
 clean:
 	rm -rf .build

@@ -6,6 +6,9 @@ let package = Package(
     products: [
         // The embeddable language core: knows nothing about energy; hosts register the vocabulary.
         .library(name: "WattLanguage", targets: ["WattLanguage"]),
+        // The energy domain: hardware profiles, power/energy/carbon/cost, forecasting.
+        // Independent of the language; plain Doubles in SI units inside.
+        .library(name: "WattEnergy", targets: ["WattEnergy"]),
         .executable(name: "watt", targets: ["watt"]),
     ],
     dependencies: [
@@ -14,6 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "WattLanguage"),
+        .target(name: "WattEnergy", resources: [.copy("Resources")]),
         .target(
             name: "WattCLI",
             dependencies: [
@@ -33,6 +37,9 @@ let package = Package(
             ],
             exclude: ["Corpus"]
         ),
+        .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy"]),
+        // Release-mode benchmarks: `make bench` (never timed assertions in tests).
+        .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage"], path: "Benchmarks/WattBenchmarks"),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
