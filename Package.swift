@@ -22,6 +22,7 @@ let package = Package(
             name: "WattCLI",
             dependencies: [
                 "WattLanguage",
+                "WattEnergy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
