@@ -121,3 +121,28 @@ import Testing
         #expect(gpu.throughput(utilization: 0) == 0)
     }
 }
+
+@Suite struct NodePowerModelTests {
+    @Test func catalogNodeBoundsAndCaps() throws {
+        let catalog = HardwareCatalog.builtIn
+        guard let node = catalog.nodes.first(where: { $0.count(of: DeviceKind.gpu) > 0 }) else {
+            Issue.record("the catalog has a GPU node")
+            return
+        }
+        let model = NodePowerModel(profile: node)
+        #expect(abs(model.power(gpuUtilization: 0, cpuUtilization: 0) - node.idleW) < 1e-6)
+        #expect(abs(model.power(gpuUtilization: 1, cpuUtilization: 1) - node.maxW) < 1e-6)
+        let gpu: NodeProfile.Component = node.devices.first { $0.device.kind == DeviceKind.gpu }!
+        let cap: Double = gpu.device.capRangeW.lowerBound
+        let capped: Double = model.power(gpuUtilization: 1, cpuUtilization: 1, gpuCapWatts: cap)
+        let saved: Double = Double(gpu.count) * (gpu.device.maxW - cap)
+        #expect(abs(capped - (node.maxW - saved)) < 1e-6)
+        let full = model.throughput(gpuUtilization: 1)
+        #expect(abs(full - node.peakFLOPS) / node.peakFLOPS < 1e-9)
+        let slowed = model.throughput(gpuUtilization: 1, gpuCapWatts: cap)
+        #expect(slowed < full && slowed > 0)
+        // Capping trades speed for energy per unit of work (the curve is concave).
+        let device = DevicePowerModel(profile: gpu.device)
+        #expect(device.relativeEnergyPerWork(utilization: 1, capWatts: gpu.device.maxW * 0.6) < 1)
+    }
+}
