@@ -9,15 +9,20 @@ let package = Package(
         // The energy domain: hardware profiles, power/energy/carbon/cost, forecasting.
         // Independent of the language; plain Doubles in SI units inside.
         .library(name: "WattEnergy", targets: ["WattEnergy"]),
+        // The cluster: world model, actions, the Scheduler protocol, the simulator.
+        .library(name: "WattCluster", targets: ["WattCluster"]),
         .executable(name: "watt", targets: ["watt"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        // Cluster definitions are YAML (examples/clusters/*.yaml).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .target(name: "WattLanguage"),
         .target(name: "WattEnergy", resources: [.copy("Resources")]),
+        .target(name: "WattCluster", dependencies: ["WattEnergy", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "WattCLI",
             dependencies: [
@@ -39,6 +44,7 @@ let package = Package(
             exclude: ["Corpus"]
         ),
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy"]),
+        .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
         .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage"], path: "Benchmarks/WattBenchmarks"),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),

@@ -1,0 +1,6 @@
+import Testing
+@testable import WattCluster
+
+@Suite struct ClusterModuleTests {
+    @Test func moduleLinks() { _ = WattCluster.self }
+}
