@@ -6,7 +6,9 @@ extension Checker {
                 if (aggregate == .min || aggregate == .max) && arguments.count >= 2 {
                     let first = check(arguments[0])
                     if first.type.isError { return poisoned(r) }
-                    if first.type.elementType == nil { return checkMinMax(aggregate == .min, first, Array(arguments.dropFirst()), r) }
+                    if first.type.elementType == nil {
+                        return checkMinMax(aggregate == .min, coerced(first), Array(arguments.dropFirst()), r)
+                    }
                     return checkAggregate(aggregate, first, arguments, r)
                 }
                 guard arguments.count == 1 || arguments.count == 2 else {
@@ -18,7 +20,7 @@ extension Checker {
                 if collection.type.isError { return poisoned(r) }
                 return checkAggregate(aggregate, collection, arguments, r)
             case .scalar(let scalar):
-                return checkScalar(scalar, callee, arguments.map(check), arguments, r)
+                return checkScalar(scalar, callee, arguments.map { coerced(check($0)) }, arguments, r)
             }
         }
         guard let function = vocabulary.functions[callee.name] else {
@@ -30,8 +32,9 @@ extension Checker {
             _ = arguments.map(check)
             return poisoned(r)
         }
-        let typed = arguments.map(check)
+        var typed = arguments.map(check)
         if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
+        let paths = arguments.map(telemetryPath)
         if constContext != nil, let constName = constContext, !function.overloads.contains(where: \.isPure) {
             error(.constNotConstant, "const `\(constName)` cannot call `\(callee.name)`, which depends on live state", at: r)
             return poisoned(r)
@@ -40,13 +43,33 @@ extension Checker {
             var bindings = PatternBindings()
             var optional = false
             var ok = true
-            for (argument, pattern) in zip(typed, overload.parameters) {
+            var actual = typed
+            for (i, pattern) in overload.parameters.enumerated() {
+                if case .path(let v) = pattern {
+                    // The function gets the path's text; its dimension types the result.
+                    guard let path = paths[i], match(typed[i].type.unwrapped, .anyQuantity(v), &bindings) else { ok = false; break }
+                    actual[i] = TypedExpr(.constant(.string(path)), .string, typed[i].range)
+                    continue
+                }
+                var argument = typed[i]
+                var argumentType = isOptionalPattern(pattern) ? argument.type : argument.type.unwrapped
+                if !match(argumentType, pattern, &bindings) {
+                    argument = coerced(argument)
+                    argumentType = isOptionalPattern(pattern) ? argument.type : argument.type.unwrapped
+                    if !match(argumentType, pattern, &bindings) { ok = false; break }
+                    actual[i] = argument
+                }
                 if argument.type.isOptional, !isOptionalPattern(pattern) { optional = true }
-                let argumentType = isOptionalPattern(pattern) ? argument.type : argument.type.unwrapped
-                if !match(argumentType, pattern, &bindings) { ok = false; break }
             }
             guard ok, let result = instantiate(overload.result, bindings) else { continue }
+            typed = actual
             return TypedExpr(.hostCall(name: callee.name, overload: overload, typed), result.optional(if: optional), r)
+        }
+        for (i, argument) in arguments.enumerated() where paths[i] == nil
+            && function.overloads.contains(where: { $0.parameters.count == arguments.count && { if case .path = $0.parameters[i] { return true } else { return false } }($0) }) {
+            error(.typeMismatch, "`\(callee.name)` needs a telemetry path such as `site.power` here, found `\(currentSource?.text(argument.range) ?? "")`",
+                  at: argument.range, help: "write the field itself (e.g. `grid.carbon_intensity`), not a computed value")
+            return poisoned(r)
         }
         let signatures = function.overloads.map { o in
             "\(callee.name)(" + zip(o.parameterNames, o.parameters).map { "\($0): \(describePattern($1))" }.joined(separator: ", ") + ")"
@@ -114,7 +137,7 @@ extension Checker {
     private func checkMinMax(_ isMin: Bool, _ first: TypedExpr, _ rest: [Expr], _ r: SourceRange) -> TypedExpr {
         var typed = [first]
         for argument in rest {
-            let e = check(argument)
+            let e = coerced(check(argument))
             if e.type.isError { return poisoned(r) }
             typed.append(e)
         }
@@ -210,7 +233,31 @@ extension Checker {
             return match(e, p, &b)
         case .optional(let p):
             return match(type.unwrapped, p, &b)
+        case .path(let v):
+            return match(type, .anyQuantity(v), &b)
         }
+    }
+
+    /// `site.power` as written, when the expression is a chain of fields from a host name.
+    func telemetryPath(_ expr: Expr) -> String? {
+        switch expr.kind {
+        case .name(let n):
+            guard vocabulary.names[n] != nil, definitions[n] == nil,
+                  !scopes.contains(where: { vocabulary.schema(of: $0.elementType)?.fieldIndex(n) != nil }) else { return nil }
+            return n
+        case .member(let base, let field):
+            return telemetryPath(base).map { $0 + "." + field.name }
+        default:
+            return nil
+        }
+    }
+
+    /// A record that stands for a value (`RecordSchema.valueField`) used where a value is
+    /// expected: its value field.
+    func coerced(_ e: TypedExpr) -> TypedExpr {
+        guard let schema = vocabulary.schema(of: e.type), let name = schema.valueField,
+              let index = schema.fieldIndex(name) else { return e }
+        return TypedExpr(.field(e, index: index), schema.fields[index].type.optional(if: e.type.isOptional), e.range)
     }
 
     func instantiate(_ pattern: TypePattern, _ b: PatternBindings) -> WattType? {
@@ -220,6 +267,7 @@ extension Checker {
         case .any(let v): return b.types[v]
         case .list(let p): return instantiate(p, b).map { .list($0) }
         case .optional(let p): return instantiate(p, b).map { .optional($0) }
+        case .path(let v): return b.dimensions[v].map { .quantity($0) }
         }
     }
 
@@ -230,6 +278,7 @@ extension Checker {
         case .any: return "any"
         case .list(let e): return "list of \(describePattern(e))"
         case .optional(let e): return "optional \(describePattern(e))"
+        case .path: return "telemetry path"
         }
     }
 }

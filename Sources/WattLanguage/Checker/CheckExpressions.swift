@@ -20,7 +20,7 @@ extension Checker {
         case .list(let items):
             return checkList(items, r)
         case .unary(.negate, let operand):
-            let e = check(operand)
+            let e = coerced(check(operand))
             if e.type.isError { return poisoned(r) }
             guard e.type.dimension != nil else {
                 error(.invalidOperand, "cannot negate \(describe(e))", at: r)

@@ -1,8 +1,13 @@
 extension Checker {
     func checkBinary(_ op: BinaryOperator, _ leftExpr: Expr, _ rightExpr: Expr, _ r: SourceRange) -> TypedExpr {
-        let left = check(leftExpr)
-        let right = check(rightExpr)
+        var left = check(leftExpr)
+        var right = check(rightExpr)
         if left.type.isError || right.type.isError { return poisoned(r) }
+        // A value-like record (a forecast) means its value next to anything but its own kind.
+        if left.type.unwrapped != right.type.unwrapped, op != .in, op != .notIn {
+            left = coerced(left)
+            right = coerced(right)
+        }
         let optional = left.type.isOptional || right.type.isOptional
         let lt = left.type.unwrapped
         let rt = right.type.unwrapped

@@ -102,7 +102,7 @@ extension Checker {
         var seen: [String: SourceRange] = [:]
         var unknownSlot = false
         for slot in action.slots {
-            let value = check(slot.value)
+            var value = check(slot.value)
             guard let signature = verb.slots.first(where: { $0.key == slot.key }) else {
                 let keyRange = slot.prepositionRange.union(slot.qualifier?.range ?? slot.prepositionRange)
                 error(.unknownSlot, "`\(verb.name)` has no `\(slot.key)` part", at: keyRange,
@@ -120,7 +120,11 @@ extension Checker {
             seen[slot.key] = slot.range
             if value.type.isError { ok = false; continue }
             var bindings = PatternBindings()
-            let type = isOptionalPattern(signature.type) ? value.type : value.type.unwrapped
+            var type = isOptionalPattern(signature.type) ? value.type : value.type.unwrapped
+            if !match(type, signature.type, &bindings) {
+                value = coerced(value)
+                type = isOptionalPattern(signature.type) ? value.type : value.type.unwrapped
+            }
             guard match(type, signature.type, &bindings) else {
                 error(.typeMismatch, "`\(verb.name) ... \(slot.key)` needs \(describePattern(signature.type)), found \(describe(value))",
                       at: slot.value.range)

@@ -14,12 +14,16 @@ public final class RecordSchema: Sendable {
     public let name: String
     public let fields: [FieldSchema]
     public let doc: String
+    /// A record that stands for one of its fields where a value is expected: a forecast
+    /// compared with `900 kW` means its `mean`. Nil for ordinary records.
+    public let valueField: String?
     private let indexByName: [String: Int]
 
-    public init(name: String, fields: [FieldSchema], doc: String = "") {
+    public init(name: String, fields: [FieldSchema], doc: String = "", valueField: String? = nil) {
         self.name = name
         self.fields = fields
         self.doc = doc
+        self.valueField = valueField
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() where index[f.name] == nil { index[f.name] = i }
         self.indexByName = index
@@ -49,6 +53,10 @@ public indirect enum TypePattern: Sendable, Hashable {
     case any(Int)
     case list(TypePattern)
     case optional(TypePattern)
+    /// A telemetry path written in the policy (`site.power`, `grid.carbon_intensity`): a
+    /// quantity-typed chain of fields from a host name. The function receives the path as a
+    /// string (to look up its history), and `n` is bound to the quantity's dimension.
+    case path(Int)
 }
 
 public struct FunctionOverload: Sendable {
@@ -171,7 +179,10 @@ public struct Vocabulary: Sendable {
             }
         }
         for n in names.values { try check(n.type, n.name) }
-        for s in schemas.values { for f in s.fields { try check(f.type, "\(s.name).\(f.name)") } }
+        for s in schemas.values {
+            for f in s.fields { try check(f.type, "\(s.name).\(f.name)") }
+            if let v = s.valueField, s.fieldIndex(v) == nil { throw VocabularyError.unknownSchema(v, usedBy: "\(s.name).valueField") }
+        }
     }
 
     /// Schema for record types; `nil` for anything else.
