@@ -50,7 +50,11 @@ public enum EvalCommand {
                 if parsed.diagnostics.hasErrors {
                     return CommandOutput(stdout: DiagnosticRenderer.text(parsed.diagnostics), exitCode: 1)
                 }
-                definitions.append(parsed.unit)
+                // Only the definitions matter to an expression; rules may use verbs this
+                // vocabulary (e.g. one inferred from `--data`) does not have.
+                var unit = parsed.unit
+                unit.declarations = unit.declarations.filter { if case .binding = $0 { return true } else { return false } }
+                definitions.append(unit)
             }
         } catch let failure as PolicyFiles.Failure {
             return CommandOutput(stderr: failure.message + "\n", exitCode: 2)

@@ -125,3 +125,11 @@ import WattLanguage
         #expect(out.stdout.contains("persistence"))
     }
 }
+
+@Suite struct EvalDefinitionsTests {
+    @Test func rulesInADefinitionsFileDoNotNeedTheDataVocabularysVerbs() {
+        let out = EvalCommand.run(.init(expression: "headroom", dataPath: Paths.root.appendingPathComponent("examples/worlds/demo.json").path,
+                                        definitionFiles: [Paths.root.appendingPathComponent("examples/evaluations/site.watt").path]))
+        #expect(out == CommandOutput(stdout: "150 kW\n"))
+    }
+}
