@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "WattLanguage"),
         .target(name: "WattEnergy", resources: [.copy("Resources")]),
         .target(name: "WattCluster", dependencies: ["WattEnergy", .product(name: "Yams", package: "Yams")]),
+        // The energy vocabulary of the language: the world, forecasts and verbs, bound.
+        .target(name: "WattBindings", dependencies: ["WattLanguage", "WattEnergy", "WattCluster"]),
         .target(
             name: "WattCLI",
             dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
+        .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
         .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage"], path: "Benchmarks/WattBenchmarks"),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),

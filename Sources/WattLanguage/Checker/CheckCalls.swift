@@ -45,9 +45,9 @@ extension Checker {
             var ok = true
             var actual = typed
             for (i, pattern) in overload.parameters.enumerated() {
-                if case .path(let v) = pattern {
+                if isPathPattern(pattern) {
                     // The function gets the path's text; its dimension types the result.
-                    guard let path = paths[i], match(typed[i].type.unwrapped, .anyQuantity(v), &bindings) else { ok = false; break }
+                    guard let path = paths[i], match(typed[i].type.unwrapped, pattern, &bindings) else { ok = false; break }
                     actual[i] = TypedExpr(.constant(.string(path)), .string, typed[i].range)
                     continue
                 }
@@ -66,7 +66,7 @@ extension Checker {
             return TypedExpr(.hostCall(name: callee.name, overload: overload, typed), result.optional(if: optional), r)
         }
         for (i, argument) in arguments.enumerated() where paths[i] == nil
-            && function.overloads.contains(where: { $0.parameters.count == arguments.count && { if case .path = $0.parameters[i] { return true } else { return false } }($0) }) {
+            && function.overloads.contains(where: { $0.parameters.count == arguments.count && isPathPattern($0.parameters[i]) }) {
             error(.typeMismatch, "`\(callee.name)` needs a telemetry path such as `site.power` here, found `\(currentSource?.text(argument.range) ?? "")`",
                   at: argument.range, help: "write the field itself (e.g. `grid.carbon_intensity`), not a computed value")
             return poisoned(r)
@@ -235,6 +235,15 @@ extension Checker {
             return match(type.unwrapped, p, &b)
         case .path(let v):
             return match(type, .anyQuantity(v), &b)
+        case .pathOf(let d):
+            return type.unwrapped == .quantity(d)
+        }
+    }
+
+    func isPathPattern(_ p: TypePattern) -> Bool {
+        switch p {
+        case .path, .pathOf: return true
+        default: return false
         }
     }
 
@@ -268,6 +277,7 @@ extension Checker {
         case .list(let p): return instantiate(p, b).map { .list($0) }
         case .optional(let p): return instantiate(p, b).map { .optional($0) }
         case .path(let v): return b.dimensions[v].map { .quantity($0) }
+        case .pathOf(let d): return .quantity(d)
         }
     }
 
@@ -279,6 +289,7 @@ extension Checker {
         case .list(let e): return "list of \(describePattern(e))"
         case .optional(let e): return "optional \(describePattern(e))"
         case .path: return "telemetry path"
+        case .pathOf(let d): return "telemetry path of \(WattType.quantity(d).description)"
         }
     }
 }

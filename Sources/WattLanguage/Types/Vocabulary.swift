@@ -57,6 +57,8 @@ public indirect enum TypePattern: Sendable, Hashable {
     /// quantity-typed chain of fields from a host name. The function receives the path as a
     /// string (to look up its history), and `n` is bound to the quantity's dimension.
     case path(Int)
+    /// A telemetry path whose value has this dimension (for per-dimension overloads).
+    case pathOf(Dimension)
 }
 
 public struct FunctionOverload: Sendable {

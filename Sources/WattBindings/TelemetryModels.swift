@@ -1,0 +1,106 @@
+import WattEnergy
+
+/// The forecasts and history aggregates behind `forecast(...)` and `history(...)`: one
+/// bounded history per metric path (`site.power`, `grid.carbon`), fed from each tick's
+/// snapshot, so models are trained only on the past. Per metric, a model is chosen by a
+/// short rolling-origin backtest once per `reselectEvery` seconds of world time and only
+/// updated with new data in between (cheap enough for every tick).
+public final class TelemetryModels: @unchecked Sendable {
+    /// What `forecast(metric, horizon)` returns, in the metric's own unit.
+    public struct Summary: Sendable, Equatable {
+        /// The point forecast at `now + horizon`.
+        public var mean: Double
+        /// The 80 % prediction interval at `now + horizon`.
+        public var low: Double
+        public var high: Double
+        /// Over the window `(now, now + horizon]`: extremes, their times, the average.
+        public var min: Double
+        public var max: Double
+        public var argmin: Double
+        public var argmax: Double
+        public var average: Double
+        /// The model that produced it (`persistence` while history is short).
+        public var model: String
+    }
+
+    public private(set) var store: HistoryStore
+    public let step: Double
+    public var reselectEvery: Double = 86_400
+    /// The backtest used to choose a model: few origins, a one-week window.
+    public var selector: ModelSelector
+    public private(set) var now: Double = 0
+
+    private struct Fitted {
+        var model: any Forecaster
+        var chosenAt: Double
+    }
+    private var fitted: [String: Fitted] = [:]
+    private var cache: [String: Summary] = [:]
+
+    public init(step: Double, capacity: Int = 30 * 288) {
+        self.step = step
+        self.store = HistoryStore(capacity: capacity, downsampling: .init(bucketWidth: 3600, bucketCapacity: 24 * 90))
+        self.selector = ModelSelector(backtest: Backtest(trainingWindow: 7 * 86_400, horizons: [3600, 21_600], origins: 8))
+    }
+
+    /// Records the tick's value of a metric (nil or NaN: a gap).
+    public func record(_ metric: String, _ value: Double?, at time: Double) {
+        _ = store.append(metric, time: time, value: value ?? .nan)
+        if time > now {
+            now = time
+            cache.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The forecast of `metric` for `horizon` seconds after the latest tick, or nil without
+    /// enough history (two ticks).
+    public func forecast(_ metric: String, horizon: Double) -> Summary? {
+        let key = "\(metric)|\(horizon)"
+        if let cached = cache[key] { return cached }
+        guard horizon > 0, horizon.isFinite, let series = store.series(metric, step: step), series.count >= 2 else { return nil }
+        var model: any Forecaster
+        if var existing = fitted[metric], now - existing.chosenAt < reselectEvery, (try? existing.model.update(series)) != nil {
+            model = existing.model
+            fitted[metric] = existing
+        } else if let selection = try? selector.select(series) {
+            model = selection.model
+            fitted[metric] = Fitted(model: model, chosenAt: now)
+        } else {
+            var persistence: any Forecaster = PersistenceModel()
+            guard (try? persistence.fit(series)) != nil else { return nil }
+            model = persistence
+            fitted[metric] = nil
+        }
+        let f = model.forecast(horizon: horizon)
+        guard f.count > 0 else { return nil }
+        let at = series.end + horizon
+        let last = f.count - 1
+        let index = f.times.firstIndex { $0 >= at - 1e-6 } ?? last
+        let interval = f.interval(index, level: 0.8)
+        let window = f.next(horizon)
+        guard let lo = f.min(over: window), let hi = f.max(over: window), let tLo = f.argmin(over: window),
+              let tHi = f.argmax(over: window), let avg = f.mean(over: window), f.values[index].isFinite else { return nil }
+        let summary = Summary(mean: f.values[index], low: interval.lowerBound, high: interval.upperBound, min: lo, max: hi,
+                              argmin: tLo, argmax: tHi, average: avg, model: model.name)
+        cache[key] = summary
+        return summary
+    }
+
+    /// Aggregates of a metric over the last `window` seconds: average, maximum, minimum and
+    /// rate of change per second (least-squares slope); nil without data.
+    public func history(_ metric: String, window: Double) -> (average: Double, max: Double, min: Double, rate: Double)? {
+        guard let history = store[metric] else { return nil }
+        let samples = history.samples.filter { $0.time > now - window && $0.value.isFinite }
+        guard !samples.isEmpty else { return nil }
+        let values = samples.map(\.value)
+        let average = values.reduce(0, +) / Double(values.count)
+        var rate = 0.0
+        if samples.count >= 2 {
+            let meanT = samples.map(\.time).reduce(0, +) / Double(samples.count)
+            var num = 0.0, den = 0.0
+            for s in samples { num += (s.time - meanT) * (s.value - average); den += (s.time - meanT) * (s.time - meanT) }
+            rate = den > 0 ? num / den : 0
+        }
+        return (average, values.max()!, values.min()!, rate)
+    }
+}
