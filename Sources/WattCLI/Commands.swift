@@ -59,3 +59,9 @@ public struct Units: ParsableCommand {
     public init() {}
     public func run() throws { UnitsCommand.run().emit() }
 }
+
+public struct Vocab: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Print the vocabulary (names, fields, functions, actions) with types and units.")
+    public init() {}
+    public func run() throws { VocabCommand.run().emit() }
+}

@@ -67,3 +67,10 @@ public enum UnitsCommand {
         return CommandOutput(stdout: text)
     }
 }
+
+/// `watt vocab`: the vocabulary policies are checked against, with types and units.
+public enum VocabCommand {
+    public static func run(vocabulary: Vocabulary = DemoVocabulary.make(), title: String = "Demo vocabulary") -> CommandOutput {
+        CommandOutput(stdout: VocabularyReference.markdown(vocabulary, title: title))
+    }
+}

@@ -133,3 +133,19 @@ import WattLanguage
         #expect(out == CommandOutput(stdout: "150 kW\n"))
     }
 }
+
+@Suite struct VocabCommandTests {
+    /// docs/vocabulary-demo.md is generated; regenerate with `watt vocab > docs/vocabulary-demo.md`.
+    @Test func generatedReferenceMatchesTheDocs() throws {
+        let docs = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary-demo.md"), encoding: .utf8)
+        #expect(VocabCommand.run().stdout == docs, "docs/vocabulary-demo.md is stale: run `watt vocab > docs/vocabulary-demo.md`")
+    }
+
+    @Test func referenceListsEveryNameFieldAndVerb() {
+        let text = VocabCommand.run().stdout
+        let vocabulary = DemoVocabulary.make()
+        for name in vocabulary.nameOrder { #expect(text.contains("| `\(name)` |")) }
+        for verb in vocabulary.verbs.keys { #expect(text.contains("| `\(verb)` |")) }
+        for schema in vocabulary.schemas.values { for f in schema.fields { #expect(text.contains("| `\(f.name)` |")) } }
+    }
+}
