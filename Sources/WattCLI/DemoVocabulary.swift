@@ -4,6 +4,9 @@ import WattLanguage
 /// grid, nodes and jobs, a persistence `forecast`, and the usual action verbs. It is the
 /// vocabulary `watt check`, `watt eval` and `make run` use by default.
 public enum DemoVocabulary {
+    /// The demo world's pools: pool names in policies are checked against them.
+    public static let poolNames = ["default", "efficient", "batch"]
+
     public static func make() -> Vocabulary {
         var v = Vocabulary()
         do {
@@ -21,16 +24,18 @@ public enum DemoVocabulary {
                 FieldSchema("region", .string, doc: "grid region code"),
             ], doc: "the electricity grid"))
             try v.register(RecordSchema(name: "node", fields: [
-                FieldSchema("id", .string), FieldSchema("pool", .string),
-                FieldSchema("state", .string, doc: "on, idle, suspended, waking, draining"),
+                FieldSchema("id", .string), FieldSchema("pool", .string, allowedValues: poolNames),
+                FieldSchema("state", .string, doc: "on, idle, suspended, waking, draining",
+                            allowedValues: ["on", "idle", "suspended", "waking", "draining"]),
                 FieldSchema("power", .optional(.quantity(.power)), doc: "measured power, missing on a telemetry gap"),
                 FieldSchema("power_cap", .quantity(.power)), FieldSchema("utilization", .number, doc: "0..1"),
                 FieldSchema("temperature", .quantity(.temperature)), FieldSchema("gpus", .number),
                 FieldSchema("gpus_free", .number),
             ], doc: "a compute node"))
             try v.register(RecordSchema(name: "job", fields: [
-                FieldSchema("id", .string), FieldSchema("user", .string), FieldSchema("pool", .string),
-                FieldSchema("state", .string, doc: "queued, running, deferred, held, done"),
+                FieldSchema("id", .string), FieldSchema("user", .string), FieldSchema("pool", .string, allowedValues: poolNames),
+                FieldSchema("state", .string, doc: "queued, running, deferred, held, done",
+                            allowedValues: ["queued", "running", "deferred", "held", "done"]),
                 FieldSchema("gpus", .number), FieldSchema("priority", .number), FieldSchema("flexible", .bool),
                 FieldSchema("energy", .quantity(.energy), doc: "estimated remaining energy"),
                 FieldSchema("deadline", .optional(.instant)),
@@ -47,7 +52,7 @@ public enum DemoVocabulary {
             let jobs: [TypePattern] = [.exact(.list(.record("job"))), .exact(.record("job"))]
             let nodes: [TypePattern] = [.exact(.list(.record("node"))), .exact(.record("node"))]
             try v.register(VerbSignature("move", doc: "move jobs to another pool or node", targets: jobs, slots: [
-                SlotSignature("to pool", .exact(.string)), SlotSignature("to node", .exact(.string)),
+                SlotSignature("to pool", .exact(.string), allowedValues: poolNames), SlotSignature("to node", .exact(.string)),
             ], exactlyOneOf: [["to pool", "to node"]]))
             try v.register(VerbSignature("defer", doc: "hold queued jobs until a time or for a duration", targets: jobs, slots: [
                 SlotSignature("until", .exact(.instant)), SlotSignature("for", .exact(.duration)),

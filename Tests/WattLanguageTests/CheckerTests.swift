@@ -105,3 +105,24 @@ import Testing
         #expect(v == 900_000)
     }
 }
+
+@Suite struct InventoryCheckTests {
+    @Test(arguments: [
+        ("if true then move jobs to pool \"efficent\"", "\"efficent\"", "unknown pool `efficent`", "did you mean `efficient`?"),
+        ("let x = nodes where pool == \"bach\"", "\"bach\"", "unknown pool `bach`", "did you mean `batch`?"),
+        ("let x = jobs where \"runing\" == state", "\"runing\"", "unknown state `runing`", "did you mean `running`?"),
+        ("let x = jobs where pool in [\"default\", \"gpu\"]", "[\"default\", \"gpu\"]", "unknown pool `gpu`", "known: `default`, `efficient`, `batch`"),
+    ])
+    func misspeltInventoryNames(_ text: String, _ underlined: String, _ message: String, _ help: String) {
+        let d = TestWorld.compile(text).diagnostics.errors.first
+        #expect(d?.code == .unknownValue)
+        #expect(d?.underlined == underlined)
+        #expect(d?.message == message)
+        #expect(d?.help == help)
+    }
+
+    @Test func knownNamesAndComputedValuesPass() {
+        #expect(TestWorld.errors("let x = nodes where pool == \"batch\" and state != \"idle\"\nif count(x) > 0 then move jobs to pool \"efficient\"").isEmpty)
+        #expect(TestWorld.errors("let p = \"x\" + \"y\"\nlet x = nodes where pool == p").isEmpty)
+    }
+}

@@ -63,6 +63,9 @@ extension Checker {
             }
             guard ok, let result = instantiate(overload.result, bindings) else { continue }
             typed = actual
+            for (index, allowed) in overload.allowedValues where index < typed.count {
+                checkAllowed(typed[index], allowed, what: overload.parameterNames[index])
+            }
             return TypedExpr(.hostCall(name: callee.name, overload: overload, typed), result.optional(if: optional), r)
         }
         for (i, argument) in arguments.enumerated() where paths[i] == nil
@@ -245,6 +248,32 @@ extension Checker {
         case .path, .pathOf: return true
         default: return false
         }
+    }
+
+    /// A string literal (or a list of them) that must name something the host knows.
+    func checkAllowed(_ e: TypedExpr, _ allowed: [String]?, what: String) {
+        guard let allowed else { return }
+        var literals: [(String, SourceRange)] = []
+        switch e.kind {
+        case .constant(.string(let s)): literals = [(s, e.range)]
+        case .constant(.list(let items)):
+            literals = items.compactMap { if case .string(let s) = $0 { return (s, e.range) } else { return nil } }
+        case .list(let items):
+            for item in items { if case .constant(.string(let s)) = item.kind { literals.append((s, item.range)) } }
+        default: return
+        }
+        for (value, range) in literals where !allowed.contains(value) {
+            let known = allowed.count <= 8 ? "known: " + allowed.map { "`\($0)`" }.joined(separator: ", ") : nil
+            error(.unknownValue, "unknown \(what) `\(value)`", at: range,
+                  help: Suggestions.didYouMean(value, in: allowed) ?? known)
+        }
+    }
+
+    /// The known values of a string field, when `e` reads one (`pool`, `node.pool`).
+    func allowedValues(of e: TypedExpr) -> (values: [String], field: String)? {
+        guard case .field(let base, let index) = e.kind, let schema = vocabulary.schema(of: base.type),
+              let values = schema.fields[index].allowedValues else { return nil }
+        return (values, schema.fields[index].name)
     }
 
     /// `site.power` as written, when the expression is a chain of fields from a host name.

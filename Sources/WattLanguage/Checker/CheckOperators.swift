@@ -31,6 +31,7 @@ extension Checker {
                              displayUnit: left.displayUnit ?? right.displayUnit)
 
         case .in, .notIn:
+            if let (values, field) = allowedValues(of: left) { checkAllowed(right, values, what: field) }
             guard case .list(let element) = rt else {
                 error(.notACollection, "`\(op.rawValue)` needs a list on the right, found \(describe(right))", at: rightExpr.range)
                 return poisoned(r)
@@ -42,6 +43,10 @@ extension Checker {
             return TypedExpr(.member(left, right, negated: op == .notIn), WattType.bool.optional(if: optional), r)
 
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            if op == .equal || op == .notEqual {
+                if let (values, field) = allowedValues(of: left) { checkAllowed(right, values, what: field) }
+                if let (values, field) = allowedValues(of: right) { checkAllowed(left, values, what: field) }
+            }
             return checkComparison(op, left, right, r, optional: optional)
 
         case .add, .subtract:

@@ -131,6 +131,7 @@ extension Checker {
                 ok = false
                 continue
             }
+            checkAllowed(value, signature.allowedValues, what: signature.key.split(separator: " ").last.map(String.init) ?? signature.key)
             slots.append(TypedSlot(key: slot.key, value: value, range: slot.range))
         }
         // A misspelt slot is one error, not also a missing one.

@@ -34,6 +34,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case invalidOperand = "E0405"
     case notACollection = "E0406"
     case constEvaluationFailed = "E0407"
+    case unknownValue = "E0408"
     // Actions
     case unknownSlot = "E0501"
     case missingSlot = "E0502"

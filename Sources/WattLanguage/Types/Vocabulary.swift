@@ -5,8 +5,12 @@ public struct FieldSchema: Sendable {
     public var name: String
     public var type: WattType
     public var doc: String
-    public init(_ name: String, _ type: WattType, doc: String = "") {
-        self.name = name; self.type = type; self.doc = doc
+    /// For string fields naming things in the host's inventory (pools, profiles): the
+    /// known values. Comparing the field with a literal outside them is an error with a
+    /// suggestion (a misspelt pool would otherwise make a rule silently never match).
+    public var allowedValues: [String]?
+    public init(_ name: String, _ type: WattType, doc: String = "", allowedValues: [String]? = nil) {
+        self.name = name; self.type = type; self.doc = doc; self.allowedValues = allowedValues
     }
 }
 
@@ -69,10 +73,14 @@ public struct FunctionOverload: Sendable {
     public var cost: Int
     /// Pure functions of their arguments may be used in `const` definitions.
     public var isPure: Bool
+    /// Known values for string parameters, by parameter index (`profile("h100-sxm")`).
+    public var allowedValues: [Int: [String]]
     public var implementation: @Sendable ([Value]) throws -> Value
 
     public init(parameters: [TypePattern], parameterNames: [String] = [], result: TypePattern, cost: Int = 1,
-                isPure: Bool = false, implementation: @escaping @Sendable ([Value]) throws -> Value) {
+                isPure: Bool = false, allowedValues: [Int: [String]] = [:],
+                implementation: @escaping @Sendable ([Value]) throws -> Value) {
+        self.allowedValues = allowedValues
         self.parameters = parameters
         self.parameterNames = parameterNames.count == parameters.count ? parameterNames : parameters.indices.map { "arg\($0 + 1)" }
         self.result = result
@@ -97,8 +105,10 @@ public struct SlotSignature: Sendable {
     public var type: TypePattern
     public var required: Bool
     public var doc: String
-    public init(_ key: String, _ type: TypePattern, required: Bool = false, doc: String = "") {
-        self.key = key; self.type = type; self.required = required; self.doc = doc
+    /// Known values for a string slot (`to pool "efficient"`); a literal outside is an error.
+    public var allowedValues: [String]?
+    public init(_ key: String, _ type: TypePattern, required: Bool = false, doc: String = "", allowedValues: [String]? = nil) {
+        self.key = key; self.type = type; self.required = required; self.doc = doc; self.allowedValues = allowedValues
     }
 }
 
