@@ -1,0 +1,48 @@
+import Testing
+@testable import WattBindings
+import WattEnergy
+import WattLanguage
+
+@Suite struct EnergyVocabularyTests {
+    static let inventory = EnergyVocabulary.Inventory(pools: ["default", "efficient", "batch"],
+                                                      nodeProfiles: HardwareCatalog.builtIn.nodes.map(\.name),
+                                                      deviceProfiles: HardwareCatalog.builtIn.devices.map(\.name))
+    static let vocabulary = EnergyVocabulary.make(inventory: inventory, models: TelemetryModels(step: 300),
+                                                  catalog: HardwareCatalog.builtIn)
+
+    func diagnostics(_ text: String) -> [Diagnostic] {
+        Compilation.compile([SourceFile(name: "p.watt", text: text)], vocabulary: Self.vocabulary).diagnostics
+    }
+
+    @Test func issuePoliciesCheck() {
+        let policy = """
+        rule shave_peak priority 10 {
+          when forecast(site.power, 1h) > 0.9 * site.power_cap for 10 min
+          then move jobs where gpus > 0 and flexible to pool "efficient"
+          cooldown 30 min
+        }
+        if forecast(grid.carbon, 6 h).min < grid.carbon * 0.8 then defer jobs where flexible and state == "queued" until forecast(grid.carbon, 6 h).argmin
+        if history(site.power, 1 h).rate > 100 kW / 1 h then alert "power rising fast" with severity "warning"
+        if profile("\(Self.inventory.nodeProfiles[0])").max_power * count(nodes) > site.power_cap then cap nodes where state == "on" at 300 W
+        if hour(now) >= 22 or weekday(now) >= 6 then suspend nodes where state == "idle" and gpus_free == gpus
+        """
+        let d = diagnostics(policy)
+        #expect(!d.hasErrors, "\(DiagnosticRenderer.text(d))")
+    }
+
+    @Test func misspeltInventoryNamesAreDiagnosedWithSuggestions() {
+        let pool = diagnostics("if true then move jobs to pool \"eficient\"").errors.first
+        #expect(pool?.code == .unknownValue)
+        #expect(pool?.help == "did you mean `efficient`?")
+        let name = Self.inventory.nodeProfiles[0]
+        let typo = String(name.dropLast())
+        let profile = diagnostics("let p = profile(\"\(typo)\")").errors.first
+        #expect(profile?.code == .unknownValue)
+        #expect(profile?.help == "did you mean `\(name)`?")
+    }
+
+    @Test func forecastNeedsATelemetryPathOfAKnownMetric() {
+        #expect(diagnostics("let f = forecast(site.power * 2, 1 h)").errors.first?.code == .typeMismatch)
+        #expect(diagnostics("let f = forecast(grid.region, 1 h)").errors.first?.code == .noMatchingOverload)
+    }
+}
