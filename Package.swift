@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
-        .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage"], path: "Benchmarks/WattBenchmarks"),
+        .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage", "WattCluster"], path: "Benchmarks/WattBenchmarks"),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

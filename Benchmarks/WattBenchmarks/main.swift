@@ -1,7 +1,7 @@
 import Foundation
 
 // Every benchmark of the project, by area; each area lives in its own file.
-let all: [Benchmark] = LanguageBenchmarks.all + EnergyBenchmarks.all
+let all: [Benchmark] = LanguageBenchmarks.all + EnergyBenchmarks.all + ClusterBenchmarks.all
 
 let filter = CommandLine.arguments.dropFirst().first
 #if DEBUG

@@ -1,0 +1,159 @@
+import Testing
+import WattEnergy
+@testable import WattCluster
+
+/// Cluster files: the shipped examples load, and every problem has an exact message naming
+/// the file, the path and the field.
+@Suite struct ClusterFileTests {
+    static let base = Fixture.path("examples/clusters")
+
+    /// A valid file; `edit` replaces lines to break it.
+    static let valid = """
+    name: t
+    start: 2020-06-01T00:00:00Z
+    tick_s: 300
+    site:
+      power_cap_w: 50000
+      pue: 1.2
+    grid:
+      region: DE
+      carbon_intensity:
+        g_per_kwh: 300
+      price:
+        currency: EUR
+        time_of_use:
+          - {from: "00:00", per_kwh: 0.1}
+          - {from: "08:00", per_kwh: 0.3}
+    pools:
+      - name: a
+        profile: dgx-h100-like
+        nodes: 2
+      - name: batch
+        profile: l40s-4gpu
+        nodes: 1
+    """
+
+    static func errors(_ yaml: String) -> [String] {
+        do {
+            _ = try ClusterDefinition.parse(yaml: yaml, file: "demo.yaml", baseDirectory: base)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    static func replacing(_ old: String, with new: String) -> String {
+        precondition(valid.contains(old), old)
+        return valid.replacingOccurrences(of: old, with: new)
+    }
+
+    @Test func theExamplesLoad() throws {
+        let demo = try ClusterDefinition.load(path: Fixture.path("examples/clusters/demo.yaml"))
+        #expect(demo.name == "demo" && demo.tick == 300 && demo.seed == 2020)
+        #expect(demo.pools.map(\.name) == ["default", "efficient", "batch"])
+        #expect(demo.pools.map(\.count) == [50, 25, 50])
+        #expect(demo.gpuCount == 1000)
+        #expect(demo.pools[1].gpuCap == 450 && close(demo.pools[1].speed, 1))
+        #expect(demo.pue == .temperatureLinear(base: 1.15, threshold: 18, perDegree: 0.015, max: 1.45))
+        #expect(demo.powerCap == 1_200_000 && demo.grid.region == "DE" && demo.grid.currency == "EUR")
+        #expect(demo.tracePath?.hasSuffix("examples/clusters/../traces/week.csv") == true)
+        #expect(demo.defaultPool == "default")
+        let small = try ClusterDefinition.load(path: Fixture.path("examples/clusters/small.yaml"))
+        #expect(small.gpuCount == 24 && small.pue == .constant(1.25))
+        let trace = try small.loadTrace()
+        #expect(trace.count == 10)
+        let sim = try Simulator(cluster: small, jobs: trace)
+        sim.advance(by: 86_400)
+        #expect(sim.report().jobsDone == 10)
+    }
+
+    @Test func aValidFileParses() throws {
+        let c = try ClusterDefinition.parse(yaml: Self.valid, file: "demo.yaml", baseDirectory: Self.base)
+        #expect(c.start == 1_590_969_600)
+        #expect(c.grid.price.value(at: c.start + 9 * 3600) == SI.perKWh(0.3))
+        #expect(c.pools[0].cpusPerNode == 128 && c.pools[1].cpusPerNode == 64)
+    }
+
+    @Test func unknownNodeProfileSuggestsOne() {
+        #expect(Self.errors(Self.replacing("profile: l40s-4gpu", with: "profile: dgx-h10"))
+                == ["demo.yaml: pools[1].profile: unknown node profile `dgx-h10`; did you mean `dgx-h100-like`?"])
+    }
+
+    @Test func fieldErrors() {
+        let cases: [(String, String, String)] = [
+            ("tick_s: 300", "tick: 300", "demo.yaml: tick: unknown field; did you mean `tick_s`?"),
+            ("start: 2020-06-01T00:00:00Z\n", "", "demo.yaml: start: missing required field"),
+            ("start: 2020-06-01T00:00:00Z", "start: June", "demo.yaml: start: must be a UTC timestamp such as `2020-06-01T00:00:00Z`, found `June`"),
+            ("tick_s: 300", "tick_s: 0", "demo.yaml: tick_s: must be a number of seconds > 0, found `0`"),
+            ("power_cap_w: 50000", "power_cap_w: -5", "demo.yaml: site.power_cap_w: must be a number of watts > 0, found `-5`"),
+            ("power_cap_w: 50000", "power_cap_w: [1]", "demo.yaml: site.power_cap_w: must be a number of watts > 0, found a list"),
+            ("pue: 1.2", "pue: 0.9", "demo.yaml: site.pue: a PUE must be at least 1, found 0.9"),
+            ("pue: 1.2", "pue: {model: temperature-linear}", "demo.yaml: site.pue.model: unknown PUE model `temperature-linear`; did you mean `temperature_linear`?"),
+            ("pue: 1.2", "pue: {model: curve, points: [[10, 1.1], [5, 1.2]]}", "demo.yaml: site.pue: PUE curve temperatures must increase"),
+            ("pue: 1.2", "pue: {model: constant, value: 1.2, base: 1}", "demo.yaml: site.pue.base: not a field of the `constant` model (it has `value`)"),
+            ("nodes: 2", "nodes: 0", "demo.yaml: pools[0].nodes: must be a whole number ≥ 1, found `0`"),
+            ("nodes: 2", "nodes: 2\n    gpu_cap_w: 100", "demo.yaml: pools[0].gpu_cap_w: must be within the GPU cap range 200–700 W of `h100-sxm5-80gb`, found `100`"),
+            ("name: batch", "name: a", "demo.yaml: pools[1].name: duplicate pool name `a`, already defined at pools[0]"),
+            ("name: batch", "name: b c", "demo.yaml: pools[1].name: must use only letters, digits and `-_.`, found `b c`"),
+            ("region: DE", "", "demo.yaml: grid.region: missing required field"),
+            ("g_per_kwh: 300", "g_per_kwh: 300\n    file: x.csv", "demo.yaml: grid.carbon_intensity.g_per_kwh: give `g_per_kwh` or `file`, not both"),
+            ("g_per_kwh: 300", "file: nope.csv", "demo.yaml: grid.carbon_intensity.file: cannot read `nope.csv`: no such file"),
+            ("{from: \"08:00\", per_kwh: 0.3}", "{from: \"25:00\", per_kwh: 0.3}", "demo.yaml: grid.price.time_of_use[1].from: must be a time of day `HH:MM` (UTC), found `25:00`"),
+            ("{from: \"08:00\", per_kwh: 0.3}", "{from: \"00:00\", per_kwh: 0.3}", "demo.yaml: grid.price.time_of_use[1].from: times must increase: `00:00` does not follow the previous step"),
+            ("currency: EUR", "currency: EUR\n    per_kwh: 0.2", "demo.yaml: grid.price.per_kwh: give one of `per_kwh`, `time_of_use` or `file`"),
+        ]
+        for (old, new, message) in cases {
+            #expect(Self.errors(Self.replacing(old, with: new)) == [message], "\(new)")
+        }
+    }
+
+    @Test func sectionsAndLists() {
+        #expect(Self.errors(Self.valid + "\ndefault_pool: bach") == ["demo.yaml: default_pool: unknown pool `bach`; did you mean `batch`?"])
+        #expect(Self.errors(Self.valid + "\nreference_gpu: h100") == ["demo.yaml: reference_gpu: unknown GPU `h100`; did you mean `h100-sxm5-80gb`?"])
+        #expect(Self.errors(Self.valid + "\njobs: {trace: nope.csv}") == ["demo.yaml: jobs.trace: cannot read `nope.csv`: no such file"])
+        #expect(Self.errors(Self.valid + "\nnodes: {telemetry_gap_probability: 2}")
+                == ["demo.yaml: nodes.telemetry_gap_probability: must be a number in [0, 1], found `2`"])
+        let noPools = Self.valid.components(separatedBy: "pools:")[0] + "pools: x"
+        #expect(Self.errors(noPools) == ["demo.yaml: pools: must be a list, found `x`"])
+        #expect(Self.errors("- 1") == ["demo.yaml: must be a mapping, found a list"])
+        #expect(Self.errors("") == ["demo.yaml: the file is empty"])
+    }
+
+    @Test func everyProblemIsReported() {
+        let broken = Self.replacing("power_cap_w: 50000", with: "power_cap_w: x")
+            .replacingOccurrences(of: "profile: l40s-4gpu", with: "profile: nope")
+            .replacingOccurrences(of: "tick_s: 300", with: "tick_s: -1")
+        #expect(Self.errors(broken) == [
+            "demo.yaml: tick_s: must be a number of seconds > 0, found `-1`",
+            "demo.yaml: site.power_cap_w: must be a number of watts > 0, found `x`",
+            "demo.yaml: pools[1].profile: unknown node profile `nope`",
+        ])
+    }
+
+    @Test func invalidYAMLSaysWhere() {
+        #expect(Self.errors("site: {power_cap_w: 5\n") == ["demo.yaml: invalid YAML at line 2, column 1: while parsing a flow mapping did not find expected ',' or '}'"])
+        #expect(Self.errors("a: 1\na: 2\n").first?.hasPrefix("demo.yaml: invalid YAML at line") == true)
+    }
+
+    @Test func seriesMustCoverTheStart() {
+        let yaml = Self.replacing("g_per_kwh: 300", with: "file: ../data/grid/ger_ci_2020.csv")
+            .replacingOccurrences(of: "start: 2020-06-01T00:00:00Z", with: "start: 2022-01-01T00:00:00Z")
+        #expect(Self.errors(yaml) == ["demo.yaml: grid.carbon_intensity.file: the series covers 2019-12-20T00:00:00Z to 2021-01-09T23:15:00Z; the start 2022-01-01T00:00:00Z is outside it"])
+    }
+
+    @Test func userProfilesAndSpeeds() throws {
+        let withV100 = Self.valid.replacingOccurrences(of: "profile: l40s-4gpu", with: "profile: v100-4gpu")
+            + "\nprofiles: [../profiles/site.json]"
+        #expect(Self.errors(withV100) == ["demo.yaml: pools[1].profile: its GPU `v100-pcie-32gb` counts peak throughput as `fp16-dense` and the reference GPU `h100-sxm5-80gb` as `bf16-dense`; give the pool a `speed`"])
+        let given = withV100.replacingOccurrences(of: "nodes: 1", with: "nodes: 1\n    speed: 0.3")
+        let c = try ClusterDefinition.parse(yaml: given, file: "demo.yaml", baseDirectory: Self.base)
+        #expect(c.pools[1].speed == 0.3 && c.pools[1].node.name == "v100-4gpu")
+        #expect(Self.errors(Self.valid + "\nprofiles: [nope.json]") == ["demo.yaml: profiles: \(Self.base)/nope.json: no such file"])
+    }
+
+    @Test func missingFile() {
+        #expect(throws: ClusterLoadError([ClusterFileError(file: "nope.yaml", message: "no such file")])) {
+            try ClusterDefinition.load(path: "nope.yaml")
+        }
+    }
+}
