@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [
                 "WattLanguage",
                 "WattEnergy",
+                "WattCluster",
+                "WattBindings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

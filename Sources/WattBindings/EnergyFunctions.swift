@@ -5,11 +5,9 @@ extension EnergyVocabulary {
     static func historySchemaName(_ d: Dimension) -> String { "history_" + forecastSchemaName(d).dropFirst("forecast_".count) }
 
     static func registerFunctions(_ v: inout Vocabulary, models: TelemetryModels, catalog: HardwareCatalog,
-                                  profiles: [String]) throws {
+                                  profiles: [String], dimensions: [Dimension]) throws {
         var forecastOverloads: [FunctionOverload] = []
         var historyOverloads: [FunctionOverload] = []
-        var dimensions: [Dimension] = []
-        for (_, d) in metrics where !dimensions.contains(d) { dimensions.append(d) }
         for d in dimensions {
             let q = WattType.quantity(d)
             let forecastSchema = v.schemas[forecastSchemaName(d)]!

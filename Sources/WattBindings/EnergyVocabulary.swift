@@ -6,19 +6,23 @@ import WattLanguage
 /// profile names come from the live inventory, so a misspelt name is a check-time error.
 public enum EnergyVocabulary {
     /// Metric paths with history and forecasts, and their dimensions.
-    public static let metrics: [(path: String, dimension: Dimension)] = [
-        ("site.power", .power), ("site.facility_power", .power), ("site.pue", .dimensionless),
-        ("site.outdoor_temperature", .temperature), ("grid.carbon", .carbonIntensity),
-        ("grid.price", .usd / .energy),
-    ]
+    public static func metrics(currency: Dimension) -> [(path: String, dimension: Dimension)] {
+        [("site.power", .power), ("site.facility_power", .power), ("site.pue", .dimensionless),
+         ("site.outdoor_temperature", .temperature), ("grid.carbon", .carbonIntensity),
+         ("grid.price", currency / .energy)]
+    }
 
     public struct Inventory: Sendable {
         public var pools: [String]
         public var nodeProfiles: [String]
         public var deviceProfiles: [String]
-        public init(pools: [String], nodeProfiles: [String], deviceProfiles: [String]) {
+        /// The currency of grid prices: `USD`, `EUR` or `GBP`.
+        public var currency: String
+        public init(pools: [String], nodeProfiles: [String], deviceProfiles: [String], currency: String = "USD") {
             self.pools = pools; self.nodeProfiles = nodeProfiles; self.deviceProfiles = deviceProfiles
+            self.currency = currency
         }
+        var currencyDimension: Dimension { UnitTable.units[currency]?.dimension ?? .usd }
     }
 
     static func forecastSchemaName(_ d: Dimension) -> String {
@@ -39,10 +43,12 @@ public enum EnergyVocabulary {
                 FieldSchema("pue", .number, doc: "power usage effectiveness now"),
                 FieldSchema("outdoor_temperature", .optional(.quantity(.temperature)), doc: "missing without a sensor"),
                 FieldSchema("energy", .quantity(.energy), doc: "IT energy since the start of the run"),
+                FieldSchema("energy_today", .quantity(.energy), doc: "IT energy since 00:00 UTC"),
             ], doc: "The data center site."))
             try v.register(RecordSchema(name: "grid", fields: [
-                FieldSchema("carbon", .quantity(.carbonIntensity), doc: "average (location-based) carbon intensity now"),
-                FieldSchema("price", .quantity(.usd / .energy), doc: "energy price now"),
+                FieldSchema("carbon", .optional(.quantity(.carbonIntensity)),
+                            doc: "average (location-based) carbon intensity now; missing outside its series"),
+                FieldSchema("price", .optional(.quantity(inventory.currencyDimension / .energy)), doc: "energy price now"),
                 FieldSchema("region", .string, doc: "grid region, e.g. DE"),
             ], doc: "The electricity grid the site draws from."))
             try v.register(RecordSchema(name: "pool", fields: [
@@ -85,7 +91,7 @@ public enum EnergyVocabulary {
             ], doc: "Hardware data from the catalog."))
 
             var dimensions: [Dimension] = []
-            for (_, d) in metrics where !dimensions.contains(d) { dimensions.append(d) }
+            for (_, d) in metrics(currency: inventory.currencyDimension) where !dimensions.contains(d) { dimensions.append(d) }
             for d in dimensions {
                 let q = WattType.quantity(d)
                 try v.register(RecordSchema(name: forecastSchemaName(d), fields: [
@@ -107,7 +113,8 @@ public enum EnergyVocabulary {
             try v.register(HostName("nodes", .list(.record("node")), doc: "every node", sizeHint: 2000))
             try v.register(HostName("jobs", .list(.record("job")), doc: "every job not done", sizeHint: 20000))
 
-            try registerFunctions(&v, models: models, catalog: catalog, profiles: profiles)
+            try registerFunctions(&v, models: models, catalog: catalog, profiles: profiles,
+                                  dimensions: dimensions)
             try registerVerbs(&v, pools: inventory.pools)
             try v.validate()
         } catch {

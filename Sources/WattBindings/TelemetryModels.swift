@@ -62,7 +62,7 @@ public final class TelemetryModels: @unchecked Sendable {
         if var existing = fitted[metric], now - existing.chosenAt < reselectEvery, (try? existing.model.update(series)) != nil {
             model = existing.model
             fitted[metric] = existing
-        } else if let selection = try? selector.select(series) {
+        } else if let selection = try? adaptedSelector(for: series).select(series) {
             model = selection.model
             fitted[metric] = Fitted(model: model, chosenAt: now)
         } else {
@@ -84,6 +84,16 @@ public final class TelemetryModels: @unchecked Sendable {
                               argmin: tLo, argmax: tHi, average: avg, model: model.name)
         cache[key] = summary
         return summary
+    }
+
+    /// The selector with its training window shortened to the history there is (at least
+    /// two days, so daily seasonality can be learnt), leaving room for the backtest's origins.
+    private func adaptedSelector(for series: TimeSeries) -> ModelSelector {
+        var s = selector
+        let span = Double(series.count) * series.step
+        let room = (s.backtest.horizons.max() ?? 0) * 2
+        s.backtest.trainingWindow = Swift.max(2 * 86_400, Swift.min(s.backtest.trainingWindow, span - room))
+        return s
     }
 
     /// Aggregates of a metric over the last `window` seconds: average, maximum, minimum and

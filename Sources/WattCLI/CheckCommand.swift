@@ -2,8 +2,17 @@ import WattLanguage
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
 public enum CheckCommand {
-    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary = DemoVocabulary.make())
-        -> CommandOutput {
+    public static func run(paths: [String], format: OutputFormat = .text, clusterPath: String? = nil) -> CommandOutput {
+        guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
+        do {
+            let session = try ClusterSession.load(cluster: clusterPath, trace: nil, warmup: 0)
+            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary)
+        } catch {
+            return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+        }
+    }
+
+    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
         let files: [SourceFile]
         do {
             files = try PolicyFiles.expand(paths).map(PolicyFiles.load)

@@ -6,10 +6,12 @@ public struct Check: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Check policy files: syntax, names, types, units, cost.")
     @Argument(help: "Policy files or directories (searched for *.watt).") var paths: [String]
     @Option(help: "Output format: text or json.") var format: String = "text"
+    @Option(help: "A cluster file: check against the energy vocabulary and this cluster's inventory (pools, profiles).")
+    var cluster: String?
     public init() {}
     public func run() throws {
         guard let f = OutputFormat(rawValue: format) else { throw ValidationError("--format must be text or json") }
-        let out = CheckCommand.run(paths: paths, format: f)
+        let out = CheckCommand.run(paths: paths, format: f, clusterPath: cluster)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
@@ -22,9 +24,13 @@ public struct Eval: ParsableCommand {
     @Option(name: .customLong("file"), help: "A policy file whose let/const definitions are in scope.") var files: [String] = []
     @Flag(name: .customLong("type"), help: "Also print the result's type.") var showType = false
     @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.") var now: String?
+    @Option(help: "A cluster file (examples/clusters/*.yaml): evaluate against the simulated cluster.") var cluster: String?
+    @Option(help: "A job trace CSV for the cluster (default: the cluster file's trace).") var trace: String?
+    @Option(help: "Simulated time before evaluating, so forecasts have history (e.g. 2d, 6h).") var warmup: String = "3d"
     public init() {}
     public func run() throws {
-        let out = EvalCommand.run(.init(expression: expression, dataPath: data, definitionFiles: files, showType: showType, now: now))
+        let out = EvalCommand.run(.init(expression: expression, dataPath: data, definitionFiles: files, showType: showType,
+                                        now: now, clusterPath: cluster, tracePath: trace, warmup: warmup))
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
@@ -62,6 +68,7 @@ public struct Units: ParsableCommand {
 
 public struct Vocab: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Print the vocabulary (names, fields, functions, actions) with types and units.")
+    @Flag(help: "The small demo vocabulary that `watt check`/`watt eval` use without `--cluster`.") var demo = false
     public init() {}
-    public func run() throws { VocabCommand.run().emit() }
+    public func run() throws { (demo ? VocabCommand.run() : VocabCommand.energy()).emit() }
 }

@@ -10,10 +10,16 @@ public enum EvalCommand {
         public var definitionFiles: [String] = []
         public var showType = false
         public var now: String?
+        /// A cluster file: evaluate against the simulated cluster instead of the demo world.
+        public var clusterPath: String?
+        public var tracePath: String?
+        /// Simulated time before the evaluation, so forecasts have history (default 3 days).
+        public var warmup: String = "3d"
         public init(expression: String, dataPath: String? = nil, definitionFiles: [String] = [], showType: Bool = false,
-                    now: String? = nil) {
+                    now: String? = nil, clusterPath: String? = nil, tracePath: String? = nil, warmup: String = "3d") {
             self.expression = expression; self.dataPath = dataPath; self.definitionFiles = definitionFiles
-            self.showType = showType; self.now = now
+            self.showType = showType; self.now = now; self.clusterPath = clusterPath; self.tracePath = tracePath
+            self.warmup = warmup
         }
     }
 
@@ -22,18 +28,28 @@ public enum EvalCommand {
         var inputs: Inputs
         var now: Double?
         do {
-            let data: Data
-            if let path = options.dataPath {
+            if let cluster = options.clusterPath {
+                guard let warmup = ClusterSession.duration(options.warmup) else {
+                    return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
+                }
+                let session: ClusterSession
+                do { session = try ClusterSession.load(cluster: cluster, trace: options.tracePath, warmup: warmup) } catch {
+                    return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+                }
+                let world = session.world
+                vocabulary = session.binding.vocabulary
+                inputs = session.binding.inputs(for: world)
+                now = world.now
+            } else if let path = options.dataPath {
                 guard let contents = FileManager.default.contents(atPath: path) else {
                     return CommandOutput(stderr: "error: cannot read `\(path)`\n", exitCode: 2)
                 }
-                data = contents
-                vocabulary = try JSONWorld.inferVocabulary(from: data)
+                vocabulary = try JSONWorld.inferVocabulary(from: contents)
+                (inputs, now) = try JSONWorld.inputs(from: contents, vocabulary: vocabulary)
             } else {
-                data = Data(DemoVocabulary.worldJSON.utf8)
                 vocabulary = DemoVocabulary.make()
+                (inputs, now) = try JSONWorld.inputs(from: Data(DemoVocabulary.worldJSON.utf8), vocabulary: vocabulary)
             }
-            (inputs, now) = try JSONWorld.inputs(from: data, vocabulary: vocabulary)
         } catch {
             return CommandOutput(stderr: "error: \(options.dataPath ?? "demo world"): \(error)\n", exitCode: 2)
         }

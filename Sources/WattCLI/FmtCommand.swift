@@ -1,4 +1,6 @@
 import Foundation
+import WattBindings
+import WattEnergy
 import WattLanguage
 
 /// `watt fmt FILES...`: prints canonical formatting; `--write` rewrites files in place;
@@ -72,5 +74,14 @@ public enum UnitsCommand {
 public enum VocabCommand {
     public static func run(vocabulary: Vocabulary = DemoVocabulary.make(), title: String = "Demo vocabulary") -> CommandOutput {
         CommandOutput(stdout: VocabularyReference.markdown(vocabulary, title: title))
+    }
+
+    /// The energy vocabulary (the names do not depend on the cluster; its pool and profile
+    /// names only restrict string values).
+    public static func energy() -> CommandOutput {
+        let inventory = EnergyVocabulary.Inventory(pools: [], nodeProfiles: HardwareCatalog.builtIn.nodes.map(\.name),
+                                                   deviceProfiles: HardwareCatalog.builtIn.devices.map(\.name))
+        let vocabulary = EnergyVocabulary.make(inventory: inventory, models: TelemetryModels(step: 300), catalog: .builtIn)
+        return run(vocabulary: vocabulary, title: "Energy vocabulary")
     }
 }

@@ -138,7 +138,9 @@ import WattLanguage
     /// docs/vocabulary-demo.md is generated; regenerate with `watt vocab > docs/vocabulary-demo.md`.
     @Test func generatedReferenceMatchesTheDocs() throws {
         let docs = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary-demo.md"), encoding: .utf8)
-        #expect(VocabCommand.run().stdout == docs, "docs/vocabulary-demo.md is stale: run `watt vocab > docs/vocabulary-demo.md`")
+        #expect(VocabCommand.run().stdout == docs, "docs/vocabulary-demo.md is stale: run `watt vocab --demo > docs/vocabulary-demo.md`")
+        let energy = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary.md"), encoding: .utf8)
+        #expect(VocabCommand.energy().stdout == energy, "docs/vocabulary.md is stale: run `watt vocab > docs/vocabulary.md`")
     }
 
     @Test func referenceListsEveryNameFieldAndVerb() {
@@ -147,5 +149,37 @@ import WattLanguage
         for name in vocabulary.nameOrder { #expect(text.contains("| `\(name)` |")) }
         for verb in vocabulary.verbs.keys { #expect(text.contains("| `\(verb)` |")) }
         for schema in vocabulary.schemas.values { for f in schema.fields { #expect(text.contains("| `\(f.name)` |")) } }
+    }
+}
+
+@Suite struct ClusterEvalTests {
+    static let demo = Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path
+
+    @Test func countsJobsOfTheSimulatedCluster() {
+        let out = EvalCommand.run(.init(expression: "count(jobs where gpus > 0) > 0", clusterPath: Self.demo, warmup: "6h"))
+        #expect(out == CommandOutput(stdout: "true\n"), "\(out.stderr)")
+    }
+
+    @Test func forecastsTheGridCarbonMinimum() {
+        let out = EvalCommand.run(.init(expression: "forecast(grid.carbon, 6 h).min", showType: true, clusterPath: Self.demo, warmup: "3d"))
+        #expect(out.exitCode == 0, "\(out.stderr)\(out.stdout)")
+        #expect(out.stdout.hasSuffix(" g/kWh : carbon intensity\n"))
+    }
+
+    @Test func badClusterFilesAndWarmupsAreUsageErrors() {
+        let missing = EvalCommand.run(.init(expression: "1", clusterPath: "/no/cluster.yaml"))
+        #expect(missing.exitCode == 2 && missing.stderr.contains("/no/cluster.yaml"))
+        let warmup = EvalCommand.run(.init(expression: "1", clusterPath: Self.demo, warmup: "soon"))
+        #expect(warmup.exitCode == 2 && warmup.stderr.contains("`--warmup soon`"))
+    }
+
+    @Test func checkAgainstTheClusterInventory() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-inventory-\(UUID().uuidString).watt")
+        try "if grid.carbon > 300 g/kWh then move jobs where flexible to pool \"efficeint\"\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let out = CheckCommand.run(paths: [file.path], clusterPath: Self.demo)
+        #expect(out.exitCode == 1)
+        #expect(out.stdout.contains("error[E0408]: unknown pool `efficeint`"))
+        #expect(out.stdout.contains("did you mean `efficient`?"))
     }
 }

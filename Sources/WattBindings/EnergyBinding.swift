@@ -1,0 +1,132 @@
+import WattCluster
+import WattEnergy
+import WattLanguage
+
+/// Binds a cluster to the language: the vocabulary (from the cluster's inventory), each
+/// tick's `World` as the language's inputs (recording telemetry for forecasts, so models
+/// only ever see the past), and proposed actions back into cluster actions.
+public final class EnergyBinding: @unchecked Sendable {
+    public let vocabulary: Vocabulary
+    public let models: TelemetryModels
+    public let inventory: EnergyVocabulary.Inventory
+    private let schemas: (site: RecordSchema, grid: RecordSchema, pool: RecordSchema, node: RecordSchema, job: RecordSchema)
+    private let slots: (site: Int, grid: Int, pools: Int, nodes: Int, jobs: Int)
+
+    public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double) {
+        inventory = EnergyVocabulary.Inventory(
+            pools: world.pools.map(\.name),
+            nodeProfiles: catalog.nodes.map(\.name),
+            deviceProfiles: catalog.devices.map(\.name),
+            currency: ["USD", "EUR", "GBP"].contains(world.grid.currency) ? world.grid.currency : "USD")
+        models = TelemetryModels(step: tick)
+        vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog)
+        let s = vocabulary.schemas
+        schemas = (s["site"]!, s["grid"]!, s["pool"]!, s["node"]!, s["job"]!)
+        let n = vocabulary.names
+        slots = (n["site"]!.slot, n["grid"]!.slot, n["pools"]!.slot, n["nodes"]!.slot, n["jobs"]!.slot)
+    }
+
+    /// Records the snapshot's metrics into the telemetry history.
+    public func record(_ world: World) {
+        let t = world.now
+        models.record("site.power", world.site.itPower, at: t)
+        models.record("site.facility_power", world.site.facilityPower, at: t)
+        models.record("site.pue", world.site.pue, at: t)
+        models.record("site.outdoor_temperature", world.site.outdoorTemperature, at: t)
+        models.record("grid.carbon", world.grid.carbonIntensity, at: t)
+        models.record("grid.price", world.grid.price, at: t)
+    }
+
+    private static func optional(_ v: Double?) -> Value { v.map { .number($0) } ?? .missing }
+    private static func instant(_ v: Double?) -> Value { v.map { .instant($0) } ?? .missing }
+
+    /// The language's inputs for a snapshot (and records its telemetry first). Done jobs are
+    /// left out: `jobs` is the work that policies can still act on.
+    public func inputs(for world: World) -> Inputs {
+        record(world)
+        var inputs = Inputs(vocabulary: vocabulary)
+        let site = world.site
+        inputs.set(slot: slots.site, .record(Record(schema: schemas.site, fields: [
+            .number(site.itPower), .number(site.facilityPower), .number(site.powerCap), .number(site.pue),
+            Self.optional(site.outdoorTemperature), .number(site.itEnergy), .number(site.itEnergyToday),
+        ])))
+        inputs.set(slot: slots.grid, .record(Record(schema: schemas.grid, fields: [
+            Self.optional(world.grid.carbonIntensity), Self.optional(world.grid.price), .string(world.grid.region),
+        ])))
+        inputs.set(slot: slots.pools, .list(world.pools.map { p in
+            .record(Record(schema: schemas.pool, fields: [.string(p.name), .number(Double(p.nodeCount)), .number(p.power), .string(p.nodeProfile)]))
+        }))
+        inputs.set(slot: slots.nodes, .list(world.nodes.map { n in
+            .record(Record(schema: schemas.node, fields: [
+                .string(n.id), .string(n.pool), .string(n.profile), .string(n.state.rawValue), Self.optional(n.power),
+                Self.optional(n.powerCap), .number(n.utilization), .number(n.temperature), .list(n.jobs.map { .string($0) }),
+                .number(Double(n.gpus)), .number(Double(n.gpusFree)),
+            ]))
+        }))
+        var jobs: [Value] = []
+        jobs.reserveCapacity(world.jobs.count)
+        for j in world.jobs where j.state != .done {
+            jobs.append(.record(Record(schema: schemas.job, fields: [
+                .string(j.id), .string(j.user), .string(j.pool), j.node.map { .string($0) } ?? .missing, .string(j.state.rawValue),
+                .number(Double(j.gpus)), .number(Double(j.cpus)), .number(Double(j.priority)), .bool(j.flexible),
+                .bool(j.preemptible), .instant(j.submitted), Self.instant(j.started), Self.instant(j.deadline),
+                .number(j.remainingTime), .number(j.remainingEnergy),
+            ])))
+        }
+        inputs.set(slot: slots.jobs, .list(jobs))
+        return inputs
+    }
+
+    public enum TranslationError: Error, Equatable, CustomStringConvertible {
+        case unsupported(verb: String)
+        public var description: String {
+            switch self { case .unsupported(let verb): return "the cluster has no action `\(verb)`" }
+        }
+    }
+
+    /// The cluster action for a proposed action, tagged with its rule and explanation.
+    public func clusterAction(_ proposed: ProposedAction) throws(TranslationError) -> ClusterAction {
+        let ids = Self.ids(proposed.target)
+        let reason = proposed.explanation.map(\.rendered).joined(separator: "; ")
+        let rule = proposed.rule
+        func number(_ key: String) -> Double? {
+            if case .number(let v)? = proposed.slot(key) { return v }
+            if case .instant(let v)? = proposed.slot(key) { return v }
+            return nil
+        }
+        func string(_ key: String) -> String? {
+            if case .string(let v)? = proposed.slot(key) { return v }
+            return nil
+        }
+        switch proposed.verb {
+        case "move":
+            if let pool = string("to pool") { return .move(jobs: ids, toPool: pool, rule: rule, reason: reason) }
+            return .move(jobs: ids, toNode: string("to node") ?? "", rule: rule, reason: reason)
+        case "defer":
+            if let until = number("until") { return .deferJobs(ids, until: until, rule: rule, reason: reason) }
+            return .deferJobs(ids, for: number("for") ?? 0, rule: rule, reason: reason)
+        case "release": return .release(jobs: ids, rule: rule, reason: reason)
+        case "preempt": return .preempt(jobs: ids, rule: rule, reason: reason)
+        case "cap": return .cap(nodes: ids, atWatts: number("at") ?? 0, rule: rule, reason: reason)
+        case "uncap": return .uncap(nodes: ids, rule: rule, reason: reason)
+        case "suspend": return .suspend(nodes: ids, rule: rule, reason: reason)
+        case "wake": return .wake(nodes: ids, rule: rule, reason: reason)
+        case "alert":
+            var message = ""
+            if case .string(let m)? = proposed.target { message = m }
+            return .alert(message, severity: string("with severity") ?? "warning", rule: rule, reason: reason)
+        default: throw .unsupported(verb: proposed.verb)
+        }
+    }
+
+    /// Ids of a record or a list of records (their `id` field).
+    static func ids(_ value: Value?) -> [String] {
+        switch value {
+        case .record(let r)?:
+            if case .string(let id)? = r["id"] { return [id] }
+            return []
+        case .list(let items)?: return items.flatMap { ids($0) }
+        default: return []
+        }
+    }
+}
