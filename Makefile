@@ -14,7 +14,9 @@ build: deps
 # The main job. Until the control loop exists: check every policy pack, then evaluate
 # the packs on the example world and run the embedding example.
 run: build
-	$(WATT) check policies/
+	$(WATT) check --cluster examples/clusters/demo.yaml policies/
+	$(WATT) eval --cluster examples/clusters/demo.yaml 'count(jobs where gpus > 0)'
+	$(WATT) eval --cluster examples/clusters/demo.yaml --file policies/carbon/carbon_aware.watt 'outlook'
 	$(WATT) eval --data examples/worlds/demo.json --file examples/evaluations/site.watt 'headroom'
 	$(WATT) eval --data examples/worlds/demo.json 'sum(nodes, power ?? 0 kW) * 24 h * grid.carbon_intensity'
 	$(WATT) eval --data examples/worlds/demo.json 'count(jobs where gpus > 0 and flexible)'
@@ -33,7 +35,8 @@ grammar-check:
 	WATT_BIN=$(WATT) python3 grammar/crosscheck.py
 
 policy-check:
-	$(WATT) check policies/ examples/
+	$(WATT) check --cluster examples/clusters/demo.yaml policies/
+	$(WATT) check examples/
 	$(WATT) fmt --check policies/ examples/
 
 fmt:

@@ -76,7 +76,8 @@ import WattLanguage
     }
 
     @Test func checkThePolicyPacks() {
-        let out = CheckCommand.run(paths: [Paths.root.appendingPathComponent("policies").path])
+        let out = CheckCommand.run(paths: [Paths.root.appendingPathComponent("policies").path],
+                                   clusterPath: Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path)
         #expect(out.exitCode == 0, "\(out.stdout)")
     }
 
