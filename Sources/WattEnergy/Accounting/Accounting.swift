@@ -62,7 +62,12 @@ public enum Accounting {
         func power(_ t: Double) -> Double { a.watts + slope * (t - a.time) }
         var cuts: [Double] = [a.time, b.time]
         for series in [intensity] + (price.map { [$0] } ?? []) {
-            for t in series.times where t > a.time && t < b.time { cuts.append(t) }
+            // Binary search for the first step after `a`, so long series cost log n per segment.
+            var i = series.firstIndex(after: a.time)
+            while i < series.times.count, series.times[i] < b.time {
+                cuts.append(series.times[i])
+                i += 1
+            }
             if series.end > a.time && series.end < b.time { cuts.append(series.end) }
         }
         cuts.sort()

@@ -58,6 +58,16 @@ public struct StepSeries: Sendable, Equatable {
 
     public func value(at time: Double) -> Double? { index(at: time).map { values[$0] } }
 
+    /// The index of the first point strictly after `time` (`times.count` if none).
+    func firstIndex(after time: Double) -> Int {
+        var low = 0, high = times.count
+        while low < high {
+            let mid = (low + high) / 2
+            if times[mid] <= time { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
     /// Start of the step after `index` (the end of the series for the last one).
     func stepEnd(_ index: Int) -> Double { index + 1 < times.count ? times[index + 1] : end }
 }
