@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "WattCluster", dependencies: ["WattEnergy", .product(name: "Yams", package: "Yams")]),
         // The energy vocabulary of the language: the world, forecasts and verbs, bound.
         .target(name: "WattBindings", dependencies: ["WattLanguage", "WattEnergy", "WattCluster"]),
+        // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
+        .target(name: "WattControl", dependencies: ["WattLanguage", "WattEnergy", "WattCluster", "WattBindings"]),
         .target(
             name: "WattCLI",
             dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
                 "WattEnergy",
                 "WattCluster",
                 "WattBindings",
+                "WattControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
+        .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
         .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage", "WattCluster"], path: "Benchmarks/WattBenchmarks"),

@@ -1,0 +1,52 @@
+/// Rule state across ticks, as Prometheus does for alerts: a rule whose condition holds is
+/// `pending` until it has held for its `for` duration, then `firing`; a firing rule proposes
+/// its actions, except within its `cooldown` after the last time it did. A condition that
+/// stops holding (or is missing) resets the rule to `inactive`. The state is Codable so
+/// it can be journaled and survive a restart.
+public struct RuleTimer: Codable, Sendable, Equatable {
+    public enum Phase: String, Codable, Sendable { case inactive, pending, firing }
+
+    public var phase: Phase = .inactive
+    /// When the condition started holding without a break.
+    public var since: Double?
+    /// When the rule last proposed its actions.
+    public var lastActed: Double?
+
+    public init() {}
+
+    /// What the rule does at this tick.
+    public enum Decision: Equatable, Sendable {
+        /// Condition false or missing: nothing (its `else` actions, if any, still apply).
+        case inactive
+        /// Holding, but not yet for `holdFor`: nothing, until `remaining` more seconds.
+        case pending(remaining: Double)
+        /// Firing and allowed to act.
+        case act
+        /// Firing but within its cooldown: nothing until `remaining` more seconds.
+        case coolingDown(remaining: Double)
+    }
+
+    /// Advances the timer with this tick's condition. `holds` is nil when the condition could
+    /// not be evaluated (a missing value): that resets the timer, since a rule never acts on
+    /// a value it could not trust.
+    public mutating func update(holds: Bool?, now: Double, holdFor: Double?, cooldown: Double?) -> Decision {
+        guard holds == true else {
+            phase = .inactive
+            since = nil
+            return .inactive
+        }
+        let start = since ?? now
+        since = start
+        let held = now - start
+        if let holdFor, held < holdFor - 1e-9 {
+            phase = .pending
+            return .pending(remaining: holdFor - held)
+        }
+        phase = .firing
+        if let cooldown, let last = lastActed, now - last < cooldown - 1e-9 {
+            return .coolingDown(remaining: cooldown - (now - last))
+        }
+        lastActed = now
+        return .act
+    }
+}
