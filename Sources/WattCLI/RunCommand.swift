@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import WattControl
+import WattLanguage
+
+/// `watt run`: the control loop over policy files on the simulated cluster, with the
+/// baseline run beside it and the report of what the policies changed.
+public enum RunCommand {
+    public struct Options: Sendable {
+        public var paths: [String] = ["policies"]
+        public var cluster = "examples/clusters/demo.yaml"
+        public var trace: String?
+        public var days = 7.0
+        public var dryRun = false
+        public var jsonPath: String?
+        public var progress = false
+        public init() {}
+    }
+
+    public static func run(_ options: Options) -> CommandOutput {
+        let files: [SourceFile]
+        do {
+            files = try PolicyFiles.expand(options.paths).map(PolicyFiles.load)
+        } catch let failure as PolicyFiles.Failure {
+            return CommandOutput(stderr: failure.message + "\n", exitCode: 2)
+        } catch {
+            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
+        }
+        guard options.days > 0, options.days.isFinite else {
+            return CommandOutput(stderr: "error: --days must be a positive number\n", exitCode: 2)
+        }
+        var lastShown = -1
+        let progress: ((Double) -> Void)? = options.progress ? { fraction in
+            let percent = Int(fraction * 100)
+            if percent / 10 != lastShown / 10 {
+                lastShown = percent
+                FileHandle.standardError.write(Data("  simulated \(percent) %\n".utf8))
+            }
+        } : nil
+        let result: (policies: PolicyRun.Summary, baseline: PolicyRun.Summary, diagnostics: [Diagnostic])
+        do {
+            result = try PolicyRun.run(clusterFile: options.cluster, traceFile: options.trace, policies: files, days: options.days,
+                                       dryRun: options.dryRun, progress: progress)
+        } catch {
+            return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
+        }
+        var out = CommandOutput()
+        out.stdout += DiagnosticRenderer.text(result.diagnostics)
+        out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(QuantityFormatterShim.days(options.days))"
+        out.stdout += options.dryRun ? " (dry run: nothing applied)\n\n" : "\n\n"
+        out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline)
+        if let jsonPath = options.jsonPath {
+            let json = PolicyRun.json(policies: result.policies, baseline: result.baseline)
+            do { try Data(json.utf8).write(to: URL(fileURLWithPath: jsonPath)) } catch {
+                out.stderr += "error: cannot write `\(jsonPath)`: \(error.localizedDescription)\n"
+                out.exitCode = 2
+            }
+        }
+        return out
+    }
+}
+
+enum QuantityFormatterShim {
+    static func days(_ d: Double) -> String { d == d.rounded() ? "\(Int(d)) day\(d == 1 ? "" : "s")" : "\(d) days" }
+}
+
+public struct Run: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Run policies on the simulated cluster beside a baseline without them, and report the difference.")
+    @Argument(help: "Policy files or directories (default: policies/).") var paths: [String] = []
+    @Option(help: "The cluster file.") var cluster: String = "examples/clusters/demo.yaml"
+    @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
+    @Option(help: "Simulated days.") var days: Double = 7
+    @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
+    @Option(help: "Also write the report as JSON to this file.") var json: String?
+    public init() {}
+    public func run() throws {
+        var options = RunCommand.Options()
+        if !paths.isEmpty { options.paths = paths }
+        options.cluster = cluster
+        options.trace = trace
+        options.days = days
+        options.dryRun = dryRun
+        options.jsonPath = json
+        options.progress = true
+        let out = RunCommand.run(options)
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+    }
+}

@@ -1,0 +1,73 @@
+import WattBindings
+import WattCluster
+import WattLanguage
+
+/// One control tick: snapshot → inputs (and telemetry history) → evaluate every rule on the
+/// same inputs → rule timers (`for`, `cooldown`) → arbitration → guardrails → apply through
+/// the scheduler. A failing rule never stops the others; its outcome says why.
+public final class ControlLoop {
+    public let program: Program
+    public let binding: EnergyBinding
+    public let scheduler: any Scheduler
+    public var guardrails: Guardrails
+    /// Shadow mode: evaluate and record, apply nothing.
+    public var dryRun: Bool
+    public private(set) var timers: [String: RuleTimer] = [:]
+    private var recentMoves: [Double] = []
+
+    public struct TickRecord: Sendable {
+        public var time: Double
+        public var outcomes: [RuleOutcome]
+        public var decisions: [String: RuleTimer.Decision]
+        public var proposed: [ClusterAction]
+        public var conflicts: [Arbitration.Conflict]
+        public var guardrailEvents: [Guardrails.Event]
+        public var results: [ActionResult]
+        public var steps: Int
+        public var applied: Int { results.filter { $0.status == .applied }.count }
+        public var rejected: Int { results.filter { $0.status == .rejected }.count }
+    }
+
+    public init(program: Program, binding: EnergyBinding, scheduler: any Scheduler, guardrails: Guardrails = Guardrails(),
+                dryRun: Bool = false) {
+        self.program = program
+        self.binding = binding
+        self.scheduler = scheduler
+        self.guardrails = guardrails
+        self.dryRun = dryRun
+    }
+
+    public func tick() throws -> TickRecord {
+        let world = try scheduler.snapshot()
+        let inputs = binding.inputs(for: world)
+        let evaluation = program.evaluate(inputs, now: world.now)
+        var proposals: [Arbitration.Proposal] = []
+        var decisions: [String: RuleTimer.Decision] = [:]
+        for outcome in evaluation.outcomes {
+            let holds: Bool?
+            switch outcome.status {
+            case .fired: holds = true
+            case .notFired: holds = false
+            case .missing, .failed: holds = nil
+            }
+            let decision = timers[outcome.rule, default: RuleTimer()].update(holds: holds, now: world.now,
+                                                                             holdFor: outcome.holdFor, cooldown: outcome.cooldown)
+            decisions[outcome.rule] = decision
+            // `then` actions only when the timer lets the rule act; `else` actions whenever the condition is false.
+            guard decision == .act || (holds == false && !outcome.actions.isEmpty) else { continue }
+            for proposed in outcome.actions {
+                if let action = try? binding.clusterAction(proposed) {
+                    proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
+                }
+            }
+        }
+        let (arbitrated, conflicts) = Arbitration.resolve(proposals)
+        let (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
+        let results = dryRun ? [] : scheduler.apply(allowed)
+        return TickRecord(time: world.now, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
+                          conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps)
+    }
+
+    /// The timers, to journal them (they survive a restart when restored).
+    public func restore(timers: [String: RuleTimer]) { self.timers = timers }
+}
