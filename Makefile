@@ -11,9 +11,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job. Until the control loop exists: check every policy pack, then evaluate
-# the packs on the example world and run the embedding example.
+# The main job: the control loop over policies/ on the built-in simulated cluster for a
+# week, beside a baseline without policies, and the report of the difference. Then a few
+# evaluations that show the language, the forecasts and the embedding example.
 run: build
+	$(WATT) run policies/ --cluster examples/clusters/demo.yaml --days 7
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
 	$(WATT) eval --cluster examples/clusters/demo.yaml 'count(jobs where gpus > 0)'
 	$(WATT) eval --cluster examples/clusters/demo.yaml --file policies/carbon/carbon_aware.watt 'outlook'

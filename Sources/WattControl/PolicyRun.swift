@@ -109,6 +109,9 @@ public enum PolicyRun {
         row("job wait p95", b.waitP95, p.waitP95, hours, unit: " h")
         row("jobs done", Double(b.report.jobsDone), Double(p.report.jobsDone), count, unit: "")
         row("deadline misses", Double(b.report.deadlinesMissed), Double(p.report.deadlinesMissed), count, unit: "")
+        // Work not done by the end is energy not yet spent: read savings together with this.
+        row("jobs waiting at the end", Double(b.report.jobsQueued + b.report.jobsDeferred + b.report.jobsHeld),
+            Double(p.report.jobsQueued + p.report.jobsDeferred + p.report.jobsHeld), count, unit: "")
         row("actions applied", 0, Double(p.applied), count, unit: "")
         row("actions rejected", 0, Double(p.rejected), count, unit: "")
         row("conflicts arbitrated", 0, Double(p.conflicts), count, unit: "")

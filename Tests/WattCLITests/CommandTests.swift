@@ -184,3 +184,36 @@ import WattLanguage
         #expect(out.stdout.contains("did you mean `efficient`?"))
     }
 }
+
+@Suite struct RunCommandTests {
+    @Test func runsPoliciesBesideABaselineAndReports() throws {
+        var options = RunCommand.Options()
+        options.paths = [Paths.root.appendingPathComponent("policies").path]
+        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.days = 0.5
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("watt-run-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: json) }
+        options.jsonPath = json.path
+        let out = RunCommand.run(options)
+        #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
+        for metric in ["IT energy", "facility energy", "carbon (location-based)", "cost", "peak facility power",
+                       "hours above the cap", "job wait p95", "deadline misses", "actions applied"] {
+            #expect(out.stdout.contains(metric))
+        }
+        let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        #expect((decoded?["baseline"] as? [String: Any])?["it_energy_j"] != nil)
+        #expect((decoded?["policies"] as? [String: Any])?["carbon_g"] != nil)
+    }
+
+    @Test func policiesWithErrorsDoNotRun() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-bad-\(UUID().uuidString).watt")
+        try "if site.power > 2 h then wake nodes\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var options = RunCommand.Options()
+        options.paths = [file.path]
+        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        let out = RunCommand.run(options)
+        #expect(out.exitCode == 1)
+        #expect(out.stdout.contains("error[E0401]"))
+    }
+}

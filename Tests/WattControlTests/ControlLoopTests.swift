@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import WattBindings
+import WattCluster
+@testable import WattControl
+import WattLanguage
+
+@Suite struct ControlLoopTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let small = repo.appendingPathComponent("examples/clusters/small.yaml").path
+
+    func loop(_ policy: String, guardrails: Guardrails = Guardrails(), dryRun: Bool = false) throws -> (ControlLoop, Simulator) {
+        let simulator = try Simulator(clusterFile: Self.small)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let compiled = Compilation.compile([SourceFile(name: "p.watt", text: policy)], vocabulary: binding.vocabulary)
+        let program = try #require(compiled.program, "\(DiagnosticRenderer.text(compiled.diagnostics))")
+        return (ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails, dryRun: dryRun), simulator)
+    }
+
+    func run(_ loop: ControlLoop, _ simulator: Simulator, ticks: Int) throws -> [ControlLoop.TickRecord] {
+        var records: [ControlLoop.TickRecord] = []
+        for _ in 0..<ticks {
+            records.append(try loop.tick())
+            simulator.step()
+        }
+        return records
+    }
+
+    @Test func forAndCooldownTimingAcrossTicks() throws {
+        let (loop, simulator) = try loop("rule r { when true for 10 min then alert \"x\" cooldown 30 min }")
+        let records = try run(loop, simulator, ticks: 12)  // 5-minute ticks: 0 … 55 min
+        let acted = records.enumerated().filter { $0.element.decisions["r"] == .act }.map { $0.offset * 5 }
+        #expect(acted == [10, 40])
+        #expect(records[0].decisions["r"] == .pending(remaining: 600))
+        #expect(records[3].decisions["r"] == .coolingDown(remaining: 1500))
+        #expect(records[2].proposed.count == 1)
+        #expect(records[3].proposed.isEmpty)
+    }
+
+    @Test func dryRunAppliesNothing() throws {
+        let (loop, simulator) = try loop("if true then cap nodes at 400 W", dryRun: true)
+        let record = try loop.tick()
+        #expect(record.proposed.count == 1)
+        #expect(record.results.isEmpty)
+        #expect(simulator.snapshot().nodes.allSatisfy { $0.powerCap == nil })
+    }
+
+    @Test func appliedAndRejectedActionsAreCounted() throws {
+        var everything = Guardrails()
+        everything.maxCappedGPUShare = 1
+        let (loop, _) = try loop("rule ok { when true then cap nodes where pool == \"default\" at 400 W }\nrule bad { when true then cap nodes where pool == \"efficient\" at 5 W }",
+                                 guardrails: everything)
+        let record = try loop.tick()
+        #expect(record.applied == 2)
+        #expect(record.rejected == 2)
+    }
+
+    @Test func guardrailsTrimActions() throws {
+        var guardrails = Guardrails()
+        guardrails.maxCappedGPUShare = 0.5
+        guardrails.neverSuspend = ["efficient-01"]
+        let (loop, simulator) = try loop("if true then cap nodes at 300 W", guardrails: guardrails)
+        let record = try loop.tick()
+        let world = simulator.snapshot()
+        let capped = world.nodes.filter { $0.powerCap != nil }.reduce(0) { $0 + $1.gpus }
+        let total = world.nodes.reduce(0) { $0 + $1.gpus }
+        #expect(Double(capped) <= 0.5 * Double(total))
+        #expect(!record.guardrailEvents.isEmpty)
+        #expect(record.guardrailEvents.allSatisfy { $0.guardrail.contains("max_capped_share") })
+    }
+
+    @Test func conflictingRulesAreArbitratedByPriority() throws {
+        let (loop, simulator) = try loop("""
+        rule low priority 1 { when true then cap nodes where pool == "default" at 300 W }
+        rule high priority 9 { when true then uncap nodes where pool == "default" }
+        """)
+        let record = try loop.tick()
+        #expect(record.conflicts.count == 2)
+        #expect(record.conflicts.allSatisfy { $0.winningRule == "high" && $0.losingRule == "low" })
+        #expect(simulator.snapshot().nodes.allSatisfy { $0.powerCap == nil })
+    }
+
+    @Test func runsAreDeterministic() throws {
+        func once() throws -> [Int] {
+            let (loop, simulator) = try loop("if site.power > 1 kW then suspend nodes where state == \"idle\"")
+            return try run(loop, simulator, ticks: 24).map(\.applied)
+        }
+        #expect(try once() == once())
+    }
+}
