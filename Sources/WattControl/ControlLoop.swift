@@ -40,21 +40,25 @@ public final class ControlLoop {
     public func tick() throws -> TickRecord {
         let world = try scheduler.snapshot()
         let inputs = binding.inputs(for: world)
-        let evaluation = program.evaluate(inputs, now: world.now)
+        // Rules with an `until` clause that are firing stay on until it clears.
+        let latched = Set(program.checked.rules.filter { $0.clearCondition != nil && (timers[$0.name]?.isLatched ?? false) }.map(\.name))
+        let evaluation = program.evaluate(inputs, now: world.now, latched: latched)
         var proposals: [Arbitration.Proposal] = []
         var decisions: [String: RuleTimer.Decision] = [:]
         for outcome in evaluation.outcomes {
             let holds: Bool?
             switch outcome.status {
-            case .fired: holds = true
-            case .notFired: holds = false
+            case .fired, .notFired: holds = outcome.conditionHolds
             case .missing, .failed: holds = nil
             }
-            let decision = timers[outcome.rule, default: RuleTimer()].update(holds: holds, now: world.now,
-                                                                             holdFor: outcome.holdFor, cooldown: outcome.cooldown)
+            let clear = outcome.hasClearCondition ? (holds: outcome.clearHolds, duration: outcome.clearFor) : nil
+            let decision = timers[outcome.rule, default: RuleTimer()].update(holds: holds, now: world.now, holdFor: outcome.holdFor,
+                                                                             cooldown: outcome.cooldown, clear: clear)
             decisions[outcome.rule] = decision
             // `then` actions only when the timer lets the rule act; `else` actions whenever the condition is false.
-            guard decision == .act || (holds == false && !outcome.actions.isEmpty) else { continue }
+            // A latched rule that just cleared proposes nothing this tick.
+            if outcome.status == .fired && decision != .act { continue }
+            guard decision == .act || (outcome.status == .notFired && !outcome.actions.isEmpty) else { continue }
             for proposed in outcome.actions {
                 if let action = try? binding.clusterAction(proposed) {
                     proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))

@@ -11,6 +11,8 @@ public struct RuleTimer: Codable, Sendable, Equatable {
     public var since: Double?
     /// When the rule last proposed its actions.
     public var lastActed: Double?
+    /// When the hysteresis clear condition started holding without a break.
+    public var clearSince: Double?
 
     public init() {}
 
@@ -29,7 +31,27 @@ public struct RuleTimer: Codable, Sendable, Equatable {
     /// Advances the timer with this tick's condition. `holds` is nil when the condition could
     /// not be evaluated (a missing value): that resets the timer, since a rule never acts on
     /// a value it could not trust.
-    public mutating func update(holds: Bool?, now: Double, holdFor: Double?, cooldown: Double?) -> Decision {
+    ///
+    /// With hysteresis (`clear` given: the `until` condition's value now and its duration),
+    /// a firing rule stays firing whatever `holds` says, until the clear condition has held
+    /// for its duration; a gap in the clear condition does not clear it.
+    public mutating func update(holds: Bool?, now: Double, holdFor: Double?, cooldown: Double?,
+                                clear: (holds: Bool?, duration: Double?)? = nil) -> Decision {
+        if let clear, phase == .firing {
+            if clear.holds == true {
+                let start = clearSince ?? now
+                clearSince = start
+                if now - start >= (clear.duration ?? 0) - 1e-9 {
+                    phase = .inactive
+                    since = nil
+                    clearSince = nil
+                    return .inactive
+                }
+            } else {
+                clearSince = nil
+            }
+            return act(now: now, cooldown: cooldown)
+        }
         guard holds == true else {
             phase = .inactive
             since = nil
@@ -43,10 +65,17 @@ public struct RuleTimer: Codable, Sendable, Equatable {
             return .pending(remaining: holdFor - held)
         }
         phase = .firing
+        return act(now: now, cooldown: cooldown)
+    }
+
+    private mutating func act(now: Double, cooldown: Double?) -> Decision {
         if let cooldown, let last = lastActed, now - last < cooldown - 1e-9 {
             return .coolingDown(remaining: cooldown - (now - last))
         }
         lastActed = now
         return .act
     }
+
+    /// Whether the rule is held on by hysteresis (firing with a clear condition pending).
+    public var isLatched: Bool { phase == .firing }
 }

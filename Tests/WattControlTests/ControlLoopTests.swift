@@ -88,3 +88,28 @@ import WattLanguage
         #expect(try once() == once())
     }
 }
+
+@Suite struct HysteresisLoopTests {
+    @Test func ruleIsHeldOnUntilItsUntilClauseClears() throws {
+        let simulator = try Simulator(clusterFile: ControlLoopTests.small)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let policy = """
+        rule latch {
+          when now.minute == 10
+          until now.minute >= 30
+          then alert "on"
+        }
+        """
+        let compiled = Compilation.compile([SourceFile(name: "p.watt", text: policy)], vocabulary: binding.vocabulary)
+        let program = try #require(compiled.program, "\(DiagnosticRenderer.text(compiled.diagnostics))")
+        let loop = ControlLoop(program: program, binding: binding, scheduler: simulator)
+        var acted: [Int] = []
+        for tick in 0..<12 {
+            let record = try loop.tick()
+            if record.decisions["latch"] == .act { acted.append(tick * 5) }
+            #expect(record.proposed.count == (record.decisions["latch"] == .act ? 1 : 0))
+            simulator.step()
+        }
+        #expect(acted == [10, 15, 20, 25])
+    }
+}

@@ -37,3 +37,21 @@ import Testing
         }
     }
 }
+
+@Suite struct HysteresisTimerTests {
+    @Test func staysFiringUntilTheClearConditionHoldsForItsDuration() {
+        var timer = RuleTimer()
+        let clearFor = 600.0
+        #expect(timer.update(holds: true, now: 0, holdFor: nil, cooldown: nil, clear: (false, clearFor)) == .act)
+        // The `when` condition stops holding, but the rule has not cleared.
+        #expect(timer.update(holds: false, now: 300, holdFor: nil, cooldown: nil, clear: (false, clearFor)) == .act)
+        // The clear condition holds, not yet for 10 minutes; a gap breaks it.
+        #expect(timer.update(holds: false, now: 600, holdFor: nil, cooldown: nil, clear: (true, clearFor)) == .act)
+        #expect(timer.update(holds: false, now: 900, holdFor: nil, cooldown: nil, clear: (nil, clearFor)) == .act)
+        #expect(timer.update(holds: false, now: 1200, holdFor: nil, cooldown: nil, clear: (true, clearFor)) == .act)
+        #expect(timer.update(holds: false, now: 1800, holdFor: nil, cooldown: nil, clear: (true, clearFor)) == .inactive)
+        #expect(timer.phase == .inactive)
+        // Cleared: the `when` condition must hold again to fire.
+        #expect(timer.update(holds: false, now: 2100, holdFor: nil, cooldown: nil, clear: (false, clearFor)) == .inactive)
+    }
+}

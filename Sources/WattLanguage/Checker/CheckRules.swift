@@ -14,6 +14,20 @@ extension Checker {
             warning(.alwaysTrue, "this condition is always \(b)", at: rule.condition.range)
         }
         let holdFor = rule.holdFor.flatMap { constantQuantity($0, .time, what: "`for`") }
+        var clearCondition: TypedExpr?
+        if let clear = rule.clearCondition {
+            let c = check(clear)
+            if c.type.isError {
+                ok = false
+            } else if c.type.unwrapped != .bool {
+                error(.conditionNotBool, "an `until` condition must be a bool, found \(describe(c))", at: clear.range)
+                ok = false
+            } else {
+                clearCondition = c
+            }
+        }
+        let clearFor = rule.clearFor.flatMap { constantQuantity($0, .time, what: "`until ... for`") }
+        if rule.clearFor != nil && clearFor == nil { ok = false }
         let cooldown = rule.cooldown.flatMap { constantQuantity($0, .time, what: "`cooldown`") }
         var priority = 0.0
         if let p = rule.priority { priority = constantQuantity(p, .dimensionless, what: "`priority`") ?? 0 }
@@ -24,7 +38,7 @@ extension Checker {
         guard ok, thenActions.count == rule.thenActions.count, elseActions.count == rule.elseActions.count else { return nil }
 
         var typed = TypedRule(name: ruleName, isAnonymous: rule.name == nil, priority: priority, condition: condition,
-                              holdFor: holdFor, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
+                              holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
         typed.estimatedCost = estimateCost(typed)
         let anchor = rule.name?.range ?? rule.headerRange

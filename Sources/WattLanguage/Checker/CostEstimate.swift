@@ -6,6 +6,7 @@ extension Checker {
 
     func estimateCost(_ rule: TypedRule) -> Int {
         var total = estimateCost(rule.condition)
+        if let clear = rule.clearCondition { total = add(total, estimateCost(clear)) }
         for action in rule.thenActions + rule.elseActions {
             total = add(total, action.target.map(estimateCost) ?? 0)
             for slot in action.slots { total = add(total, estimateCost(slot.value)) }

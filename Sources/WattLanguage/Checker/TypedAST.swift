@@ -65,6 +65,9 @@ public struct TypedRule: Sendable {
     public var priority: Double
     public var condition: TypedExpr
     public var holdFor: Double?
+    /// The hysteresis clear condition (`until`) and how long it must hold.
+    public var clearCondition: TypedExpr?
+    public var clearFor: Double?
     public var cooldown: Double?
     public var thenActions: [TypedAction]
     public var elseActions: [TypedAction]

@@ -20,6 +20,7 @@ public final class Program: @unchecked Sendable {
     struct CompiledRule {
         var typed: TypedRule
         var condition: BoolFn
+        var clearCondition: BoolFn?
         var thenActions: [CompiledAction]
         var elseActions: [CompiledAction]
     }
@@ -43,6 +44,7 @@ public final class Program: @unchecked Sendable {
                                slots: action.slots.map { ($0.key, compiler.value($0.value), $0.value.type, $0.value.displayUnit) })
             }
             return CompiledRule(typed: rule, condition: compiler.bool(rule.condition),
+                                clearCondition: rule.clearCondition.map { compiler.perElement.bool($0) },
                                 thenActions: rule.thenActions.map(compile), elseActions: rule.elseActions.map(compile))
         }
     }
@@ -79,7 +81,9 @@ public final class Program: @unchecked Sendable {
 
     public var ruleNames: [String] { checked.rules.map(\.name) }
 
-    public func evaluate(_ inputs: Inputs, now: Double, limits: Limits = Limits()) -> Evaluation {
+    /// - Parameter latched: rules held on by hysteresis (their `until` has not cleared):
+    ///   their `then` actions are proposed whatever their condition says now.
+    public func evaluate(_ inputs: Inputs, now: Double, limits: Limits = Limits(), latched: Set<String> = []) -> Evaluation {
         let ctx = makeContext(inputs, now: now, stepLimit: limits.stepsPerRule)
         var outcomes: [RuleOutcome] = []
         outcomes.reserveCapacity(rules.count)
@@ -87,27 +91,42 @@ public final class Program: @unchecked Sendable {
         for rule in rules {
             ctx.steps = 0
             ctx.stepLimit = max(0, min(limits.stepsPerRule, limits.stepsPerTick - used))
-            outcomes.append(evaluate(rule, ctx))
+            outcomes.append(evaluate(rule, ctx, latched: latched.contains(rule.typed.name)))
             used += ctx.steps
         }
         return Evaluation(now: now, outcomes: outcomes, steps: used)
     }
 
-    private func evaluate(_ rule: CompiledRule, _ ctx: EvalContext) -> RuleOutcome {
+    private func evaluate(_ rule: CompiledRule, _ ctx: EvalContext, latched: Bool) -> RuleOutcome {
         let typed = rule.typed
         var outcome = RuleOutcome(rule: typed.name, priority: typed.priority, status: .notFired, actions: [],
                                   explanation: [], diagnostic: nil, steps: 0, range: typed.range, source: typed.source,
                                   holdFor: typed.holdFor, cooldown: typed.cooldown)
-        do {
-            let holds = try rule.condition(ctx)
+        outcome.hasClearCondition = rule.clearCondition != nil
+        outcome.clearFor = typed.clearFor
+        if let clear = rule.clearCondition {
+            // Evaluated every tick, independently: a gap in it means "not cleared".
+            outcome.clearHolds = try? clear(ctx)
+        }
+        do throws(EvalError) {
+            var holds: Bool
+            do throws(EvalError) {
+                holds = try rule.condition(ctx)
+                outcome.conditionHolds = holds
+            } catch {
+                // A latched rule keeps acting through a gap in its condition.
+                guard latched, case .missing = error else { throw error }
+                holds = false
+            }
             if holds {
                 ctx.trace = []
                 _ = try? rule.condition(ctx)
                 outcome.explanation = ctx.trace ?? []
                 ctx.trace = nil
             }
-            let actions = holds ? rule.thenActions : rule.elseActions
-            outcome.status = holds ? .fired : .notFired
+            let acts = holds || latched
+            let actions = acts ? rule.thenActions : rule.elseActions
+            outcome.status = acts ? .fired : .notFired
             for action in actions {
                 if let proposed = try evaluate(action, rule: typed, explanation: outcome.explanation, ctx) {
                     outcome.actions.append(proposed)

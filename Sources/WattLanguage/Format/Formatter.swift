@@ -92,6 +92,12 @@ public enum Formatter {
             var whenEnd = r.condition.range.end
             if let f = r.holdFor { when += " for \(ExpressionPrinter.print(f))"; whenEnd = f.range.end }
             clauses.append((r.condition.range.start, whenEnd, [when]))
+            if let u = r.clearCondition {
+                var until = "until \(ExpressionPrinter.print(u))"
+                var untilEnd = u.range.end
+                if let f = r.clearFor { until += " for \(ExpressionPrinter.print(f))"; untilEnd = f.range.end }
+                clauses.append((u.range.start, untilEnd, [until]))
+            }
             clauses.append(actionClause("then", r.thenActions))
             if !r.elseActions.isEmpty { clauses.append(actionClause("else", r.elseActions)) }
             if let c = r.cooldown { clauses.append((c.range.start, c.range.end, ["cooldown \(ExpressionPrinter.print(c))"])) }

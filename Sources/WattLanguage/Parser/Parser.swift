@@ -188,7 +188,7 @@ public struct Parser {
     }
 
     /// rule = "rule" IDENT [ "priority" unary ] "{" { rule_clause } "}" ;
-    /// rule_clause = "when" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr ;
+    /// rule_clause = "when" expr [ "for" expr ] | "until" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr ;
     mutating func parseRuleBlock() throws -> Rule {
         let keyword = advance()
         let name = try expectIdentifier("a rule name")
@@ -203,13 +203,15 @@ public struct Parser {
         var thenActions: [Action]?
         var elseActions: [Action]?
         var cooldown: Expr?
+        var clearCondition: Expr?
+        var clearFor: Expr?
         var seen: [Keyword: SourceRange] = [:]
         var failed = false
         while !check(.rightBrace) && !check(.endOfFile) {
             let clause = current
-            guard case .keyword(let k) = clause.kind, [.when, .then, .else, .cooldown].contains(k) else {
+            guard case .keyword(let k) = clause.kind, [.when, .until, .then, .else, .cooldown].contains(k) else {
                 if check(.keyword(.rule)) || check(.keyword(.let)) || check(.keyword(.const)) { break }
-                bag.error(.expectedToken, "expected a rule clause (`when`, `then`, `else`, `cooldown`), found \(describe(clause))",
+                bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`), found \(describe(clause))",
                           at: clause.range)
                 failed = true
                 skipToClause()
@@ -226,6 +228,9 @@ public struct Parser {
                 case .when:
                     condition = try parseExpression()
                     if match(.for) { holdFor = try parseExpression() }
+                case .until:
+                    clearCondition = try parseExpression()
+                    if match(.for) { clearFor = try parseExpression() }
                 case .then: thenActions = try parseActions()
                 case .else: elseActions = try parseActions()
                 default: cooldown = try parseExpression()
@@ -248,6 +253,7 @@ public struct Parser {
         }
         if failed || condition == nil || thenActions == nil { throw Abort() }
         return Rule(name: name, priority: priority, isOneLine: false, condition: condition!, holdFor: holdFor,
+                    clearCondition: clearCondition, clearFor: clearFor,
                     thenActions: thenActions!, elseActions: elseActions ?? [], cooldown: cooldown, range: range,
                     headerRange: keyword.range.union(name.range))
     }
@@ -262,7 +268,7 @@ public struct Parser {
             case .rightBrace:
                 if nested == 0 { return }
                 nested -= 1
-            case .keyword(.when), .keyword(.then), .keyword(.else), .keyword(.cooldown):
+            case .keyword(.when), .keyword(.until), .keyword(.then), .keyword(.else), .keyword(.cooldown):
                 if nested == 0 && current.newlineBefore { return }
             case .keyword(.rule):
                 if nested == 0 { return }
@@ -286,7 +292,7 @@ public struct Parser {
         if match(.cooldown) { cooldown = try parseExpression() }
         let end = cooldown?.range ?? elseActions.last?.range ?? thenActions.last?.range ?? condition.range
         return Rule(name: nil, priority: nil, isOneLine: true, condition: condition, holdFor: holdFor,
-                    thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
+                    clearCondition: nil, clearFor: nil, thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
                     range: keyword.range.union(end), headerRange: keyword.range)
     }
 }

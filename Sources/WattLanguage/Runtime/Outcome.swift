@@ -30,6 +30,13 @@ public struct RuleOutcome: Sendable {
     /// `for` and `cooldown` of the rule, for the control loop (seconds).
     public var holdFor: Double?
     public var cooldown: Double?
+    /// Hysteresis: whether the rule has an `until` clause, whether it holds now (nil when
+    /// it could not be evaluated), and how long it must hold to clear the rule.
+    public var hasClearCondition = false
+    /// The `when` condition's own value (nil when missing), apart from any latching.
+    public var conditionHolds: Bool?
+    public var clearHolds: Bool?
+    public var clearFor: Double?
 }
 
 public struct ProposedAction: Sendable {

@@ -43,6 +43,10 @@ public struct Rule: Sendable {
     public var condition: Expr
     /// `for DURATION` after the condition: it must hold that long before the rule fires.
     public var holdFor: Expr?
+    /// `until CONDITION [for DURATION]`: hysteresis. Once firing, the rule stays firing until
+    /// this clear condition holds (for its duration), whatever `when` says meanwhile.
+    public var clearCondition: Expr?
+    public var clearFor: Expr?
     public var thenActions: [Action]
     public var elseActions: [Action]
     public var cooldown: Expr?

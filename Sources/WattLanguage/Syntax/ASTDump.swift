@@ -14,6 +14,8 @@ public enum ASTDump {
             if let p = r.priority { parts.append("(priority \(dump(p)))") }
             parts.append("(when \(dump(r.condition)))")
             if let f = r.holdFor { parts.append("(for \(dump(f)))") }
+            if let u = r.clearCondition { parts.append("(until \(dump(u)))") }
+            if let f = r.clearFor { parts.append("(until-for \(dump(f)))") }
             parts.append("(then \(r.thenActions.map(dump).joined(separator: " ")))")
             if !r.elseActions.isEmpty { parts.append("(else \(r.elseActions.map(dump).joined(separator: " ")))") }
             if let c = r.cooldown { parts.append("(cooldown \(dump(c)))") }
