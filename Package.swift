@@ -20,9 +20,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        .target(name: "WattLanguage"),
-        .target(name: "WattEnergy", resources: [.copy("Resources")]),
-        .target(name: "WattCluster", dependencies: ["WattEnergy", .product(name: "Yams", package: "Yams")]),
+        // Small shared utilities (calendar arithmetic, edit distance) with no dependencies.
+        .target(name: "WattSupport"),
+        .target(name: "WattLanguage", dependencies: ["WattSupport"]),
+        .target(name: "WattEnergy", dependencies: ["WattSupport"], resources: [.copy("Resources")]),
+        .target(name: "WattCluster", dependencies: ["WattEnergy", "WattSupport", .product(name: "Yams", package: "Yams")]),
         // The energy vocabulary of the language: the world, forecasts and verbs, bound.
         .target(name: "WattBindings", dependencies: ["WattLanguage", "WattEnergy", "WattCluster"]),
         // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
@@ -50,7 +52,7 @@ let package = Package(
             ],
             exclude: ["Corpus"]
         ),
-        .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy"]),
+        .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
         .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),

@@ -1,3 +1,4 @@
+import WattSupport
 import WattEnergy
 
 /// Formatting for messages: numbers, instants, lists.
@@ -28,16 +29,8 @@ enum ClusterText {
 
     /// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's algorithm).
     static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
+        let (y, m, d) = CivilCalendar.civil(fromDays: Int(z0))
+        return (Int64(y), Int64(m), Int64(d))
     }
 
     /// Seconds since epoch of `YYYY-MM-DD[ T]HH:MM[:SS][Z]`, or of a plain number.
@@ -105,20 +98,5 @@ enum ClusterNames {
     }
 
     /// Optimal string alignment distance.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
-    }
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int { EditDistance.distance(a, b) }
 }

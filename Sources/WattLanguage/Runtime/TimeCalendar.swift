@@ -1,3 +1,5 @@
+import WattSupport
+
 /// UTC calendar arithmetic for time instants, without Foundation (days-from-civil
 /// algorithms after H. Hinnant). Weekday is ISO: Monday 1 … Sunday 7.
 public enum TimeCalendar {
@@ -8,30 +10,14 @@ public enum TimeCalendar {
     public static func civil(_ seconds: Double) -> Civil {
         let days = Int((seconds / 86400).rounded(.down))
         let secondsOfDay = seconds - Double(days) * 86400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
         let hour = Int(secondsOfDay / 3600)
         let minute = Int((secondsOfDay - Double(hour) * 3600) / 60)
         let second = secondsOfDay - Double(hour) * 3600 - Double(minute) * 60
         return Civil(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { CivilCalendar.daysFromCivil(year: year, month: month, day: day) }
 
     public static func component(_ c: Builtins.TimeComponent, of seconds: Double) -> Double {
         let t = civil(seconds)

@@ -1,3 +1,5 @@
+import WattSupport
+
 /// "Did you mean" suggestions: the closest candidate by edit distance, when close enough
 /// to be a plausible typo (case differences count as small).
 public enum Suggestions {
@@ -20,19 +22,5 @@ public enum Suggestions {
         closest(to: name, in: candidates).map { "did you mean `\($0)`?" }
     }
 
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int { EditDistance.distance(a, b) }
 }
