@@ -4,8 +4,20 @@ extension Checker {
     static let defaultCollectionSize = 1000
     static let nestedCollectionSize = 100
 
+    /// A rule's cost: its expressions, plus each `let` it uses once (lets are computed at
+    /// most once per evaluation, however often they are read).
     func estimateCost(_ rule: TypedRule) -> Int {
-        var total = estimateCost(rule.condition)
+        var lets = Set<Int>()
+        func collect(_ e: TypedExpr) { visitLets(e) { index in
+            if lets.insert(index).inserted, index < self.lets.count { collect(self.lets[index].value) }
+        } }
+        collect(rule.condition)
+        if let clear = rule.clearCondition { collect(clear) }
+        for action in rule.thenActions + rule.elseActions {
+            action.target.map(collect)
+            action.slots.forEach { collect($0.value) }
+        }
+        var total = lets.reduce(estimateCost(rule.condition)) { add($0, $1 < letCosts.count ? letCosts[$1] : 0) }
         if let clear = rule.clearCondition { total = add(total, estimateCost(clear)) }
         for action in rule.thenActions + rule.elseActions {
             total = add(total, action.target.map(estimateCost) ?? 0)
@@ -36,7 +48,7 @@ extension Checker {
     func estimateCost(_ e: TypedExpr) -> Int {
         switch e.kind {
         case .constant, .now, .hostName, .element: return 0
-        case .letRef(let index): return index < letCosts.count ? letCosts[index] : 1
+        case .letRef: return 1  // memoised: its own cost is counted once per rule
         case .field(let b, _), .timeComponent(let b, _), .negate(let b), .not(let b):
             return add(1, estimateCost(b))
         case .project(let b, _, _): return add(estimateCost(b), estimatedSize(b))
@@ -62,4 +74,24 @@ extension Checker {
 
     private func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
     private func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
+}
+
+extension Checker {
+    /// Calls `body` with the index of every `let` an expression reads directly.
+    func visitLets(_ e: TypedExpr, _ body: (Int) -> Void) {
+        switch e.kind {
+        case .letRef(let index): body(index)
+        case .constant, .now, .hostName, .element: break
+        case .field(let b, _), .project(let b, _, _), .timeComponent(let b, _), .negate(let b), .not(let b):
+            visitLets(b, body)
+        case .arithmetic(_, let a, let b), .concat(let a, let b), .compare(_, let a, let b), .and(let a, let b),
+             .or(let a, let b), .member(let a, let b, _), .coalesce(let a, let b), .filter(let a, let b, _):
+            visitLets(a, body); visitLets(b, body)
+        case .conditional(let c, let a, let b): visitLets(c, body); visitLets(a, body); visitLets(b, body)
+        case .list(let items), .scalar(_, let items), .minMax(_, let items), .hostCall(_, _, let items):
+            items.forEach { visitLets($0, body) }
+        case .top(let n, let c, let k, _, _): visitLets(n, body); visitLets(c, body); visitLets(k, body)
+        case .aggregate(_, let c, let p, _): visitLets(c, body); p.map { visitLets($0, body) }
+        }
+    }
 }
