@@ -14,6 +14,7 @@ public enum RunCommand {
         public var dryRun = false
         public var jsonPath: String?
         public var progress = false
+        public var markdown = false
         public init() {}
     }
 
@@ -48,7 +49,7 @@ public enum RunCommand {
         out.stdout += DiagnosticRenderer.text(result.diagnostics)
         out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(QuantityFormatterShim.days(options.days))"
         out.stdout += options.dryRun ? " (dry run: nothing applied)\n\n" : "\n\n"
-        out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline)
+        out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline, markdown: options.markdown)
         if let jsonPath = options.jsonPath {
             let json = PolicyRun.json(policies: result.policies, baseline: result.baseline)
             do { try Data(json.utf8).write(to: URL(fileURLWithPath: jsonPath)) } catch {
@@ -73,6 +74,7 @@ public struct Run: ParsableCommand {
     @Option(help: "Simulated days.") var days: Double = 7
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
     @Option(help: "Also write the report as JSON to this file.") var json: String?
+    @Flag(help: "Print the report table as markdown.") var markdown = false
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -83,6 +85,7 @@ public struct Run: ParsableCommand {
         options.dryRun = dryRun
         options.jsonPath = json
         options.progress = true
+        options.markdown = markdown
         let out = RunCommand.run(options)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }

@@ -83,8 +83,8 @@ public enum PolicyRun {
         return (summary, summarize(baseline), compiled.diagnostics)
     }
 
-    /// The side-by-side table: baseline, with policies, and the change.
-    public static func table(policies p: Summary, baseline b: Summary) -> String {
+    /// The side-by-side table: baseline, with policies, and the change (text, or markdown).
+    public static func table(policies p: Summary, baseline b: Summary, markdown: Bool = false) -> String {
         let currency = p.report.currency
         var rows: [(String, String, String, String)] = []
         func row(_ name: String, _ base: Double, _ with: Double, _ format: (Double) -> String, unit: String) {
@@ -116,6 +116,14 @@ public enum PolicyRun {
         row("actions rejected", 0, Double(p.rejected), count, unit: "")
         row("conflicts arbitrated", 0, Double(p.conflicts), count, unit: "")
         row("guardrail stops", 0, Double(p.guardrailStops), count, unit: "")
+        if markdown {
+            var md = "| metric | baseline | with policies | change |\n|---|---:|---:|---:|\n"
+            for r in rows { md += "| \(r.0) | \(r.1) | \(r.2) | \(r.3) |\n" }
+            if !p.firings.isEmpty {
+                md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
+            }
+            return md + "\nCarbon: \(AccountingReport.method).\n"
+        }
         let widths = [max(8, rows.map(\.0.count).max()!), max(8, rows.map(\.1.count).max()!),
                       max(13, rows.map(\.2.count).max()!), max(6, rows.map(\.3.count).max()!)]
         func line(_ c: [String]) -> String {
