@@ -51,6 +51,9 @@ public enum PolicyRun {
         } catch {
             throw Failure(message: "\(error)")
         }
+        // Policies see each tick's arrivals before they are placed; the baseline runs the same cycle.
+        simulator.placesArrivalsImmediately = false
+        baseline.placesArrivalsImmediately = false
         let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
         let compiled = Compilation.compile(policies, vocabulary: binding.vocabulary)
         guard let program = compiled.program else {

@@ -219,6 +219,12 @@ public final class Simulator: Scheduler {
 
     // MARK: Time
 
+    /// Whether jobs that arrive during a step are placed at its end (the default). The
+    /// control loop turns this off: arrivals then stay queued until the next scheduling pass,
+    /// so the snapshot in between shows them and policies can act on them, as in a real
+    /// scheduler's cycle (at most one tick of extra wait, in the baseline too).
+    public var placesArrivalsImmediately = true
+
     /// Advances one tick.
     public func step() {
         schedule()
@@ -248,7 +254,7 @@ public final class Simulator: Scheduler {
         if p > 0 {
             for n in nodes.indices { nodes[n].telemetryGap = rng.uniform() < p }
         }
-        schedule()
+        if placesArrivalsImmediately { schedule() }
     }
 
     /// Advances by whole ticks covering `seconds` (at least one tick when seconds > 0).
