@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         // Cluster definitions are YAML (examples/clusters/*.yaml).
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The control loop's journal (SQLite, WAL).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Small shared utilities (calendar arithmetic, edit distance) with no dependencies.
@@ -28,7 +30,8 @@ let package = Package(
         // The energy vocabulary of the language: the world, forecasts and verbs, bound.
         .target(name: "WattBindings", dependencies: ["WattLanguage", "WattEnergy", "WattCluster"]),
         // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
-        .target(name: "WattControl", dependencies: ["WattLanguage", "WattEnergy", "WattCluster", "WattBindings"]),
+        .target(name: "WattControl", dependencies: ["WattLanguage", "WattEnergy", "WattCluster", "WattBindings",
+                                                    .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "WattCLI",
             dependencies: [

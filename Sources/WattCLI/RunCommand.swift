@@ -15,6 +15,7 @@ public enum RunCommand {
         public var jsonPath: String?
         public var progress = false
         public var markdown = false
+        public var journalPath: String?
         public init() {}
     }
 
@@ -39,9 +40,13 @@ public enum RunCommand {
             }
         } : nil
         let result: (policies: PolicyRun.Summary, baseline: PolicyRun.Summary, diagnostics: [Diagnostic])
+        var journal: Journal?
+        if let path = options.journalPath {
+            do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
+        }
         do {
             result = try PolicyRun.run(clusterFile: options.cluster, traceFile: options.trace, policies: files, days: options.days,
-                                       dryRun: options.dryRun, progress: progress)
+                                       dryRun: options.dryRun, journal: journal, progress: progress)
         } catch {
             return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
         }
@@ -75,6 +80,7 @@ public struct Run: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
+    @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -86,7 +92,68 @@ public struct Run: ParsableCommand {
         options.jsonPath = json
         options.progress = true
         options.markdown = markdown
+        options.journalPath = journal
         let out = RunCommand.run(options)
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+    }
+}
+
+/// `watt journal FILE` and `watt explain ID --journal FILE`: what happened and why.
+public enum JournalCommand {
+    public static func summary(path: String) -> CommandOutput {
+        do {
+            let journal = try Journal(path: path)
+            let s = try journal.summary()
+            return CommandOutput(stdout: "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode))\n")
+        } catch {
+            return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
+        }
+    }
+
+    /// A job or node: every action on it, with the rule and the reason. A rule: its last
+    /// decision and why (`did not fire: ...`).
+    public static func explain(_ id: String, path: String) -> CommandOutput {
+        do {
+            let journal = try Journal(path: path)
+            let history = try journal.history(of: id)
+            if !history.isEmpty {
+                var out = ""
+                for h in history {
+                    out += "\(TimeCalendar.format(h.time))  \(h.action) by rule `\(h.rule ?? "?")`: \(h.status), \(h.detail)"
+                    out += h.reason.isEmpty ? "\n" : "\n    because \(h.reason)\n"
+                }
+                return CommandOutput(stdout: out)
+            }
+            if let last = try journal.lastOutcome(of: id) {
+                let why = last.explanation.isEmpty ? "" : (last.status == "not fired" ? ": did not fire: " : ": ") + last.explanation
+                return CommandOutput(stdout: "rule `\(id)` at \(TimeCalendar.format(last.time)): \(last.status), \(last.decision)\(why)\n")
+            }
+            return CommandOutput(stdout: "nothing in the journal about `\(id)` (no action on it, no rule of that name)\n", exitCode: 1)
+        } catch {
+            return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
+        }
+    }
+}
+
+public struct JournalSummary: ParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "journal", abstract: "Summarise a run's journal.")
+    @Argument(help: "The journal file written by `watt run --journal`.") var path: String
+    public init() {}
+    public func run() throws {
+        let out = JournalCommand.summary(path: path)
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+    }
+}
+
+public struct Explain: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Why did this happen to a job or node, or why did a rule (not) fire.")
+    @Argument(help: "A job id, node id or rule name.") var id: String
+    @Option(help: "The journal file written by `watt run --journal`.") var journal: String
+    public init() {}
+    public func run() throws {
+        let out = JournalCommand.explain(id, path: journal)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }

@@ -12,6 +12,8 @@ public final class ControlLoop {
     public var guardrails: Guardrails
     /// Shadow mode: evaluate and record, apply nothing.
     public var dryRun: Bool
+    /// Explain rules that did not fire too (for the journal's "why didn't it fire").
+    public var explainAll = false
     public private(set) var timers: [String: RuleTimer] = [:]
     private var recentMoves: [Double] = []
 
@@ -42,7 +44,7 @@ public final class ControlLoop {
         let inputs = binding.inputs(for: world)
         // Rules with an `until` clause that are firing stay on until it clears.
         let latched = Set(program.checked.rules.filter { $0.clearCondition != nil && (timers[$0.name]?.isLatched ?? false) }.map(\.name))
-        let evaluation = program.evaluate(inputs, now: world.now, latched: latched)
+        let evaluation = program.evaluate(inputs, now: world.now, latched: latched, explainAll: explainAll)
         var proposals: [Arbitration.Proposal] = []
         var decisions: [String: RuleTimer.Decision] = [:]
         for outcome in evaluation.outcomes {

@@ -41,7 +41,7 @@ public enum PolicyRun {
 
     /// Runs both for `days`; `progress` gets the fraction done of the policy run.
     public static func run(clusterFile: String, traceFile: String?, policies: [SourceFile], days: Double,
-                           guardrails: Guardrails = Guardrails(), dryRun: Bool = false,
+                           guardrails: Guardrails = Guardrails(), dryRun: Bool = false, journal: Journal? = nil,
                            progress: ((Double) -> Void)? = nil) throws(Failure) -> (policies: Summary, baseline: Summary, diagnostics: [Diagnostic]) {
         let simulator: Simulator
         let baseline: Simulator
@@ -60,8 +60,14 @@ public enum PolicyRun {
             throw Failure(message: DiagnosticRenderer.text(compiled.diagnostics))
         }
         let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails, dryRun: dryRun)
+        loop.explainAll = journal != nil
         let start = simulator.snapshot().now
         let end = start + days * 86_400
+        if let journal {
+            do { try journal.startRun(cluster: clusterFile, policies: policies.map(\.name), dryRun: dryRun, at: start) } catch {
+                throw Failure(message: error.message)
+            }
+        }
         var summary = Summary(report: simulator.report(), peakFacilityPower: 0, hoursAboveCap: 0, waitP50: 0, waitP95: 0)
         var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0)
         var firings: [String: Int] = [:]
@@ -73,6 +79,12 @@ public enum PolicyRun {
             counters.conflicts += record.conflicts.count
             counters.stops += record.guardrailEvents.count
             for (rule, decision) in record.decisions where decision == .act { firings[rule, default: 0] += 1 }
+            if let journal {
+                do { try journal.record(record, world: simulator.snapshot(), timers: loop.timers) } catch {
+                    // A journal that cannot be written is a safe stop, not a silent gap.
+                    throw Failure(message: error.message)
+                }
+            }
             simulator.step()
             progress?((simulator.snapshot().now - start) / (end - start))
         }

@@ -217,3 +217,20 @@ import WattLanguage
         #expect(out.stdout.contains("error[E0401]"))
     }
 }
+
+@Suite struct JournalCommandTests {
+    @Test func runWritesAJournalThatExplainReads() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("watt-run-journal-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var options = RunCommand.Options()
+        options.paths = [Paths.root.appendingPathComponent("policies/peak").path]
+        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.days = 0.25
+        options.journalPath = path
+        #expect(RunCommand.run(options).exitCode == 0)
+        #expect(JournalCommand.summary(path: path).stdout.contains("72 ticks"))
+        let why = JournalCommand.explain("shave_peak", path: path)
+        #expect(why.stdout.contains("not fired, inactive: did not fire: site.facility_power > site.power_cap * shave_above"))
+        #expect(JournalCommand.explain("no-such-thing", path: path).exitCode == 1)
+    }
+}

@@ -83,7 +83,10 @@ public final class Program: @unchecked Sendable {
 
     /// - Parameter latched: rules held on by hysteresis (their `until` has not cleared):
     ///   their `then` actions are proposed whatever their condition says now.
-    public func evaluate(_ inputs: Inputs, now: Double, limits: Limits = Limits(), latched: Set<String> = []) -> Evaluation {
+    /// - Parameter explainAll: also explain rules that did not fire (the values that made
+    ///   the condition false), at the cost of evaluating their conditions twice.
+    public func evaluate(_ inputs: Inputs, now: Double, limits: Limits = Limits(), latched: Set<String> = [],
+                         explainAll: Bool = false) -> Evaluation {
         let ctx = makeContext(inputs, now: now, stepLimit: limits.stepsPerRule)
         var outcomes: [RuleOutcome] = []
         outcomes.reserveCapacity(rules.count)
@@ -91,13 +94,13 @@ public final class Program: @unchecked Sendable {
         for rule in rules {
             ctx.steps = 0
             ctx.stepLimit = max(0, min(limits.stepsPerRule, limits.stepsPerTick - used))
-            outcomes.append(evaluate(rule, ctx, latched: latched.contains(rule.typed.name)))
+            outcomes.append(evaluate(rule, ctx, latched: latched.contains(rule.typed.name), explainAll: explainAll))
             used += ctx.steps
         }
         return Evaluation(now: now, outcomes: outcomes, steps: used)
     }
 
-    private func evaluate(_ rule: CompiledRule, _ ctx: EvalContext, latched: Bool) -> RuleOutcome {
+    private func evaluate(_ rule: CompiledRule, _ ctx: EvalContext, latched: Bool, explainAll: Bool) -> RuleOutcome {
         let typed = rule.typed
         var outcome = RuleOutcome(rule: typed.name, priority: typed.priority, status: .notFired, actions: [],
                                   explanation: [], diagnostic: nil, steps: 0, range: typed.range, source: typed.source,
@@ -118,7 +121,7 @@ public final class Program: @unchecked Sendable {
                 guard latched, case .missing = error else { throw error }
                 holds = false
             }
-            if holds {
+            if holds || explainAll {
                 ctx.trace = []
                 _ = try? rule.condition(ctx)
                 outcome.explanation = ctx.trace ?? []
