@@ -15,7 +15,9 @@ build: deps
 # week, beside a baseline without policies, and the report of the difference. Then a few
 # evaluations that show the language, the forecasts and the embedding example.
 run: build
-	$(WATT) run policies/ --cluster examples/clusters/demo.yaml --days 7
+	mkdir -p out
+	$(WATT) run policies/ --cluster examples/clusters/demo.yaml --days 7 --svg out/report.svg --json out/report.json
+	@echo "chart: out/report.svg, figures: out/report.json"
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
 	$(WATT) eval --cluster examples/clusters/demo.yaml 'count(jobs where gpus > 0)'
 	$(WATT) eval --cluster examples/clusters/demo.yaml --file policies/carbon/carbon_aware.watt 'outlook'

@@ -16,6 +16,7 @@ public enum RunCommand {
         public var progress = false
         public var markdown = false
         public var journalPath: String?
+        public var svgPath: String?
         public init() {}
     }
 
@@ -55,6 +56,14 @@ public enum RunCommand {
         out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(QuantityFormatterShim.days(options.days))"
         out.stdout += options.dryRun ? " (dry run: nothing applied)\n\n" : "\n\n"
         out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline, markdown: options.markdown)
+        if let svgPath = options.svgPath {
+            let svg = PolicyRun.chart(policies: result.policies, baseline: result.baseline,
+                                      title: "\(options.paths.joined(separator: ", ")) on \(options.cluster): \(QuantityFormatterShim.days(options.days))")
+            do { try Data(svg.utf8).write(to: URL(fileURLWithPath: svgPath)) } catch {
+                out.stderr += "error: cannot write `\(svgPath)`: \(error.localizedDescription)\n"
+                out.exitCode = 2
+            }
+        }
         if let jsonPath = options.jsonPath {
             let json = PolicyRun.json(policies: result.policies, baseline: result.baseline)
             do { try Data(json.utf8).write(to: URL(fileURLWithPath: jsonPath)) } catch {
@@ -81,6 +90,7 @@ public struct Run: ParsableCommand {
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
+    @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -93,6 +103,7 @@ public struct Run: ParsableCommand {
         options.progress = true
         options.markdown = markdown
         options.journalPath = journal
+        options.svgPath = svg
         let out = RunCommand.run(options)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }

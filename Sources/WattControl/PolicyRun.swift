@@ -19,6 +19,12 @@ public enum PolicyRun {
         public var guardrailStops = 0
         /// Ticks each rule acted on.
         public var firings: [String: Int] = [:]
+        /// When each rule acted, and the grid's carbon intensity per tick (for the chart).
+        public var firingTimes: [String: [Double]] = [:]
+        public var carbon: [(time: Double, gramsPerJoule: Double)] = []
+        /// Facility power per tick.
+        public var facilityPower: [(time: Double, watts: Double)] = []
+        public var powerCap: Double = 0
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -35,8 +41,20 @@ public enum PolicyRun {
             guard !waits.isEmpty else { return 0 }
             return waits[min(waits.count - 1, Int((Double(waits.count - 1) * q).rounded()))]
         }
-        return Summary(report: simulator.report(), peakFacilityPower: trace.map(\.facilityPower).max() ?? 0,
-                       hoursAboveCap: above, waitP50: quantile(0.5), waitP95: quantile(0.95))
+        var summary = Summary(report: simulator.report(), peakFacilityPower: trace.map(\.facilityPower).max() ?? 0,
+                              hoursAboveCap: above, waitP50: quantile(0.5), waitP95: quantile(0.95))
+        summary.facilityPower = trace.map { ($0.time, $0.facilityPower) }
+        summary.powerCap = cap
+        return summary
+    }
+
+    /// The run as a self-contained SVG chart.
+    public static func chart(policies p: Summary, baseline b: Summary, title: String) -> String {
+        ReportChart.svg(policies: .init(times: p.facilityPower.map(\.time), values: p.facilityPower.map(\.watts)),
+                        baseline: .init(times: b.facilityPower.map(\.time), values: b.facilityPower.map(\.watts)),
+                        cap: p.powerCap,
+                        carbon: .init(times: p.carbon.map(\.time), values: p.carbon.map(\.gramsPerJoule)),
+                        firings: p.firingTimes, title: title)
     }
 
     /// Runs both for `days`; `progress` gets the fraction done of the policy run.
@@ -71,6 +89,8 @@ public enum PolicyRun {
         var summary = Summary(report: simulator.report(), peakFacilityPower: 0, hoursAboveCap: 0, waitP50: 0, waitP95: 0)
         var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0)
         var firings: [String: Int] = [:]
+        var firingTimes: [String: [Double]] = [:]
+        var carbon: [(time: Double, gramsPerJoule: Double)] = []
         while simulator.snapshot().now < end {
             let record: ControlLoop.TickRecord
             do { record = try loop.tick() } catch { throw Failure(message: "tick failed: \(error)") }
@@ -78,7 +98,11 @@ public enum PolicyRun {
             counters.rejected += record.rejected
             counters.conflicts += record.conflicts.count
             counters.stops += record.guardrailEvents.count
-            for (rule, decision) in record.decisions where decision == .act { firings[rule, default: 0] += 1 }
+            for (rule, decision) in record.decisions where decision == .act {
+                firings[rule, default: 0] += 1
+                firingTimes[rule, default: []].append(record.time)
+            }
+            carbon.append((record.time, simulator.snapshot().grid.carbonIntensity ?? .nan))
             if let journal {
                 do { try journal.record(record, world: simulator.snapshot(), timers: loop.timers) } catch {
                     // A journal that cannot be written is a safe stop, not a silent gap.
@@ -95,6 +119,8 @@ public enum PolicyRun {
         summary.conflicts = counters.conflicts
         summary.guardrailStops = counters.stops
         summary.firings = firings
+        summary.firingTimes = firingTimes
+        summary.carbon = carbon
         return (summary, summarize(baseline), compiled.diagnostics)
     }
 

@@ -113,3 +113,18 @@ import WattLanguage
         #expect(acted == [10, 15, 20, 25])
     }
 }
+
+@Suite struct ReportChartTests {
+    @Test func chartIsSelfContainedSVGWithEverySeries() {
+        let svg = ReportChart.svg(policies: .init(times: [0, 300, 600], values: [1000, 900, 800]),
+                                  baseline: .init(times: [0, 300, 600], values: [1000, 1000, 1000]),
+                                  cap: 1200, carbon: .init(times: [0, 300, 600], values: [1e-4, .nan, 2e-4]),
+                                  firings: ["shave_peak": [300]], title: "a <test>")
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("a &lt;test&gt;"))
+        #expect(svg.components(separatedBy: "<path ").count - 1 == 3)
+        #expect(svg.contains("shave_peak"))
+        #expect(!svg.contains("<script"))
+    }
+}
