@@ -1,3 +1,4 @@
+import WattBindings
 import WattLanguage
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
@@ -6,13 +7,16 @@ public enum CheckCommand {
         guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
         do {
             let session = try ClusterSession.load(cluster: clusterPath, trace: nil, warmup: 0)
-            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary)
+            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary) { program, vocabulary in
+                FightAnalysis.warnings(program.checked, vocabulary: vocabulary)
+            }
         } catch {
             return CommandOutput(stderr: error.message + "\n", exitCode: 2)
         }
     }
 
-    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
+    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary,
+                           extraChecks: ((Program, Vocabulary) -> [Diagnostic])? = nil) -> CommandOutput {
         let files: [SourceFile]
         do {
             files = try PolicyFiles.expand(paths).map(PolicyFiles.load)
@@ -25,7 +29,8 @@ public enum CheckCommand {
             return CommandOutput(stderr: "error: no `.watt` files in \(paths.map { "`\($0)`" }.joined(separator: ", "))\n", exitCode: 2)
         }
         let result = Compilation.compile(files, vocabulary: vocabulary)
-        let diagnostics = result.diagnostics
+        var diagnostics = result.diagnostics
+        if let program = result.program, let extraChecks { diagnostics += extraChecks(program, vocabulary) }
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count
         var out = CommandOutput(exitCode: errors > 0 ? 1 : 0)

@@ -46,3 +46,35 @@ import WattLanguage
         #expect(diagnostics("let f = forecast(grid.region, 1 h)").errors.first?.code == .noMatchingOverload)
     }
 }
+
+@Suite struct FightAnalysisTests {
+    func warnings(_ text: String) -> [Diagnostic] {
+        let result = Compilation.compile([SourceFile(name: "p.watt", text: text)], vocabulary: EnergyVocabularyTests.vocabulary)
+        guard let program = result.program else {
+            Issue.record("does not compile: \(DiagnosticRenderer.text(result.diagnostics))")
+            return []
+        }
+        return FightAnalysis.warnings(program.checked, vocabulary: EnergyVocabularyTests.vocabulary)
+    }
+
+    @Test func rulesMovingJobsBackAndForthAreReported() {
+        let w = warnings("""
+        rule a { when site.power > 1 MW then move jobs where pool == "default" and flexible to pool "batch" }
+        rule b { when site.power < 2 MW then move jobs where pool in ["batch", "efficient"] to pool "default" }
+        """)
+        #expect(w.map(\.code) == [.rulesFight])
+        #expect(w.first?.message == "rules `a` and `b` can fight: one moves jobs from `default` to `batch`, the other back")
+        #expect(w.first?.labels.first?.message == "moves them back")
+    }
+
+    @Test func prioritiesOrUnrelatedPoolsDoNotWarn() {
+        #expect(warnings("""
+        rule a priority 2 { when true then move jobs where pool == "default" to pool "batch" }
+        rule b priority 1 { when true then move jobs where pool == "batch" to pool "default" }
+        """).isEmpty)
+        #expect(warnings("""
+        rule a { when true then move jobs where pool == "default" to pool "batch" }
+        rule b { when true then move jobs where pool == "efficient" to pool "default" }
+        """).isEmpty)
+    }
+}

@@ -50,5 +50,6 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case unusedDefinition = "W0301"
     case shadowedName = "W0302"
     case costHigh = "W0601"
+    case rulesFight = "W0501"
     case alwaysTrue = "W0401"
 }

@@ -1,0 +1,72 @@
+import WattLanguage
+
+/// A static check for rule pairs that can fight: one moves jobs from pool A to pool B while
+/// another moves jobs from B to A (work would shuttle between them), or one suspends nodes
+/// another wakes, or one caps what another uncaps, both without priorities to settle it.
+public enum FightAnalysis {
+    struct Move { var rule: TypedRule; var from: Set<String>; var to: String; var range: SourceRange }
+
+    /// Pools a job filter requires (`pool == "a"`, `pool in ["a", "b"]`); nil when unrestricted.
+    static func pools(in filter: TypedExpr, poolField: Int) -> Set<String>? {
+        switch filter.kind {
+        case .filter(let base, let predicate, _):
+            let inner = pools(in: base, poolField: poolField)
+            let here = poolsInPredicate(predicate, poolField: poolField)
+            switch (inner, here) {
+            case (nil, let h): return h
+            case (let i, nil): return i
+            case (let i?, let h?): return i.intersection(h)
+            }
+        case .top(_, let collection, _, _, _): return pools(in: collection, poolField: poolField)
+        default: return nil
+        }
+    }
+
+    static func poolsInPredicate(_ e: TypedExpr, poolField: Int) -> Set<String>? {
+        switch e.kind {
+        case .and(let a, let b):
+            switch (poolsInPredicate(a, poolField: poolField), poolsInPredicate(b, poolField: poolField)) {
+            case (nil, let y): return y
+            case (let x, nil): return x
+            case (let x?, let y?): return x.intersection(y)
+            }
+        case .compare(.eq, let a, let b):
+            if case .field(_, let index) = a.kind, index == poolField, case .constant(.string(let s)) = b.kind { return [s] }
+            if case .field(_, let index) = b.kind, index == poolField, case .constant(.string(let s)) = a.kind { return [s] }
+            return nil
+        case .member(let a, let b, negated: false):
+            guard case .field(_, let index) = a.kind, index == poolField, case .constant(.list(let items)) = b.kind else { return nil }
+            return Set(items.compactMap { if case .string(let s) = $0 { return s } else { return nil } })
+        default:
+            return nil
+        }
+    }
+
+    public static func warnings(_ program: CheckedProgram, vocabulary: Vocabulary) -> [Diagnostic] {
+        guard let job = vocabulary.schemas["job"], let poolField = job.fieldIndex("pool") else { return [] }
+        var moves: [Move] = []
+        for rule in program.rules {
+            for action in rule.thenActions where action.verb == "move" {
+                guard let target = action.target,
+                      let slot = action.slots.first(where: { $0.key == "to pool" }),
+                      case .constant(.string(let to)) = slot.value.kind,
+                      let from = pools(in: target, poolField: poolField) else { continue }
+                moves.append(Move(rule: rule, from: from, to: to, range: action.range))
+            }
+        }
+        var out: [Diagnostic] = []
+        for (i, a) in moves.enumerated() {
+            for b in moves[(i + 1)...] where a.rule.name != b.rule.name
+                && a.from.contains(b.to) && b.from.contains(a.to) && a.rule.priority == b.rule.priority {
+                var d = Diagnostic(.warning, .rulesFight,
+                                   "rules `\(a.rule.name)` and `\(b.rule.name)` can fight: one moves jobs from `\(b.to)` to `\(a.to)`, the other back",
+                                   at: a.range,
+                                   labels: [.init(range: b.range, message: "moves them back", source: b.rule.source)],
+                                   help: "give one rule a higher priority, or make their conditions exclusive")
+                d.source = a.rule.source
+                out.append(d)
+            }
+        }
+        return out
+    }
+}
