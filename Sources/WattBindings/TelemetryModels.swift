@@ -58,18 +58,27 @@ public final class TelemetryModels: @unchecked Sendable {
         let key = "\(metric)|\(horizon)"
         if let cached = cache[key] { return cached }
         guard horizon > 0, horizon.isFinite, let series = store.series(metric, step: step), series.count >= 2 else { return nil }
+        // Models are chosen at fixed boundaries (multiples of `reselectEvery`) on the history
+        // up to the boundary, so the choice does not depend on when forecasts are asked for:
+        // a run resumed from its journal makes the same choices as an uninterrupted one.
+        let boundary = (now / reselectEvery).rounded(.down) * reselectEvery
         var model: any Forecaster
-        if var existing = fitted[metric], now - existing.chosenAt < reselectEvery, (try? existing.model.update(series)) != nil {
+        if var existing = fitted[metric], existing.chosenAt == boundary, (try? existing.model.update(series)) != nil {
             model = existing.model
             fitted[metric] = existing
-        } else if let selection = try? adaptedSelector(for: series).select(series) {
-            model = selection.model
-            fitted[metric] = Fitted(model: model, chosenAt: now)
         } else {
-            var persistence: any Forecaster = PersistenceModel()
-            guard (try? persistence.fit(series)) != nil else { return nil }
-            model = persistence
-            fitted[metric] = nil
+            let upToBoundary = series.slice(from: series.start, to: boundary)
+            if upToBoundary.count >= 2, let selection = try? adaptedSelector(for: upToBoundary).select(upToBoundary) {
+                var chosen = selection.model
+                if (try? chosen.update(series)) == nil { _ = try? chosen.fit(series) }
+                model = chosen
+                fitted[metric] = Fitted(model: model, chosenAt: boundary)
+            } else {
+                var persistence: any Forecaster = PersistenceModel()
+                guard (try? persistence.fit(series)) != nil else { return nil }
+                model = persistence
+                fitted[metric] = nil
+            }
         }
         let f = model.forecast(horizon: horizon)
         guard f.count > 0 else { return nil }
