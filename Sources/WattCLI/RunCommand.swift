@@ -17,6 +17,7 @@ public enum RunCommand {
         public var markdown = false
         public var journalPath: String?
         public var svgPath: String?
+        public var resume = false
         public init() {}
     }
 
@@ -47,7 +48,7 @@ public enum RunCommand {
         }
         do {
             result = try PolicyRun.run(clusterFile: options.cluster, traceFile: options.trace, policies: files, days: options.days,
-                                       dryRun: options.dryRun, journal: journal, progress: progress)
+                                       dryRun: options.dryRun, journal: journal, resume: options.resume, progress: progress)
         } catch {
             return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
         }
@@ -91,6 +92,7 @@ public struct Run: ParsableCommand {
     @Flag(help: "Print the report table as markdown.") var markdown = false
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
     @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
+    @Flag(help: "Resume the journal's latest run from its last tick (after a crash).") var resume = false
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -104,6 +106,8 @@ public struct Run: ParsableCommand {
         options.markdown = markdown
         options.journalPath = journal
         options.svgPath = svg
+        options.resume = resume
+        guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }

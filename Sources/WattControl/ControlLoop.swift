@@ -76,4 +76,7 @@ public final class ControlLoop {
 
     /// The timers, to journal them (they survive a restart when restored).
     public func restore(timers: [String: RuleTimer]) { self.timers = timers }
+
+    /// The moves of the last hour, for the moves-per-hour guardrail after a restart.
+    public func restore(recentMoves: [Double]) { self.recentMoves = recentMoves }
 }

@@ -39,6 +39,13 @@ public final class Journal: @unchecked Sendable {
                                              PRIMARY KEY (run_id, rule));
                     """)
             }
+            migrator.registerMigration("v2-replay") { db in
+                // What was sent to the scheduler, in order, to replay a run after a crash.
+                try db.execute(sql: """
+                    CREATE TABLE sent (run_id INTEGER NOT NULL, time REAL NOT NULL, seq INTEGER NOT NULL, payload TEXT NOT NULL,
+                                       PRIMARY KEY (run_id, time, seq));
+                    """)
+            }
             try migrator.migrate(pool)
         } catch {
             throw Failure(message: "cannot open journal `\(path)`: \(error)")
@@ -76,13 +83,18 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// Writes one tick atomically.
-    public func record(_ tick: ControlLoop.TickRecord, world: World, timers: [String: RuleTimer]) throws(Failure) {
+    public func record(_ tick: ControlLoop.TickRecord, world: World, timers: [String: RuleTimer],
+                       dryRun: Bool = false) throws(Failure) {
         let run = runID
         do {
             try pool.write { db in
                 try db.execute(sql: "INSERT OR REPLACE INTO tick VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
                                            world.site.itPower, world.grid.carbonIntensity])
+                for (seq, action) in tick.proposed.enumerated() where !dryRun {
+                    try db.execute(sql: "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)",
+                                   arguments: [run, tick.time, seq, ActionRecord(action).json])
+                }
                 for result in tick.results {
                     try db.execute(sql: "INSERT INTO action (run_id, time, rule, action, target, status, detail, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                    arguments: [run, tick.time, result.action.rule, result.action.verbDescription, result.target,
@@ -175,4 +187,57 @@ public final class Journal: @unchecked Sendable {
             throw Failure(message: "cannot read journal `\(path)`: \(error)")
         }
     }
+}
+
+extension Journal {
+    /// What a resumed run needs from the latest run of the journal.
+    public struct Resumption {
+        public var runID: Int64
+        public var lastTick: Double
+        public var sent: [Double: [ClusterAction]]
+        public var timers: [String: RuleTimer]
+        public var applied: Int
+        public var rejected: Int
+        public var conflicts: Int
+        public var stops: Int
+        public var firingTimes: [String: [Double]]
+        public var carbon: [(time: Double, gramsPerJoule: Double)]
+    }
+
+    /// The latest run, if it has at least one tick.
+    public func resumption() throws(Failure) -> Resumption? {
+        let timers = try ruleStates()
+        do {
+            return try pool.read { db -> Resumption? in
+                guard let run = try Int64.fetchOne(db, sql: "SELECT max(id) FROM run"),
+                      let last = try Double.fetchOne(db, sql: "SELECT max(time) FROM tick WHERE run_id = ?", arguments: [run])
+                else { return nil }
+                var sent: [Double: [ClusterAction]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT time, payload FROM sent WHERE run_id = ? ORDER BY time, seq", arguments: [run]) {
+                    let text: String = row["payload"]
+                    if let record = try? JSONDecoder().decode(ActionRecord.self, from: Data(text.utf8)), let action = record.action {
+                        sent[row["time"], default: []].append(action)
+                    }
+                }
+                let counts = try Row.fetchOne(db, sql: "SELECT sum(applied) AS a, sum(rejected) AS r, sum(conflicts) AS c FROM tick WHERE run_id = ?",
+                                              arguments: [run])
+                let stops = try Int.fetchOne(db, sql: "SELECT count(*) FROM action WHERE run_id = ? AND status = 'stopped'", arguments: [run]) ?? 0
+                var firings: [String: [Double]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT rule, time FROM outcome WHERE run_id = ? AND decision = 'act' ORDER BY time",
+                                            arguments: [run]) {
+                    firings[row["rule"], default: []].append(row["time"])
+                }
+                let carbon = try Row.fetchAll(db, sql: "SELECT time, carbon_g_per_j FROM tick WHERE run_id = ? ORDER BY time", arguments: [run])
+                    .map { (time: $0["time"] as Double, gramsPerJoule: ($0["carbon_g_per_j"] as Double?) ?? .nan) }
+                return Resumption(runID: run, lastTick: last, sent: sent, timers: timers,
+                                  applied: counts?["a"] ?? 0, rejected: counts?["r"] ?? 0, conflicts: counts?["c"] ?? 0,
+                                  stops: stops, firingTimes: firings, carbon: carbon)
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
+    /// Continues writing into an earlier run.
+    public func continueRun(_ id: Int64) { runID = id }
 }

@@ -60,7 +60,7 @@ public enum PolicyRun {
     /// Runs both for `days`; `progress` gets the fraction done of the policy run.
     public static func run(clusterFile: String, traceFile: String?, policies: [SourceFile], days: Double,
                            guardrails: Guardrails = Guardrails(), dryRun: Bool = false, journal: Journal? = nil,
-                           progress: ((Double) -> Void)? = nil) throws(Failure) -> (policies: Summary, baseline: Summary, diagnostics: [Diagnostic]) {
+                           resume: Bool = false, progress: ((Double) -> Void)? = nil) throws(Failure) -> (policies: Summary, baseline: Summary, diagnostics: [Diagnostic]) {
         let simulator: Simulator
         let baseline: Simulator
         do {
@@ -81,16 +81,37 @@ public enum PolicyRun {
         loop.explainAll = journal != nil
         let start = simulator.snapshot().now
         let end = start + days * 86_400
-        if let journal {
+        var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0)
+        var firingTimes: [String: [Double]] = [:]
+        var carbon: [(time: Double, gramsPerJoule: Double)] = []
+        var resumed: Journal.Resumption?
+        if let journal, resume {
+            do { resumed = try journal.resumption() } catch { throw Failure(message: error.message) }
+        }
+        if let journal, let r = resumed {
+            // Resume: replay what was sent to the scheduler, tick by tick, on the
+            // deterministic simulator (recording telemetry as the run did), then continue.
+            journal.continueRun(r.runID)
+            var moves: [Double] = []
+            while simulator.snapshot().now <= r.lastTick + 1e-6 {
+                let now = simulator.snapshot().now
+                binding.record(simulator.snapshot())
+                let actions = r.sent[now] ?? []
+                if !dryRun { _ = simulator.apply(actions) }
+                for a in actions { if case .move = a.kind { moves.append(contentsOf: Array(repeating: now, count: a.targets.count)) } }
+                simulator.step()
+            }
+            loop.restore(timers: r.timers)
+            loop.restore(recentMoves: moves.filter { simulator.snapshot().now - $0 < 3600 })
+            counters = (r.applied, r.rejected, r.conflicts, r.stops)
+            firingTimes = r.firingTimes
+            carbon = r.carbon
+        } else if let journal {
             do { try journal.startRun(cluster: clusterFile, policies: policies.map(\.name), dryRun: dryRun, at: start) } catch {
                 throw Failure(message: error.message)
             }
         }
         var summary = Summary(report: simulator.report(), peakFacilityPower: 0, hoursAboveCap: 0, waitP50: 0, waitP95: 0)
-        var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0)
-        var firings: [String: Int] = [:]
-        var firingTimes: [String: [Double]] = [:]
-        var carbon: [(time: Double, gramsPerJoule: Double)] = []
         while simulator.snapshot().now < end {
             let record: ControlLoop.TickRecord
             do { record = try loop.tick() } catch { throw Failure(message: "tick failed: \(error)") }
@@ -99,12 +120,11 @@ public enum PolicyRun {
             counters.conflicts += record.conflicts.count
             counters.stops += record.guardrailEvents.count
             for (rule, decision) in record.decisions where decision == .act {
-                firings[rule, default: 0] += 1
                 firingTimes[rule, default: []].append(record.time)
             }
             carbon.append((record.time, simulator.snapshot().grid.carbonIntensity ?? .nan))
             if let journal {
-                do { try journal.record(record, world: simulator.snapshot(), timers: loop.timers) } catch {
+                do { try journal.record(record, world: simulator.snapshot(), timers: loop.timers, dryRun: dryRun) } catch {
                     // A journal that cannot be written is a safe stop, not a silent gap.
                     throw Failure(message: error.message)
                 }
@@ -118,7 +138,7 @@ public enum PolicyRun {
         summary.rejected = counters.rejected
         summary.conflicts = counters.conflicts
         summary.guardrailStops = counters.stops
-        summary.firings = firings
+        summary.firings = firingTimes.mapValues(\.count)
         summary.firingTimes = firingTimes
         summary.carbon = carbon
         return (summary, summarize(baseline), compiled.diagnostics)
