@@ -120,7 +120,9 @@ public enum JournalCommand {
         do {
             let journal = try Journal(path: path)
             let s = try journal.summary()
-            return CommandOutput(stdout: "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode))\n")
+            let integrity = try journal.integrityCheck()
+            return CommandOutput(stdout: "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode), integrity \(integrity))\n",
+                                 exitCode: integrity == "ok" ? 0 : 1)
         } catch {
             return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
         }

@@ -238,6 +238,15 @@ extension Journal {
         }
     }
 
+    /// SQLite's own integrity check: `ok`, or what is wrong.
+    public func integrityCheck() throws(Failure) -> String {
+        do {
+            return try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
     /// Continues writing into an earlier run.
     public func continueRun(_ id: Int64) { runID = id }
 }
