@@ -61,10 +61,28 @@ public final class ControlLoop {
             // A latched rule that just cleared proposes nothing this tick.
             if outcome.status == .fired && decision != .act { continue }
             guard decision == .act || (outcome.status == .notFired && !outcome.actions.isEmpty) else { continue }
-            for proposed in outcome.actions {
-                if let action = try? binding.clusterAction(proposed) {
-                    proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
+            // `limit N per tick|hour`: at most N targets of this rule's actions in the window.
+            var budget = Int.max
+            if let n = outcome.limitCount, outcome.status == .fired {
+                let window = outcome.limitWindow ?? 0
+                if window > 0 {
+                    timers[outcome.rule]?.limitedTargets.removeAll { world.now - $0 >= window - 1e-9 }
+                    budget = max(0, n - (timers[outcome.rule]?.limitedTargets.count ?? 0))
+                } else {
+                    budget = n
                 }
+            }
+            for proposed in outcome.actions {
+                guard var action = try? binding.clusterAction(proposed) else { continue }
+                if budget != Int.max && !action.targets.isEmpty {
+                    action.targets = Array(action.targets.prefix(budget))
+                    budget -= action.targets.count
+                    if (outcome.limitWindow ?? 0) > 0 {
+                        timers[outcome.rule]?.limitedTargets.append(contentsOf: Array(repeating: world.now, count: action.targets.count))
+                    }
+                    if action.targets.isEmpty { continue }
+                }
+                proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
             }
         }
         let (arbitrated, conflicts) = Arbitration.resolve(proposals)

@@ -13,6 +13,8 @@ public struct RuleTimer: Codable, Sendable, Equatable {
     public var lastActed: Double?
     /// When the hysteresis clear condition started holding without a break.
     public var clearSince: Double?
+    /// When each target counted by a `limit N per hour` was acted on (the last hour only).
+    public var limitedTargets: [Double] = []
 
     public init() {}
 

@@ -128,3 +128,48 @@ import WattLanguage
         #expect(!svg.contains("<script"))
     }
 }
+
+@Suite struct RateLimitTests {
+    func loop(_ policy: String) throws -> (ControlLoop, Simulator) {
+        let simulator = try Simulator(clusterFile: ControlLoopTests.small)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let compiled = Compilation.compile([SourceFile(name: "p.watt", text: policy)], vocabulary: binding.vocabulary)
+        let program = try #require(compiled.program, "\(DiagnosticRenderer.text(compiled.diagnostics))")
+        var everything = Guardrails()
+        everything.maxCappedGPUShare = 1
+        return (ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: everything), simulator)
+    }
+
+    func cappedAfterEachTick(_ loop: ControlLoop, _ simulator: Simulator, ticks: Int) throws -> [Int] {
+        var counts: [Int] = []
+        for _ in 0..<ticks {
+            _ = try loop.tick()
+            counts.append(simulator.snapshot().nodes.filter { $0.powerCap != nil }.count)
+            simulator.step()
+        }
+        return counts
+    }
+
+    @Test func limitPerTick() throws {
+        let (loop, simulator) = try loop("rule r { when true then cap nodes where not present(power_cap) and pool == \"default\" at 400 W limit 1 per tick }")
+        #expect(try cappedAfterEachTick(loop, simulator, ticks: 3) == [1, 2, 2])
+    }
+
+    @Test func limitPerHour() throws {
+        let (loop, simulator) = try loop("rule r { when true then cap nodes where not present(power_cap) at 300 W limit 2 per hour }")
+        let counts = try cappedAfterEachTick(loop, simulator, ticks: 13)
+        #expect(counts[0] == 2)
+        #expect(counts[11] == 2)   // still within the hour
+        #expect(counts[12] == 4)   // an hour later, two more
+    }
+
+    @Test func limitMustBeAWholeNumber() {
+        let simulator = try? Simulator(clusterFile: ControlLoopTests.small)
+        guard let simulator else { Issue.record("small cluster"); return }
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let d = Compilation.compile([SourceFile(name: "p.watt", text: "rule r { when true then wake nodes limit 1.5 per tick }")],
+                                    vocabulary: binding.vocabulary).diagnostics.errors
+        #expect(d.first?.message == "`limit` needs a whole number of targets, at least 1")
+        #expect(d.first?.underlined == "1.5")
+    }
+}

@@ -27,6 +27,19 @@ extension Checker {
             }
         }
         let clearFor = rule.clearFor.flatMap { constantQuantity($0, .time, what: "`until ... for`") }
+        var limit: (count: Int, window: Double)?
+        if let l = rule.limit {
+            if let n = constantQuantity(l.count, .dimensionless, what: "`limit`") {
+                if n >= 1, n == n.rounded(), n < 1e9 {
+                    limit = (Int(n), l.window.name == "hour" ? 3600 : 0)
+                } else {
+                    error(.typeMismatch, "`limit` needs a whole number of targets, at least 1", at: l.count.range)
+                    ok = false
+                }
+            } else {
+                ok = false
+            }
+        }
         if rule.clearFor != nil && clearFor == nil { ok = false }
         let cooldown = rule.cooldown.flatMap { constantQuantity($0, .time, what: "`cooldown`") }
         var priority = 0.0
@@ -38,7 +51,7 @@ extension Checker {
         guard ok, thenActions.count == rule.thenActions.count, elseActions.count == rule.elseActions.count else { return nil }
 
         var typed = TypedRule(name: ruleName, isAnonymous: rule.name == nil, priority: priority, condition: condition,
-                              holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
+                              holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
         typed.estimatedCost = estimateCost(typed)
         let anchor = rule.name?.range ?? rule.headerRange

@@ -68,6 +68,8 @@ public struct TypedRule: Sendable {
     /// The hysteresis clear condition (`until`) and how long it must hold.
     public var clearCondition: TypedExpr?
     public var clearFor: Double?
+    /// At most `count` targets per window (0 s: per tick; 3600 s: per hour).
+    public var limit: (count: Int, window: Double)?
     public var cooldown: Double?
     public var thenActions: [TypedAction]
     public var elseActions: [TypedAction]

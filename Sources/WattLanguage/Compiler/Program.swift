@@ -106,6 +106,8 @@ public final class Program: @unchecked Sendable {
                                   explanation: [], diagnostic: nil, steps: 0, range: typed.range, source: typed.source,
                                   holdFor: typed.holdFor, cooldown: typed.cooldown)
         outcome.hasClearCondition = rule.clearCondition != nil
+        outcome.limitCount = typed.limit?.count
+        outcome.limitWindow = typed.limit?.window
         outcome.clearFor = typed.clearFor
         if let clear = rule.clearCondition {
             // Evaluated every tick, independently: a gap in it means "not cleared".

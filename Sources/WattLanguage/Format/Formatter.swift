@@ -101,6 +101,10 @@ public enum Formatter {
             clauses.append(actionClause("then", r.thenActions))
             if !r.elseActions.isEmpty { clauses.append(actionClause("else", r.elseActions)) }
             if let c = r.cooldown { clauses.append((c.range.start, c.range.end, ["cooldown \(ExpressionPrinter.print(c))"])) }
+            if let l = r.limit {
+                clauses.append((l.count.range.start, l.window.range.end,
+                                ["limit \(ExpressionPrinter.print(l.count, at: .unary)) per \(l.window.name)"]))
+            }
             clauses.sort { $0.start < $1.start }
             for clause in clauses {
                 leadingComments(before: clause.start, indent: 2, blankLines: false)

@@ -21,6 +21,8 @@ extension Parser {
         while case .keyword(let k) = current.kind, Keyword.prepositions.contains(k) {
             slots.append(try parseSlot())
         }
+        // A `limit` clause ends the actions of a rule block.
+        if check(.identifier) && current.text == "limit" { return Action(verb: verb, target: target, slots: slots, range: verb.range.union(slots.last?.range ?? target?.range ?? verb.range)) }
         if check(.identifier) {
             // Two actions need a separator: without it `move jobs cap nodes` is ambiguous.
             bag.error(.expectedToken, "expected `;` between actions, found `\(current.text)`", at: current.range,

@@ -260,7 +260,7 @@ extension Parser {
         if check(.percent) {
             unit = "%"
             range = range.union(advance().range)
-        } else if check(.identifier), TopOrder(rawValue: current.text) == nil {
+        } else if check(.identifier), TopOrder(rawValue: current.text) == nil, current.text != "per" {
             // `top 3 of jobs by 2 desc`: `asc`/`desc` end a `top`, they are not units.
             let symbol = current
             var candidate = symbol.text

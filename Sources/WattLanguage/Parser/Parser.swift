@@ -188,7 +188,7 @@ public struct Parser {
     }
 
     /// rule = "rule" IDENT [ "priority" unary ] "{" { rule_clause } "}" ;
-    /// rule_clause = "when" expr [ "for" expr ] | "until" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr ;
+    /// rule_clause = "when" expr [ "for" expr ] | "until" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr | "limit" unary "per" ( "tick" | "hour" ) ;
     mutating func parseRuleBlock() throws -> Rule {
         let keyword = advance()
         let name = try expectIdentifier("a rule name")
@@ -205,13 +205,43 @@ public struct Parser {
         var cooldown: Expr?
         var clearCondition: Expr?
         var clearFor: Expr?
+        var limit: RuleLimit?
+        var limitSeen: SourceRange?
         var seen: [Keyword: SourceRange] = [:]
         var failed = false
         while !check(.rightBrace) && !check(.endOfFile) {
             let clause = current
+            // `limit N per tick|hour`: `limit` and `per` are contextual words.
+            if clause.kind == .identifier && clause.text == "limit" {
+                if let earlier = limitSeen {
+                    bag.error(.duplicateClause, "duplicate `limit` clause in rule `\(name.name)`", at: clause.range,
+                              labels: [.init(range: earlier, message: "first `limit` here")])
+                }
+                limitSeen = clause.range
+                advance()
+                do {
+                    let count = try parseUnary()
+                    guard check(.identifier) && current.text == "per" else {
+                        errorExpected("`per` in `limit N per tick`")
+                        throw Abort()
+                    }
+                    advance()
+                    let window = try expectIdentifier("`tick` or `hour` after `per`")
+                    guard window.name == "tick" || window.name == "hour" else {
+                        bag.error(.expectedToken, "expected `tick` or `hour` after `per`, found `\(window.name)`", at: window.range)
+                        throw Abort()
+                    }
+                    limit = RuleLimit(count: count, window: window)
+                } catch {
+                    failed = true
+                    depth = 0
+                    skipToClause()
+                }
+                continue
+            }
             guard case .keyword(let k) = clause.kind, [.when, .until, .then, .else, .cooldown].contains(k) else {
                 if check(.keyword(.rule)) || check(.keyword(.let)) || check(.keyword(.const)) { break }
-                bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`), found \(describe(clause))",
+                bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`, `limit`), found \(describe(clause))",
                           at: clause.range)
                 failed = true
                 skipToClause()
@@ -253,7 +283,7 @@ public struct Parser {
         }
         if failed || condition == nil || thenActions == nil { throw Abort() }
         return Rule(name: name, priority: priority, isOneLine: false, condition: condition!, holdFor: holdFor,
-                    clearCondition: clearCondition, clearFor: clearFor,
+                    clearCondition: clearCondition, clearFor: clearFor, limit: limit,
                     thenActions: thenActions!, elseActions: elseActions ?? [], cooldown: cooldown, range: range,
                     headerRange: keyword.range.union(name.range))
     }
@@ -269,6 +299,8 @@ public struct Parser {
                 if nested == 0 { return }
                 nested -= 1
             case .keyword(.when), .keyword(.until), .keyword(.then), .keyword(.else), .keyword(.cooldown):
+                if nested == 0 && current.newlineBefore { return }
+            case .identifier where current.text == "limit":
                 if nested == 0 && current.newlineBefore { return }
             case .keyword(.rule):
                 if nested == 0 { return }
@@ -292,7 +324,7 @@ public struct Parser {
         if match(.cooldown) { cooldown = try parseExpression() }
         let end = cooldown?.range ?? elseActions.last?.range ?? thenActions.last?.range ?? condition.range
         return Rule(name: nil, priority: nil, isOneLine: true, condition: condition, holdFor: holdFor,
-                    clearCondition: nil, clearFor: nil, thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
+                    clearCondition: nil, clearFor: nil, limit: nil, thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
                     range: keyword.range.union(end), headerRange: keyword.range)
     }
 }

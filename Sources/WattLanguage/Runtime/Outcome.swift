@@ -33,6 +33,9 @@ public struct RuleOutcome: Sendable {
     /// Hysteresis: whether the rule has an `until` clause, whether it holds now (nil when
     /// it could not be evaluated), and how long it must hold to clear the rule.
     public var hasClearCondition = false
+    /// `limit N per tick|hour`: the count and the window (0: a tick, 3600: an hour).
+    public var limitCount: Int?
+    public var limitWindow: Double?
     /// The `when` condition's own value (nil when missing), apart from any latching.
     public var conditionHolds: Bool?
     public var clearHolds: Bool?

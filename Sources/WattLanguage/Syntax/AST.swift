@@ -47,6 +47,8 @@ public struct Rule: Sendable {
     /// this clear condition holds (for its duration), whatever `when` says meanwhile.
     public var clearCondition: Expr?
     public var clearFor: Expr?
+    /// `limit N per tick|hour`: at most N targets acted on per window.
+    public var limit: RuleLimit?
     public var thenActions: [Action]
     public var elseActions: [Action]
     public var cooldown: Expr?
@@ -122,4 +124,11 @@ public indirect enum ExprKind: Sendable {
 /// `asc` or `desc` after `top ... by KEY` (contextual words, not reserved).
 public enum TopOrder: String, Sendable {
     case asc, desc
+}
+
+/// `limit COUNT per WINDOW` in a rule block.
+public struct RuleLimit: Sendable {
+    public var count: Expr
+    /// `tick` or `hour`.
+    public var window: Identifier
 }

@@ -19,6 +19,7 @@ public enum ASTDump {
             parts.append("(then \(r.thenActions.map(dump).joined(separator: " ")))")
             if !r.elseActions.isEmpty { parts.append("(else \(r.elseActions.map(dump).joined(separator: " ")))") }
             if let c = r.cooldown { parts.append("(cooldown \(dump(c)))") }
+            if let l = r.limit { parts.append("(limit \(dump(l.count)) per \(l.window.name))") }
             return "(" + parts.joined(separator: " ") + ")"
         }
     }
