@@ -1,4 +1,5 @@
 import Foundation
+import WattSupport
 
 /// Load a series, choose a model by backtest, forecast, and describe it in text: the logic of
 /// `watt forecast`, kept here so it is tested with the library.
@@ -58,16 +59,9 @@ public struct ForecastSummary: Sendable {
         return String(format: "%04d-%02d-%02d %02d:%02d", y, m, d, seconds / 3600, seconds % 3600 / 60)
     }
 
-    /// The proleptic Gregorian date of a day number since 1970-01-01 (H. Hinnant's algorithm).
-    static func civil(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    /// The date of a day number since 1970-01-01 (the shared calendar).
+    static func civil(_ days: Int) -> (Int, Int, Int) {
+        let c = CivilCalendar.civil(fromDays: days)
+        return (c.year, c.month, c.day)
     }
 }
