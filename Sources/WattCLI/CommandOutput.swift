@@ -1,9 +1,10 @@
 import Foundation
+import WattControl
 import WattLanguage
 
 /// What a command printed and how it ended; commands return this so tests can run them
 /// in process and the executable only prints it.
-public struct CommandOutput: Sendable, Equatable {
+public struct CommandOutput: Sendable, Equatable, Error {
     public var stdout: String = ""
     public var stderr: String = ""
     public var exitCode: Int32 = 0
@@ -22,35 +23,16 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json
 }
 
-/// Finds policy files: files as given, directories searched recursively for `*.watt`.
+/// Finds policy files: files as given, directories searched recursively for `*.watt`
+/// (the same rule as the control loop's `PolicySet`).
 enum PolicyFiles {
     struct Failure: Error { var message: String }
 
     static func expand(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        let manager = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw Failure(message: "error: no such file or directory `\(path)`")
-            }
-            if isDirectory.boolValue {
-                let found = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { $0.hasSuffix(".watt") }
-                    .sorted()
-                    .map { (path as NSString).appendingPathComponent($0) }
-                files.append(contentsOf: found)
-            } else {
-                files.append(path)
-            }
-        }
-        return files
+        do { return try PolicySet.expand(paths) } catch { throw Failure(message: error.message) }
     }
 
     static func load(_ path: String) throws -> SourceFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(message: "error: cannot read `\(path)`")
-        }
-        return SourceFile(name: path, bytes: Array(data))
+        do { return try PolicySet.load(path) } catch { throw Failure(message: error.message) }
     }
 }

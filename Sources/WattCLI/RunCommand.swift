@@ -10,7 +10,12 @@ public enum RunCommand {
         public var paths: [String] = ["policies"]
         public var cluster = "examples/clusters/demo.yaml"
         public var trace: String?
+        public var grid: String?
+        public var from: String?
+        public var to: String?
         public var days = 7.0
+        public var tick: String?
+        public var interval: String?
         public var dryRun = false
         public var jsonPath: String?
         public var progress = false
@@ -18,48 +23,102 @@ public enum RunCommand {
         public var journalPath: String?
         public var svgPath: String?
         public var resume = false
+        /// Take SIGINT/SIGTERM (stop after the tick) and SIGHUP (reload); the executable does.
+        public var handleSignals = false
+        /// Crash tests: SIGKILL after this tick (`WATT_FAULT_KILL_AFTER_TICK`).
+        public var killAfterTick: Int?
         public init() {}
     }
 
+    /// The options as run settings, or a usage error.
+    static func settings(_ options: Options) -> Result<PolicyRun.Settings, CommandOutput> {
+        func usage(_ message: String) -> Result<PolicyRun.Settings, CommandOutput> {
+            .failure(CommandOutput(stderr: "error: \(message)\n", exitCode: 2))
+        }
+        var settings = PolicyRun.Settings(clusterFile: options.cluster)
+        settings.traceFile = options.trace
+        settings.gridFile = options.grid
+        guard options.days > 0, options.days.isFinite else { return usage("--days must be a positive number") }
+        settings.days = options.days
+        if let from = options.from {
+            guard let t = TimeCalendar.parseISO8601(from) else { return usage("--from `\(from)` is not an ISO 8601 date or time (e.g. 2020-06-03 or 2020-06-03T12:00:00Z)") }
+            settings.from = t
+        }
+        if let to = options.to {
+            guard let t = TimeCalendar.parseISO8601(to) else { return usage("--to `\(to)` is not an ISO 8601 date or time (e.g. 2020-06-08)") }
+            settings.to = t
+        }
+        if let tick = options.tick {
+            guard let t = DurationArgument.seconds(tick), t >= 1 else { return usage("--tick `\(tick)` is not a duration of at least 1 s (e.g. 60s, 5min)") }
+            settings.tick = t
+        }
+        if let interval = options.interval {
+            guard let t = DurationArgument.seconds(interval), t > 0 else { return usage("--interval `\(interval)` is not a positive duration (e.g. 60s, 500ms)") }
+            settings.interval = t
+        }
+        settings.dryRun = options.dryRun
+        settings.resume = options.resume
+        settings.killAfterTick = options.killAfterTick
+        return .success(settings)
+    }
+
     public static func run(_ options: Options) -> CommandOutput {
-        let files: [SourceFile]
-        do {
-            files = try PolicyFiles.expand(options.paths).map(PolicyFiles.load)
-        } catch let failure as PolicyFiles.Failure {
-            return CommandOutput(stderr: failure.message + "\n", exitCode: 2)
-        } catch {
-            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
+        let settings: PolicyRun.Settings
+        switch Self.settings(options) {
+        case .success(let s): settings = s
+        case .failure(let usage): return usage
         }
-        guard options.days > 0, options.days.isFinite else {
-            return CommandOutput(stderr: "error: --days must be a positive number\n", exitCode: 2)
-        }
-        var lastShown = -1
-        let progress: ((Double) -> Void)? = options.progress ? { fraction in
-            let percent = Int(fraction * 100)
-            if percent / 10 != lastShown / 10 {
-                lastShown = percent
-                FileHandle.standardError.write(Data("  simulated \(percent) %\n".utf8))
-            }
-        } : nil
-        let result: (policies: PolicyRun.Summary, baseline: PolicyRun.Summary, diagnostics: [Diagnostic])
+        let watch: PolicySet
+        do { watch = try PolicySet(paths: options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
+        let files = watch.files
         var journal: Journal?
         if let path = options.journalPath {
             do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
         }
+        var hooks = PolicyRun.Hooks()
+        let bar = options.progress ? ProgressBar() : nil
+        if let bar { hooks.progress = { fraction, now in bar.update(fraction: fraction, simulatedTime: TimeCalendar.format(now)) } }
+        if options.handleSignals {
+            RunSignals.install()
+            hooks.shouldStop = { RunSignals.stopRequested != nil }
+            hooks.reloadRequested = { RunSignals.takeHangup() }
+        }
+        // Reloads and overruns are news while the loop runs: stderr, at once.
+        hooks.onReload = { time, event in
+            bar?.interrupt()
+            var text = "watt: \(TimeCalendar.format(time)): \(event.summary)\n"
+            text += DiagnosticRenderer.text(event.diagnostics)
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        hooks.onOverrun = { time, seconds in
+            bar?.interrupt()
+            FileHandle.standardError.write(Data("watt: tick at \(TimeCalendar.format(time)) overran the interval by \(String(format: "%.3f", seconds)) s\n".utf8))
+        }
+        let result: (policies: PolicyRun.Summary, baseline: PolicyRun.Summary, diagnostics: [Diagnostic], events: PolicyRun.Events)
         do {
-            result = try PolicyRun.run(clusterFile: options.cluster, traceFile: options.trace, policies: files, days: options.days,
-                                       dryRun: options.dryRun, journal: journal, resume: options.resume, progress: progress)
+            result = try PolicyRun.run(settings, policies: files, watch: watch, journal: journal, hooks: hooks)
         } catch {
+            bar?.interrupt()
             return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
         }
+        bar?.interrupt()
+        let events = result.events
         var out = CommandOutput()
         out.stdout += DiagnosticRenderer.text(result.diagnostics)
-        out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(QuantityFormatterShim.days(options.days))"
-        out.stdout += options.dryRun ? " (dry run: nothing applied)\n\n" : "\n\n"
+        let window = "\(TimeCalendar.format(events.start)) to \(TimeCalendar.format(events.end)), tick \(DurationText.short(events.tick))"
+        out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(window)"
+        out.stdout += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
+        if let stopped = events.stoppedAt {
+            let why = options.handleSignals ? RunSignals.stopRequested.map(RunSignals.name) ?? "a stop request" : "a stop request"
+            out.stdout += "stopped by \(why) at \(TimeCalendar.format(stopped)); the report covers the run until then, and the baseline the same window\n"
+        }
+        for (time, event) in events.reloads { out.stdout += "reload at \(TimeCalendar.format(time)): \(event.summary)\n" }
+        if !events.overruns.isEmpty { out.stdout += "\(events.overruns.count) tick\(events.overruns.count == 1 ? "" : "s") overran the interval\n" }
+        out.stdout += "\n"
         out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline, markdown: options.markdown)
         if let svgPath = options.svgPath {
             let svg = PolicyRun.chart(policies: result.policies, baseline: result.baseline,
-                                      title: "\(options.paths.joined(separator: ", ")) on \(options.cluster): \(QuantityFormatterShim.days(options.days))")
+                                      title: "\(options.paths.joined(separator: ", ")) on \(options.cluster): \(window)")
             do { try Data(svg.utf8).write(to: URL(fileURLWithPath: svgPath)) } catch {
                 out.stderr += "error: cannot write `\(svgPath)`: \(error.localizedDescription)\n"
                 out.exitCode = 2
@@ -76,17 +135,34 @@ public enum RunCommand {
     }
 }
 
-enum QuantityFormatterShim {
-    static func days(_ d: Double) -> String { d == d.rounded() ? "\(Int(d)) day\(d == 1 ? "" : "s")" : "\(d) days" }
+/// Short durations for messages: `5 min`, `1 h`, `30 s`.
+enum DurationText {
+    static func short(_ seconds: Double) -> String {
+        func n(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", v) }
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(n(seconds / 3600)) h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(n(seconds / 60)) min" }
+        return "\(n(seconds)) s"
+    }
 }
 
 public struct Run: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        abstract: "Run policies on the simulated cluster beside a baseline without them, and report the difference.")
+        abstract: "Run policies on the simulated cluster beside a baseline without them, and report the difference.",
+        discussion: """
+            Policy files are watched while the run goes on: a changed file (or SIGHUP) is re-checked and \
+            runs from the next tick; a file with errors is reported and its previous version keeps running. \
+            SIGINT or SIGTERM stop the run after the current tick and print the report so far (a second \
+            one stops at once).
+            """)
     @Argument(help: "Policy files or directories (default: policies/).") var paths: [String] = []
     @Option(help: "The cluster file.") var cluster: String = "examples/clusters/demo.yaml"
     @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
-    @Option(help: "Simulated days.") var days: Double = 7
+    @Option(help: "A grid carbon-intensity CSV in g/kWh (default: the cluster file's).") var grid: String?
+    @Option(help: "Start instant, ISO 8601 (default: the cluster file's start); the trace starts there.") var from: String?
+    @Option(help: "End instant, ISO 8601 (default: --from plus --days).") var to: String?
+    @Option(help: "Simulated days (when --to is not given).") var days: Double = 7
+    @Option(help: "The control tick, e.g. 60s or 5min (default: the cluster file's).") var tick: String?
+    @Option(help: "Real-time mode: one tick every this much wall-clock time, e.g. 60s (default: as fast as possible).") var interval: String?
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
@@ -99,7 +175,12 @@ public struct Run: ParsableCommand {
         if !paths.isEmpty { options.paths = paths }
         options.cluster = cluster
         options.trace = trace
+        options.grid = grid
+        options.from = from
+        options.to = to
         options.days = days
+        options.tick = tick
+        options.interval = interval
         options.dryRun = dryRun
         options.jsonPath = json
         options.progress = true
@@ -107,6 +188,8 @@ public struct Run: ParsableCommand {
         options.journalPath = journal
         options.svgPath = svg
         options.resume = resume
+        options.handleSignals = true
+        options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
         guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)
         out.emit()
@@ -118,11 +201,12 @@ public struct Run: ParsableCommand {
 public enum JournalCommand {
     public static func summary(path: String) -> CommandOutput {
         do {
-            let journal = try Journal(path: path)
+            let journal = try Journal(path: path, create: false)
             let s = try journal.summary()
             let integrity = try journal.integrityCheck()
-            return CommandOutput(stdout: "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode), integrity \(integrity))\n",
-                                 exitCode: integrity == "ok" ? 0 : 1)
+            var text = "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode), integrity \(integrity))\n"
+            for reload in try journal.reloads() { text += "reload at \(TimeCalendar.format(reload.time)): \(reload.message)\n" }
+            return CommandOutput(stdout: text, exitCode: integrity == "ok" ? 0 : 1)
         } catch {
             return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
         }
@@ -132,7 +216,7 @@ public enum JournalCommand {
     /// decision and why (`did not fire: ...`).
     public static func explain(_ id: String, path: String) -> CommandOutput {
         do {
-            let journal = try Journal(path: path)
+            let journal = try Journal(path: path, create: false)
             let history = try journal.history(of: id)
             if !history.isEmpty {
                 var out = ""

@@ -6,7 +6,7 @@ import WattLanguage
 /// same inputs → rule timers (`for`, `cooldown`) → arbitration → guardrails → apply through
 /// the scheduler. A failing rule never stops the others; its outcome says why.
 public final class ControlLoop {
-    public let program: Program
+    public private(set) var program: Program
     public let binding: EnergyBinding
     public let scheduler: any Scheduler
     public var guardrails: Guardrails
@@ -16,6 +16,8 @@ public final class ControlLoop {
     public var explainAll = false
     public private(set) var timers: [String: RuleTimer] = [:]
     private var recentMoves: [Double] = []
+    /// The last applied state change per target, to count flaps (see `FlapCounter`).
+    public private(set) var flapCounter = FlapCounter()
 
     public struct TickRecord: Sendable {
         public var time: Double
@@ -26,6 +28,8 @@ public final class ControlLoop {
         public var guardrailEvents: [Guardrails.Event]
         public var results: [ActionResult]
         public var steps: Int
+        /// Applied actions that undid one applied to the same target within the flap window.
+        public var flaps: Int = 0
         public var applied: Int { results.filter { $0.status == .applied }.count }
         public var rejected: Int { results.filter { $0.status == .rejected }.count }
     }
@@ -88,9 +92,21 @@ public final class ControlLoop {
         let (arbitrated, conflicts) = Arbitration.resolve(proposals)
         let (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
         let results = dryRun ? [] : scheduler.apply(allowed)
+        let flaps = flapCounter.record(results, now: world.now)
         return TickRecord(time: world.now, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
-                          conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps)
+                          conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps)
     }
+
+    /// Hot reload: run `program` from the next tick. Timers of rules that still exist carry
+    /// over (a pending `for` keeps counting); those of removed rules are dropped.
+    public func replace(program: Program) {
+        self.program = program
+        let names = Set(program.checked.rules.map(\.name))
+        timers = timers.filter { names.contains($0.key) }
+    }
+
+    /// Resuming: the results of a replayed tick, so that flaps across the restart count.
+    public func replay(_ results: [ActionResult], now: Double) { _ = flapCounter.record(results, now: now) }
 
     /// The timers, to journal them (they survive a restart when restored).
     public func restore(timers: [String: RuleTimer]) { self.timers = timers }

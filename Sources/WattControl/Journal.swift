@@ -17,10 +17,17 @@ public final class Journal: @unchecked Sendable {
         public var description: String { message }
     }
 
-    public init(path: String) throws(Failure) {
+    /// Opens (creating when `create`) the journal. A reader opening it while a run writes
+    /// waits for the writer's lock instead of failing.
+    public init(path: String, create: Bool = true) throws(Failure) {
         self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw Failure(message: "no journal at `\(path)`")
+        }
         do {
-            pool = try DatabasePool(path: path)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.execute(sql: """
@@ -44,6 +51,13 @@ public final class Journal: @unchecked Sendable {
                 try db.execute(sql: """
                     CREATE TABLE sent (run_id INTEGER NOT NULL, time REAL NOT NULL, seq INTEGER NOT NULL, payload TEXT NOT NULL,
                                        PRIMARY KEY (run_id, time, seq));
+                    """)
+            }
+            migrator.registerMigration("v3-flaps-reloads") { db in
+                try db.execute(sql: """
+                    ALTER TABLE tick ADD COLUMN flaps INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE reload (run_id INTEGER NOT NULL, time REAL NOT NULL, outcome TEXT NOT NULL, files TEXT NOT NULL,
+                                         message TEXT NOT NULL);
                     """)
             }
             try migrator.migrate(pool)
@@ -88,9 +102,11 @@ public final class Journal: @unchecked Sendable {
         let run = runID
         do {
             try pool.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO tick VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
-                                           world.site.itPower, world.grid.carbonIntensity])
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO tick (run_id, time, steps, applied, rejected, conflicts, site_power_w, carbon_g_per_j, flaps)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
+                                     world.site.itPower, world.grid.carbonIntensity, tick.flaps])
                 for (seq, action) in tick.proposed.enumerated() where !dryRun {
                     try db.execute(sql: "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)",
                                    arguments: [run, tick.time, seq, ActionRecord(action).json])
@@ -125,6 +141,31 @@ public final class Journal: @unchecked Sendable {
             }
         } catch {
             throw Failure(message: "cannot write journal `\(path)`: \(error)")
+        }
+    }
+
+    /// A hot reload: what changed, and whether it runs (`reloaded`, `partial`, `rejected`).
+    public func recordReload(_ event: PolicySet.ReloadEvent, at time: Double) throws(Failure) {
+        let run = runID
+        do {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO reload VALUES (?, ?, ?, ?, ?)",
+                               arguments: [run, time, event.outcome.rawValue, event.changed.joined(separator: "\n"), event.summary])
+            }
+        } catch {
+            throw Failure(message: "cannot write journal `\(path)`: \(error)")
+        }
+    }
+
+    /// The reloads of the latest run, oldest first.
+    public func reloads() throws(Failure) -> [(time: Double, outcome: String, message: String)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT time, outcome, message FROM reload WHERE run_id = (SELECT max(id) FROM run) ORDER BY rowid")
+                    .map { ($0["time"], $0["outcome"], $0["message"]) }
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
         }
     }
 
@@ -200,6 +241,7 @@ extension Journal {
         public var rejected: Int
         public var conflicts: Int
         public var stops: Int
+        public var flaps: Int
         public var firingTimes: [String: [Double]]
         public var carbon: [(time: Double, gramsPerJoule: Double)]
     }
@@ -219,7 +261,7 @@ extension Journal {
                         sent[row["time"], default: []].append(action)
                     }
                 }
-                let counts = try Row.fetchOne(db, sql: "SELECT sum(applied) AS a, sum(rejected) AS r, sum(conflicts) AS c FROM tick WHERE run_id = ?",
+                let counts = try Row.fetchOne(db, sql: "SELECT sum(applied) AS a, sum(rejected) AS r, sum(conflicts) AS c, sum(flaps) AS f FROM tick WHERE run_id = ?",
                                               arguments: [run])
                 let stops = try Int.fetchOne(db, sql: "SELECT count(*) FROM action WHERE run_id = ? AND status = 'stopped'", arguments: [run]) ?? 0
                 var firings: [String: [Double]] = [:]
@@ -231,7 +273,7 @@ extension Journal {
                     .map { (time: $0["time"] as Double, gramsPerJoule: ($0["carbon_g_per_j"] as Double?) ?? .nan) }
                 return Resumption(runID: run, lastTick: last, sent: sent, timers: timers,
                                   applied: counts?["a"] ?? 0, rejected: counts?["r"] ?? 0, conflicts: counts?["c"] ?? 0,
-                                  stops: stops, firingTimes: firings, carbon: carbon)
+                                  stops: stops, flaps: counts?["f"] ?? 0, firingTimes: firings, carbon: carbon)
             }
         } catch {
             throw Failure(message: "cannot read journal `\(path)`: \(error)")

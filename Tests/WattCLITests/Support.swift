@@ -29,8 +29,10 @@ func assertSnapshot(_ actual: String, named name: String, sourceLocation: Source
 }
 
 /// Runs the built `watt` binary; the end-to-end tests check stdout and the exit code.
-func runWatt(_ arguments: [String], in directory: URL = Paths.root) throws -> (stdout: String, stderr: String, status: Int32) {
+func runWatt(_ arguments: [String], in directory: URL = Paths.root,
+             environment: [String: String] = [:]) throws -> (stdout: String, stderr: String, status: Int32) {
     let process = Process()
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.executableURL = URL(fileURLWithPath: Paths.binary)
     process.arguments = arguments
     process.currentDirectoryURL = directory

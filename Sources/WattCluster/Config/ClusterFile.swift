@@ -264,25 +264,10 @@ struct ClusterFileLoader {
     /// value are dropped (the previous value holds over them).
     mutating func seriesFile(_ node: Yams.Node, _ path: String, scale: Double) -> StepSeries? {
         guard let name = string(node, path) else { return nil }
-        let full = resolve(name)
-        guard FileManager.default.fileExists(atPath: full) else {
-            error(path, node, "cannot read `\(name)`: no such file")
-            return nil
-        }
         do {
-            let rows = try GridCarbonCSV.samples(path: full).filter { $0.value.isFinite }
-            var times: [Double] = [], values: [Double] = []
-            for r in rows {
-                if let last = times.last, r.time <= last { continue }
-                times.append(r.time); values.append(r.value * scale)
-            }
-            guard times.count >= 2 else {
-                error(path, node, "`\(name)` has fewer than 2 rows with a value")
-                return nil
-            }
-            return try StepSeries(times: times, values: values)
+            return try StepSeries.gridCSV(path: resolve(name), named: name, scale: scale)
         } catch {
-            self.error(path, node, "`\(name)`: \(error)")
+            self.error(path, node, error.message)
             return nil
         }
     }

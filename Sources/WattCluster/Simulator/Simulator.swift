@@ -442,6 +442,12 @@ public final class Simulator: Scheduler {
         jobs.indices.map { worldJob($0) }
     }
 
+    /// Finished jobs: when each was submitted and finished, and how long it runs uncapped
+    /// (its trace duration), s — for slowdown.
+    public func finishedJobTimes() -> [(submitted: Double, finished: Double, duration: Double)] {
+        jobs.compactMap { job in job.finished.map { (job.submitted, $0, job.spec.duration) } }
+    }
+
     /// Jobs of the trace not submitted yet.
     public var pendingJobCount: Int { pending.count - nextPending }
 

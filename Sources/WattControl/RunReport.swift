@@ -1,0 +1,120 @@
+import Foundation
+import WattCluster
+import WattEnergy
+
+/// The report of a run: the side-by-side table, JSON and chart.
+extension PolicyRun {
+    static func summarize(_ simulator: Simulator) -> Summary {
+        let trace = simulator.powerTrace
+        let cap = simulator.cluster.powerCap
+        let above = Double(trace.filter { $0.facilityPower > cap }.count) * simulator.tick / 3600
+        let waits = simulator.allJobs().compactMap { job in job.started.map { $0 - job.submitted } }.sorted()
+        func quantile(_ q: Double) -> Double {
+            guard !waits.isEmpty else { return 0 }
+            return waits[min(waits.count - 1, Int((Double(waits.count - 1) * q).rounded()))]
+        }
+        var summary = Summary(report: simulator.report(), peakFacilityPower: trace.map(\.facilityPower).max() ?? 0,
+                              hoursAboveCap: above, waitP50: quantile(0.5), waitP95: quantile(0.95))
+        // Bounded slowdown (τ = 60 s, so that very short jobs do not dominate).
+        let slowdowns = simulator.finishedJobTimes().map { max(1, ($0.finished - $0.submitted) / max($0.duration, 60)) }.sorted()
+        if !slowdowns.isEmpty {
+            summary.slowdownMean = slowdowns.reduce(0, +) / Double(slowdowns.count)
+            summary.slowdownP95 = slowdowns[min(slowdowns.count - 1, Int((Double(slowdowns.count - 1) * 0.95).rounded()))]
+        }
+        summary.facilityPower = trace.map { ($0.time, $0.facilityPower) }
+        summary.powerCap = cap
+        return summary
+    }
+
+    /// The run as a self-contained SVG chart.
+    public static func chart(policies p: Summary, baseline b: Summary, title: String) -> String {
+        ReportChart.svg(policies: .init(times: p.facilityPower.map(\.time), values: p.facilityPower.map(\.watts)),
+                        baseline: .init(times: b.facilityPower.map(\.time), values: b.facilityPower.map(\.watts)),
+                        cap: p.powerCap,
+                        carbon: .init(times: p.carbon.map(\.time), values: p.carbon.map(\.gramsPerJoule)),
+                        firings: p.firingTimes, title: title)
+    }
+
+    /// The side-by-side table: baseline, with policies, and the change (text, or markdown).
+    public static func table(policies p: Summary, baseline b: Summary, markdown: Bool = false) -> String {
+        let currency = p.report.currency
+        var rows: [(String, String, String, String)] = []
+        func row(_ name: String, _ base: Double, _ with: Double, _ format: (Double) -> String, unit: String) {
+            let delta = with - base
+            let pct = base != 0 ? String(format: " (%+.1f %%)", delta / abs(base) * 100) : ""
+            rows.append((name, format(base) + unit, format(with) + unit, (delta >= 0 ? "+" : "") + format(delta) + unit + pct))
+        }
+        let kWh = { (j: Double) in String(format: "%.1f", j / 3.6e6) }
+        let kg = { (g: Double) in String(format: "%.1f", g / 1000) }
+        let money = { (v: Double) in String(format: "%.2f", v) }
+        let kW = { (w: Double) in String(format: "%.1f", w / 1000) }
+        let hours = { (s: Double) in String(format: "%.2f", s / 3600) }
+        let plain = { (v: Double) in String(format: "%.2f", v) }
+        let count = { (v: Double) in String(Int(v)) }
+        row("IT energy", b.report.itEnergy, p.report.itEnergy, kWh, unit: " kWh")
+        row("facility energy", b.report.facilityEnergy, p.report.facilityEnergy, kWh, unit: " kWh")
+        row("carbon (location-based)", b.report.carbonGrams, p.report.carbonGrams, kg, unit: " kg")
+        row("cost", b.report.cost, p.report.cost, money, unit: " \(currency)")
+        row("peak facility power", b.peakFacilityPower, p.peakFacilityPower, kW, unit: " kW")
+        row("hours above the cap", b.hoursAboveCap, p.hoursAboveCap, plain, unit: " h")
+        row("job wait p50", b.waitP50, p.waitP50, hours, unit: " h")
+        row("job wait p95", b.waitP95, p.waitP95, hours, unit: " h")
+        row("slowdown mean", b.slowdownMean, p.slowdownMean, plain, unit: "")
+        row("slowdown p95", b.slowdownP95, p.slowdownP95, plain, unit: "")
+        row("jobs done", Double(b.report.jobsDone), Double(p.report.jobsDone), count, unit: "")
+        row("deadline misses", Double(b.report.deadlinesMissed), Double(p.report.deadlinesMissed), count, unit: "")
+        // Work not done by the end is energy not yet spent: read savings together with this.
+        row("jobs waiting at the end", Double(b.report.jobsQueued + b.report.jobsDeferred + b.report.jobsHeld),
+            Double(p.report.jobsQueued + p.report.jobsDeferred + p.report.jobsHeld), count, unit: "")
+        row("actions applied", 0, Double(p.applied), count, unit: "")
+        row("actions rejected", 0, Double(p.rejected), count, unit: "")
+        row("conflicts arbitrated", 0, Double(p.conflicts), count, unit: "")
+        row("guardrail stops", 0, Double(p.guardrailStops), count, unit: "")
+        row("flaps (undone within 1 h)", 0, Double(p.flaps), count, unit: "")
+        if markdown {
+            var md = "| metric | baseline | with policies | change |\n|---|---:|---:|---:|\n"
+            for r in rows { md += "| \(r.0) | \(r.1) | \(r.2) | \(r.3) |\n" }
+            if !p.firings.isEmpty {
+                md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
+            }
+            return md + "\nCarbon: \(AccountingReport.method).\n"
+        }
+        let widths = [max(8, rows.map(\.0.count).max()!), max(8, rows.map(\.1.count).max()!),
+                      max(13, rows.map(\.2.count).max()!), max(6, rows.map(\.3.count).max()!)]
+        func line(_ c: [String]) -> String {
+            zip(c, widths).enumerated().map { i, pair in
+                i == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
+            }.joined(separator: "  ")
+        }
+        var out = line(["metric", "baseline", "with policies", "change"]) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for r in rows { out += line([r.0, r.1, r.2, r.3]) + "\n" }
+        if !p.firings.isEmpty {
+            out += "\nrule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        }
+        out += "carbon: \(AccountingReport.method)\n"
+        return out
+    }
+}
+
+extension PolicyRun {
+    /// The report as JSON (SI units: J, g, W, s; cost in the report's currency).
+    public static func json(policies p: Summary, baseline b: Summary) -> String {
+        func object(_ s: Summary) -> String {
+            let fields: [(String, String)] = [
+                ("it_energy_j", "\(s.report.itEnergy)"), ("facility_energy_j", "\(s.report.facilityEnergy)"),
+                ("carbon_g", "\(s.report.carbonGrams)"), ("cost", "\(s.report.cost)"),
+                ("peak_facility_power_w", "\(s.peakFacilityPower)"), ("hours_above_cap", "\(s.hoursAboveCap)"),
+                ("wait_p50_s", "\(s.waitP50)"), ("wait_p95_s", "\(s.waitP95)"),
+                ("slowdown_mean", "\(s.slowdownMean)"), ("slowdown_p95", "\(s.slowdownP95)"), ("jobs_done", "\(s.report.jobsDone)"),
+                ("deadline_misses", "\(s.report.deadlinesMissed)"), ("actions_applied", "\(s.applied)"),
+                ("actions_rejected", "\(s.rejected)"), ("conflicts", "\(s.conflicts)"), ("guardrail_stops", "\(s.guardrailStops)"),
+                ("flaps", "\(s.flaps)"),
+            ]
+            return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+        }
+        return "{\"currency\": \"\(p.report.currency)\", \"carbon_method\": \"\(AccountingReport.method)\", "
+            + "\"baseline\": \(object(b)), \"policies\": \(object(p))}\n"
+    }
+}
