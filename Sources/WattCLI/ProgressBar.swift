@@ -6,7 +6,7 @@ final class ProgressBar {
     let interactive: Bool
     let started = Date()
     private var lastDrawn = Date.distantPast
-    private var lastDecile = -1
+    private var lastDecile = 0
     private let write: (String) -> Void
 
     init(interactive: Bool = isatty(STDERR_FILENO) == 1,

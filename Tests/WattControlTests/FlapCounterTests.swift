@@ -1,0 +1,40 @@
+import Testing
+import WattCluster
+@testable import WattControl
+
+@Suite struct FlapCounterTests {
+    func applied(_ action: ClusterAction, _ target: String) -> ActionResult {
+        ActionResult(action: action, target: target, status: .applied, detail: "")
+    }
+
+    @Test func suspendThenWakeWithinTheWindowIsAFlap() {
+        var counter = FlapCounter(window: 3600)
+        #expect(counter.record([applied(ClusterAction(.suspend, targets: ["n1"]), "n1")], now: 0) == 0)
+        #expect(counter.record([applied(ClusterAction(.wake, targets: ["n1"]), "n1")], now: 1800) == 1)
+        // Another target, and the same reversal after the window, are not.
+        #expect(counter.record([applied(ClusterAction(.wake, targets: ["n2"]), "n2")], now: 1800) == 0)
+        #expect(counter.record([applied(ClusterAction(.suspend, targets: ["n1"]), "n1")], now: 1800 + 3600) == 0)
+    }
+
+    @Test func capUncapDeferReleaseAndShuttlingMoves() {
+        var counter = FlapCounter()
+        _ = counter.record([applied(ClusterAction(.cap(watts: 400), targets: ["n"]), "n"),
+                            applied(ClusterAction(.deferFor(600), targets: ["j"]), "j"),
+                            applied(.move(jobs: ["k"], toPool: "a"), "k")], now: 0)
+        let flaps = counter.record([applied(ClusterAction(.uncap, targets: ["n"]), "n"),
+                                    applied(ClusterAction(.release, targets: ["j"]), "j"),
+                                    applied(.move(jobs: ["k"], toPool: "b"), "k")], now: 300)
+        #expect(flaps == 3)
+    }
+
+    @Test func onlyAppliedResultsCount() {
+        var counter = FlapCounter()
+        _ = counter.record([applied(ClusterAction(.suspend, targets: ["n"]), "n")], now: 0)
+        let rejected = ActionResult(action: ClusterAction(.wake, targets: ["n"]), target: "n", status: .rejected, detail: "no")
+        let unchanged = ActionResult(action: ClusterAction(.wake, targets: ["n"]), target: "n", status: .unchanged, detail: "")
+        #expect(counter.record([rejected, unchanged], now: 60) == 0)
+        // Capping twice is not a reversal.
+        _ = counter.record([applied(ClusterAction(.cap(watts: 400), targets: ["m"]), "m")], now: 0)
+        #expect(counter.record([applied(ClusterAction(.cap(watts: 300), targets: ["m"]), "m")], now: 60) == 0)
+    }
+}
