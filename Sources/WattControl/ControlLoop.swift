@@ -65,22 +65,29 @@ public final class ControlLoop {
             // A latched rule that just cleared proposes nothing this tick.
             if outcome.status == .fired && decision != .act { continue }
             guard decision == .act || (outcome.status == .notFired && !outcome.actions.isEmpty) else { continue }
-            // `limit N per tick|hour`: at most N targets of this rule's actions in the window.
+            // `limit N per tick|hour`: at most N targets of this rule's actions in the window;
+            // `limit N % per ...`: at most that share of the nodes (node verbs) or of the jobs
+            // not done (job verbs) in this snapshot.
             var budget = Int.max
+            var used = 0
             if let n = outcome.limitCount, outcome.status == .fired {
                 let window = outcome.limitWindow ?? 0
                 if window > 0 {
                     timers[outcome.rule]?.limitedTargets.removeAll { world.now - $0 >= window - 1e-9 }
-                    budget = max(0, n - (timers[outcome.rule]?.limitedTargets.count ?? 0))
-                } else {
-                    budget = n
+                    used = timers[outcome.rule]?.limitedTargets.count ?? 0
                 }
+                budget = outcome.limitShare == nil ? max(0, n - used) : 0
             }
             for proposed in outcome.actions {
                 guard var action = try? binding.clusterAction(proposed) else { continue }
+                if let share = outcome.limitShare, outcome.status == .fired, !action.targets.isEmpty {
+                    let fleet = action.kind.targetsNodes ? world.nodes.count : world.jobs.filter { $0.state != .done }.count
+                    budget = max(0, Int((share * Double(fleet) + 1e-9).rounded(.down)) - used)
+                }
                 if budget != Int.max && !action.targets.isEmpty {
                     action.targets = Array(action.targets.prefix(budget))
                     budget -= action.targets.count
+                    used += action.targets.count
                     if (outcome.limitWindow ?? 0) > 0 {
                         timers[outcome.rule]?.limitedTargets.append(contentsOf: Array(repeating: world.now, count: action.targets.count))
                     }

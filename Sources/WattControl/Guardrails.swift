@@ -14,6 +14,14 @@ public struct Guardrails: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The guardrails a cluster file configures.
+    public init(_ settings: GuardrailSettings) {
+        maxCappedGPUShare = settings.maxCappedGPUShare
+        minCapWatts = settings.minCapWatts
+        maxJobsMovedPerHour = settings.maxJobsMovedPerHour
+        neverSuspend = Set(settings.neverSuspend)
+    }
+
     public struct Event: Sendable, Equatable, CustomStringConvertible {
         public var target: String
         public var action: String

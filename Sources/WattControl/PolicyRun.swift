@@ -72,7 +72,8 @@ public enum PolicyRun {
         public var days: Double = 7
         /// The control tick, s (default: the cluster file's `tick_s`).
         public var tick: Double?
-        public var guardrails = Guardrails()
+        /// Guardrails instead of the cluster file's (`guardrails:`; defaults when absent).
+        public var guardrails: Guardrails?
         public var dryRun = false
         public var resume = false
         /// Real-time mode: wall-clock seconds between ticks (nil: as fast as possible).
@@ -99,7 +100,7 @@ public enum PolicyRun {
 
     /// Compatibility entry for tests: fixed policies, `days` from the cluster file's start.
     public static func run(clusterFile: String, traceFile: String?, policies: [SourceFile], days: Double,
-                           guardrails: Guardrails = Guardrails(), dryRun: Bool = false, journal: Journal? = nil,
+                           guardrails: Guardrails? = nil, dryRun: Bool = false, journal: Journal? = nil,
                            resume: Bool = false, progress: ((Double) -> Void)? = nil) throws(Failure) -> (policies: Summary, baseline: Summary, diagnostics: [Diagnostic]) {
         var settings = Settings(clusterFile: clusterFile)
         settings.traceFile = traceFile
@@ -155,7 +156,8 @@ public enum PolicyRun {
             throw Failure(message: DiagnosticRenderer.text(compiled.diagnostics))
         }
         let dryRun = settings.dryRun
-        let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: settings.guardrails, dryRun: dryRun)
+        let guardrails = settings.guardrails ?? Guardrails(simulator.cluster.guardrails)
+        let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails, dryRun: dryRun)
         loop.explainAll = journal != nil
         var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0, flaps: 0)
         var firingTimes: [String: [Double]] = [:]

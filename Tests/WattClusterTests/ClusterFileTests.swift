@@ -107,6 +107,20 @@ import WattEnergy
         }
     }
 
+    @Test func guardrails() throws {
+        let given = Self.valid + "\nguardrails:\n  max_capped_gpu_share: 0.25\n  min_cap_w: 300\n  max_jobs_moved_per_hour: 40\n  never_suspend: [a-001, batch-001]\n"
+        let c = try ClusterDefinition.parse(yaml: given, file: "demo.yaml", baseDirectory: Self.base)
+        #expect(c.guardrails.maxCappedGPUShare == 0.25)
+        #expect(c.guardrails.minCapWatts == 300)
+        #expect(c.guardrails.maxJobsMovedPerHour == 40)
+        #expect(c.guardrails.neverSuspend == ["a-001", "batch-001"])
+        #expect(try ClusterDefinition.parse(yaml: Self.valid, file: "demo.yaml", baseDirectory: Self.base).guardrails == GuardrailSettings())
+        #expect(Self.errors(Self.valid + "\nguardrails:\n  never_suspend: [a-003]\n")
+                == ["demo.yaml: guardrails.never_suspend[0]: unknown node `a-003`; did you mean `a-001`?"])
+        #expect(Self.errors(Self.valid + "\nguardrails:\n  max_capped_gpu_share: 2\n").first?.hasPrefix("demo.yaml: guardrails.max_capped_gpu_share: must be") == true)
+        #expect(Self.errors(Self.valid + "\nguardrails:\n  max_moves: 2\n").first?.hasPrefix("demo.yaml: guardrails.max_moves: unknown field") == true)
+    }
+
     @Test func sectionsAndLists() {
         #expect(Self.errors(Self.valid + "\ndefault_pool: bach") == ["demo.yaml: default_pool: unknown pool `bach`; did you mean `batch`?"])
         #expect(Self.errors(Self.valid + "\nreference_gpu: h100") == ["demo.yaml: reference_gpu: unknown GPU `h100`; did you mean `h100-sxm5-80gb`?"])

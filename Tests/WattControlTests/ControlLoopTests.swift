@@ -163,6 +163,29 @@ import WattLanguage
         #expect(counts[12] == 4)   // an hour later, two more
     }
 
+    /// The small cluster has 4 nodes: 25 % is one node a tick, 50 % two an hour.
+    @Test func shareOfTheFleetPerTick() throws {
+        let (loop, simulator) = try loop("rule r { when true then cap nodes where not present(power_cap) at 300 W limit 25 % per tick }")
+        #expect(try cappedAfterEachTick(loop, simulator, ticks: 3) == [1, 2, 3])
+    }
+
+    @Test func shareOfTheFleetPerHour() throws {
+        let (loop, simulator) = try loop("rule r { when true then cap nodes where not present(power_cap) at 300 W limit 50 % per hour }")
+        let counts = try cappedAfterEachTick(loop, simulator, ticks: 13)
+        #expect(counts[0] == 2)
+        #expect(counts[11] == 2)
+        #expect(counts[12] == 4)
+    }
+
+    @Test(arguments: ["0 %", "150 %"]) func shareMustBeAPercentage(_ share: String) throws {
+        let simulator = try Simulator(clusterFile: ControlLoopTests.small)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let d = Compilation.compile([SourceFile(name: "p.watt", text: "rule r { when true then wake nodes limit \(share) per tick }")],
+                                    vocabulary: binding.vocabulary).diagnostics.errors
+        #expect(d.first?.message == "a share `limit` must be more than 0 % and at most 100 %")
+        #expect(d.first?.underlined == share)
+    }
+
     @Test func limitMustBeAWholeNumber() {
         let simulator = try? Simulator(clusterFile: ControlLoopTests.small)
         guard let simulator else { Issue.record("small cluster"); return }

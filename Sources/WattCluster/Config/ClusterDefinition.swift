@@ -29,6 +29,8 @@ public struct ClusterDefinition: Sendable {
     public var jobs: JobBehavior
     /// The job trace named by the file (`jobs.trace`), resolved against the file's folder.
     public var tracePath: String?
+    /// Limits the control loop keeps whatever the policies say (the file's `guardrails`).
+    public var guardrails = GuardrailSettings()
     /// The hardware catalog the pools' profiles come from (the built-in one plus the file's
     /// `profiles`).
     public var catalog: HardwareCatalog
@@ -196,6 +198,20 @@ public struct TimeOfUseStep: Sendable, Equatable {
         self.secondOfDay = secondOfDay
         self.rate = rate
     }
+}
+
+/// The site's guardrails as configured (`guardrails:` in the cluster file); the control loop
+/// enforces them after arbitration.
+public struct GuardrailSettings: Sendable, Equatable {
+    /// At most this share of the site's GPUs capped at once (0…1).
+    public var maxCappedGPUShare: Double = 0.5
+    /// No GPU capped below this power, W.
+    public var minCapWatts: Double = 0
+    /// At most this many jobs moved in any hour.
+    public var maxJobsMovedPerHour: Int = 500
+    /// Node ids that are never suspended.
+    public var neverSuspend: [String] = []
+    public init() {}
 }
 
 /// How nodes suspend, wake and report.

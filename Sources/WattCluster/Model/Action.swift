@@ -30,6 +30,14 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         case wake
         /// Tell the operators. `severity` is `info`, `warning` or `critical`.
         case alert(severity: String, message: String)
+
+        /// Whether the targets are node ids (cap, uncap, suspend, wake); else job ids.
+        public var targetsNodes: Bool {
+            switch self {
+            case .cap, .uncap, .suspend, .wake: return true
+            case .move, .deferUntil, .deferFor, .release, .preempt, .alert: return false
+            }
+        }
     }
 
     public enum Destination: Sendable, Equatable {

@@ -28,7 +28,17 @@ extension Checker {
         }
         let clearFor = rule.clearFor.flatMap { constantQuantity($0, .time, what: "`until ... for`") }
         var limit: (count: Int, window: Double)?
-        if let l = rule.limit {
+        var limitShare: Double?
+        if let l = rule.limit, case .number(_, let value, "%") = l.count.kind {
+            // A share of the fleet: `limit 5 % per hour`.
+            if value > 0, value <= 100 {
+                limit = (0, l.window.name == "hour" ? 3600 : 0)
+                limitShare = value / 100
+            } else {
+                error(.typeMismatch, "a share `limit` must be more than 0 % and at most 100 %", at: l.count.range)
+                ok = false
+            }
+        } else if let l = rule.limit {
             if let n = constantQuantity(l.count, .dimensionless, what: "`limit`") {
                 if n >= 1, n == n.rounded(), n < 1e9 {
                     limit = (Int(n), l.window.name == "hour" ? 3600 : 0)
@@ -51,7 +61,7 @@ extension Checker {
         guard ok, thenActions.count == rule.thenActions.count, elseActions.count == rule.elseActions.count else { return nil }
 
         var typed = TypedRule(name: ruleName, isAnonymous: rule.name == nil, priority: priority, condition: condition,
-                              holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
+                              holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, limitShare: limitShare, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
         typed.estimatedCost = estimateCost(typed)
         let anchor = rule.name?.range ?? rule.headerRange

@@ -68,8 +68,11 @@ public struct TypedRule: Sendable {
     /// The hysteresis clear condition (`until`) and how long it must hold.
     public var clearCondition: TypedExpr?
     public var clearFor: Double?
-    /// At most `count` targets per window (0 s: per tick; 3600 s: per hour).
+    /// At most `count` targets per window (0 s: per tick; 3600 s: per hour), or, for
+    /// `limit N % per ...`, at most that share of the host's targets of the kind acted on
+    /// (`share` in (0, 1]; `count` is then 0).
     public var limit: (count: Int, window: Double)?
+    public var limitShare: Double?
     public var cooldown: Double?
     public var thenActions: [TypedAction]
     public var elseActions: [TypedAction]

@@ -108,6 +108,7 @@ public final class Program: @unchecked Sendable {
         outcome.hasClearCondition = rule.clearCondition != nil
         outcome.limitCount = typed.limit?.count
         outcome.limitWindow = typed.limit?.window
+        outcome.limitShare = typed.limitShare
         outcome.clearFor = typed.clearFor
         if let clear = rule.clearCondition {
             // Evaluated every tick, independently: a gap in it means "not cleared".

@@ -36,6 +36,9 @@ public struct RuleOutcome: Sendable {
     /// `limit N per tick|hour`: the count and the window (0: a tick, 3600: an hour).
     public var limitCount: Int?
     public var limitWindow: Double?
+    /// `limit N % per tick|hour`: the share (0, 1] of the host's targets of the acted-on
+    /// kind; the host turns it into a count (`limitCount` is then 0).
+    public var limitShare: Double?
     /// The `when` condition's own value (nil when missing), apart from any latching.
     public var conditionHolds: Bool?
     public var clearHolds: Bool?
