@@ -62,6 +62,8 @@ public enum Formatter {
                     emit(oneLine(r))
                 case .rule(let r):
                     block(r)
+                case .test(let t):
+                    test(t)
                 }
                 trailingComment(onLineOf: declaration.range.end)
                 lastLine = line(of: max(0, declaration.range.end - 1))
@@ -113,6 +115,54 @@ public enum Formatter {
             }
             leadingComments(before: r.range.end, indent: 2, blankLines: false)
             emit("}")
+        }
+
+        /// A test block: one step per line, two spaces in; rows of a table-driven test one per line.
+        mutating func test(_ t: TestDecl) {
+            var header = "test \(ExpressionPrinter.quote(t.name))"
+            if !t.parameters.isEmpty {
+                header += " with \(t.parameters.map(\.name).joined(separator: ", ")) in"
+                emit(header)
+                for (i, row) in t.rows.enumerated() {
+                    let values = "[" + row.values.map { ExpressionPrinter.print($0) }.joined(separator: ", ") + "]"
+                    emit(values + (i < t.rows.count - 1 ? "," : " {"), indent: 2)
+                }
+            } else {
+                emit(header + " {")
+            }
+            trailingComment(onLineOf: t.rows.last?.range.end ?? t.nameRange.end)
+            for step in t.steps {
+                leadingComments(before: step.range.start, indent: 2, blankLines: true)
+                emit(Self.print(step), indent: 2)
+                trailingComment(onLineOf: step.range.end)
+            }
+            leadingComments(before: t.range.end, indent: 2, blankLines: false)
+            emit("}")
+        }
+
+        static func print(_ step: TestStep) -> String {
+            switch step.kind {
+            case .setting(let name, let value): return "given \(name.name) = \(ExpressionPrinter.print(value))"
+            case .series(let target, let values, let every):
+                return "given \(ExpressionPrinter.print(target)) = " + values.map { ExpressionPrinter.print($0) }.joined(separator: ", ")
+                    + (every.map { " every \(ExpressionPrinter.print($0))" } ?? "")
+            case .afterTicks(let count):
+                let n = ExpressionPrinter.print(count)
+                return "after \(n) \(n == "1" ? "tick" : "ticks")"
+            case .after(let duration): return "after \(ExpressionPrinter.print(duration))"
+            case .expectRule(let rule, let state): return "expect rule \(rule.name) \(state.name)"
+            case .expectAction(let negated, let verb, let kind, let id, let slots):
+                let action = Action(verb: verb, target: nil, slots: slots, range: step.range)
+                var parts = ["expect"]
+                if negated { parts.append("no") }
+                parts.append(verb.name)
+                if let kind { parts.append(kind.name) }
+                if let id { parts.append(ExpressionPrinter.print(id)) }
+                let printed = ExpressionPrinter.print(action)
+                if printed.count > verb.name.count { parts.append(String(printed.dropFirst(verb.name.count + 1))) }
+                return parts.joined(separator: " ")
+            case .expectValue(let e): return "expect \(ExpressionPrinter.print(e))"
+            }
         }
 
         func actionClause(_ keyword: String, _ list: [Action]) -> (Int, Int, [String]) {

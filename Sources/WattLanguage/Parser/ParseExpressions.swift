@@ -240,7 +240,7 @@ extension Parser {
         }
     }
 
-    private mutating func parseSequence(closing: TokenKind) throws -> [Expr] {
+    mutating func parseSequence(closing: TokenKind) throws -> [Expr] {
         var elements: [Expr] = []
         try enterNesting()
         defer { leaveNesting() }

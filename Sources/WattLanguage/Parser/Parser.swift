@@ -155,6 +155,8 @@ public struct Parser {
                 if braces < 0 { advance(); return }
             case .keyword(.rule), .keyword(.let), .keyword(.const):
                 if braces <= 0 { return }
+            case .identifier where current.text == "test" && peek().kind == .string:
+                if braces <= 0 && current.newlineBefore { return }
             case .keyword(.if):
                 // A statement `if` starts a line; an `if` inside an expression does not.
                 if braces <= 0 && current.newlineBefore { return }
@@ -164,8 +166,11 @@ public struct Parser {
         }
     }
 
-    /// declaration = binding | rule | one_line_rule ;
+    /// declaration = binding | rule | one_line_rule | test ;
+    ///
+    /// `test` is a contextual keyword: an IDENT spelled `test` followed by a string.
     mutating func parseDeclaration() throws -> Declaration {
+        if check(.identifier) && current.text == "test" && peek().kind == .string { return .test(try parseTest()) }
         switch current.kind {
         case .keyword(.let), .keyword(.const): return .binding(try parseBinding())
         case .keyword(.rule): return .rule(try parseRuleBlock())

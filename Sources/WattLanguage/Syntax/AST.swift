@@ -18,11 +18,13 @@ public struct SourceUnit: Sendable {
 public enum Declaration: Sendable {
     case binding(Binding)
     case rule(Rule)
+    case test(TestDecl)
 
     public var range: SourceRange {
         switch self {
         case .binding(let b): return b.range
         case .rule(let r): return r.range
+        case .test(let t): return t.range
         }
     }
 }

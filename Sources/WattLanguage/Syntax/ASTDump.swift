@@ -21,6 +21,31 @@ public enum ASTDump {
             if let c = r.cooldown { parts.append("(cooldown \(dump(c)))") }
             if let l = r.limit { parts.append("(limit \(dump(l.count)) per \(l.window.name))") }
             return "(" + parts.joined(separator: " ") + ")"
+        case .test(let t):
+            var parts = ["test", jsonString(t.name)]
+            if !t.parameters.isEmpty {
+                parts.append("(with \(t.parameters.map(\.name).joined(separator: " ")) " + t.rows.map { "[" + $0.values.map(dump).joined(separator: " ") + "]" }.joined(separator: " ") + ")")
+            }
+            parts += t.steps.map(dump)
+            return "(" + parts.joined(separator: " ") + ")"
+        }
+    }
+
+    public static func dump(_ step: TestStep) -> String {
+        switch step.kind {
+        case .setting(let name, let value): return "(given-setting \(name.name) \(dump(value)))"
+        case .series(let target, let values, let every):
+            return "(given \(dump(target)) [\(values.map(dump).joined(separator: " "))]" + (every.map { " (every \(dump($0)))" } ?? "") + ")"
+        case .afterTicks(let count): return "(after-ticks \(dump(count)))"
+        case .after(let duration): return "(after \(dump(duration)))"
+        case .expectRule(let rule, let state): return "(expect-rule \(rule.name) \(state.name))"
+        case .expectAction(let negated, let verb, let kind, let id, let slots):
+            var parts = [negated ? "expect-no" : "expect", verb.name]
+            if let kind { parts.append(kind.name) }
+            if let id { parts.append(dump(id)) }
+            for slot in slots { parts.append("(\(slot.key) \(dump(slot.value)))") }
+            return "(" + parts.joined(separator: " ") + ")"
+        case .expectValue(let e): return "(expect \(dump(e)))"
         }
     }
 
