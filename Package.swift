@@ -32,9 +32,12 @@ let package = Package(
         // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
         .target(name: "WattControl", dependencies: ["WattLanguage", "WattEnergy", "WattCluster", "WattBindings",
                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+        // `watt test`: runs the test blocks of policy files against the simulator.
+        .target(name: "WattTesting", dependencies: ["WattLanguage", "WattCluster", "WattBindings", "WattControl"]),
         .target(
             name: "WattCLI",
             dependencies: [
+                "WattTesting",
                 "WattLanguage",
                 "WattEnergy",
                 "WattCluster",
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
         .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster"]),
+        .testTarget(name: "WattTestingTests", dependencies: ["WattTesting", "WattControl", "WattLanguage"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
         .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage", "WattCluster"], path: "Benchmarks/WattBenchmarks"),

@@ -42,8 +42,8 @@ public final class EnergyBinding: @unchecked Sendable {
 
     /// The language's inputs for a snapshot (and records its telemetry first). Done jobs are
     /// left out: `jobs` is the work that policies can still act on.
-    public func inputs(for world: World) -> Inputs {
-        record(world)
+    public func inputs(for world: World, recording: Bool = true) -> Inputs {
+        if recording { record(world) }
         var inputs = Inputs(vocabulary: vocabulary)
         let site = world.site
         inputs.set(slot: slots.site, .record(Record(schema: schemas.site, fields: [

@@ -21,6 +21,12 @@ public final class TelemetryModels: @unchecked Sendable {
         public var average: Double
         /// The model that produced it (`persistence` while history is short).
         public var model: String
+
+        public init(mean: Double, low: Double, high: Double, min: Double, max: Double, argmin: Double, argmax: Double,
+                    average: Double, model: String) {
+            self.mean = mean; self.low = low; self.high = high; self.min = min; self.max = max
+            self.argmin = argmin; self.argmax = argmax; self.average = average; self.model = model
+        }
     }
 
     public private(set) var store: HistoryStore
@@ -36,6 +42,8 @@ public final class TelemetryModels: @unchecked Sendable {
     }
     private var fitted: [String: Fitted] = [:]
     private var cache: [String: Summary] = [:]
+    /// Forecasts pinned by a test (`given forecast(path, horizon) = ...`), by "metric|horizon".
+    public var pinned: [String: Summary] = [:]
 
     public init(step: Double, capacity: Int = 30 * 288) {
         self.step = step
@@ -56,6 +64,7 @@ public final class TelemetryModels: @unchecked Sendable {
     /// enough history (two ticks).
     public func forecast(_ metric: String, horizon: Double) -> Summary? {
         let key = "\(metric)|\(horizon)"
+        if let pin = pinned[key] { return pin }
         if let cached = cache[key] { return cached }
         guard horizon > 0, horizon.isFinite, let series = store.series(metric, step: step), series.count >= 2 else { return nil }
         // Models are chosen at fixed boundaries (multiples of `reselectEvery`) on the history

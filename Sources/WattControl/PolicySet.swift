@@ -60,7 +60,7 @@ public final class PolicySet {
     /// without its policies).
     public init(paths: [String]) throws(Failure) {
         self.paths = paths
-        for path in try Self.expand(paths) {
+        for path in try Self.expand(paths, includingTests: false) {
             running[path] = try Self.load(path)
             stamps[path] = Self.stamp(path)
         }
@@ -69,8 +69,9 @@ public final class PolicySet {
     /// The running files in path order.
     public var files: [SourceFile] { running.keys.sorted().compactMap { running[$0] } }
 
-    /// Directories become their `.watt` files, sorted; files stay as given.
-    public static func expand(_ paths: [String]) throws(Failure) -> [String] {
+    /// Directories become their `.watt` files, sorted (test files, `*_test.watt`, only when
+    /// `includingTests`: a run does not load them); files stay as given.
+    public static func expand(_ paths: [String], includingTests: Bool = true) throws(Failure) -> [String] {
         var files: [String] = []
         let manager = FileManager.default
         for path in paths {
@@ -80,7 +81,7 @@ public final class PolicySet {
             }
             if isDirectory.boolValue {
                 let found = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { $0.hasSuffix(".watt") }
+                    .filter { $0.hasSuffix(".watt") && (includingTests || !$0.hasSuffix("_test.watt")) }
                     .sorted()
                     .map { (path as NSString).appendingPathComponent($0) }
                 files.append(contentsOf: found)
@@ -105,7 +106,7 @@ public final class PolicySet {
 
     /// Whether any file was added, removed or touched since the running version (stat only).
     public func hasChanges() -> Bool {
-        guard let now = try? Self.expand(paths) else { return true }
+        guard let now = try? Self.expand(paths, includingTests: false) else { return true }
         if Set(now) != Set(stamps.keys) { return true }
         return now.contains { Self.stamp($0) != stamps[$0] }
     }
@@ -115,7 +116,7 @@ public final class PolicySet {
     /// nothing changed).
     public func reload(vocabulary: Vocabulary, force: Bool = false) -> (program: Program?, event: ReloadEvent)? {
         guard force || hasChanges() else { return nil }
-        let nowPaths = (try? Self.expand(paths)) ?? Array(running.keys)
+        let nowPaths = (try? Self.expand(paths, includingTests: false)) ?? Array(running.keys)
         var candidate: [String: SourceFile] = [:]
         var newStamps: [String: Stamp] = [:]
         var unreadable: [String] = []

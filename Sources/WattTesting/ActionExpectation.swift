@@ -1,0 +1,113 @@
+import WattCluster
+import WattControl
+import WattLanguage
+
+/// `expect [no] VERB [node|nodes|job|jobs] ["ID"] {slot}`: what the control loop sent to the
+/// scheduler on the ticks of the last `after` (after arbitration and guardrails).
+extension StepContext {
+    static let nodeVerbs: Set<String> = ["cap", "uncap", "suspend", "wake"]
+    static let jobVerbs: Set<String> = ["move", "defer", "release", "preempt"]
+
+    /// A predicate on one action, and how the expectation reads.
+    struct Matcher {
+        var verb: String
+        var id: String?
+        var test: (ClusterAction) -> Bool
+    }
+
+    func matcher(verb: Identifier, kind: Identifier?, id: Expr?, slots: [Slot]) throws(TestFailure) -> Matcher {
+        let name = verb.name
+        guard Self.nodeVerbs.contains(name) || Self.jobVerbs.contains(name) || name == "alert" else {
+            let all = Self.nodeVerbs.union(Self.jobVerbs).union(["alert"]).sorted()
+            let hint = Suggestions.closest(to: name, in: all).map { "; did you mean `\($0)`?" } ?? ""
+            throw TestFailure(range: verb.range, message: "unknown action `\(name)`\(hint)")
+        }
+        if let kind {
+            let wantsNodes = kind.name.hasPrefix("node")
+            if name == "alert" || wantsNodes != Self.nodeVerbs.contains(name) {
+                throw TestFailure(range: kind.range, message: "`\(name)` does not act on \(kind.name)")
+            }
+        }
+        var idText: String?
+        if let id, case .string(let s) = id.kind { idText = s }
+        var checks: [(ClusterAction) -> Bool] = []
+        for slot in slots {
+            let value = try evaluate(slot.value)
+            switch (name, slot.key, value.value) {
+            case ("move", "to pool", .string(let p)):
+                checks.append { if case .move(to: .pool(p)) = $0.kind { true } else { false } }
+            case ("move", "to node", .string(let n)):
+                checks.append { if case .move(to: .node(n)) = $0.kind { true } else { false } }
+            case ("cap", "at", .number(let w)):
+                checks.append { if case .cap(let watts) = $0.kind { abs(watts - w) <= 1e-6 * max(1, abs(w)) } else { false } }
+            case ("defer", "for", .number(let d)):
+                checks.append { if case .deferFor(let x) = $0.kind { abs(x - d) < 1e-6 } else { false } }
+            case ("defer", "until", .instant(let t)):
+                checks.append { if case .deferUntil(let x) = $0.kind { abs(x - t) < 1e-3 } else { false } }
+            case ("alert", "with severity", .string(let s)):
+                checks.append { if case .alert(let severity, _) = $0.kind { severity == s } else { false } }
+            default:
+                throw TestFailure(range: slot.range, message: "`\(slot.key)` with \(value.type) is not something `\(name)` has (move: to pool/to node; cap: at; defer: for/until; alert: with severity)")
+            }
+        }
+        let verbMatches: (ClusterAction) -> Bool = { action in
+            switch (name, action.kind) {
+            case ("move", .move), ("defer", .deferFor), ("defer", .deferUntil), ("release", .release), ("preempt", .preempt),
+                 ("cap", .cap), ("uncap", .uncap), ("suspend", .suspend), ("wake", .wake), ("alert", .alert): return true
+            default: return false
+            }
+        }
+        let isAlert = name == "alert"
+        let test: (ClusterAction) -> Bool = { action in
+            guard verbMatches(action), checks.allSatisfy({ $0(action) }) else { return false }
+            guard let idText else { return true }
+            if isAlert, case .alert(_, let message) = action.kind { return message == idText }
+            return action.targets.contains(idText)
+        }
+        return Matcher(verb: name, id: idText, test: test)
+    }
+
+    func expectAction(negated: Bool, verb: Identifier, kind: Identifier?, id: Expr?, slots: [Slot],
+                      range: SourceRange) throws(TestFailure) -> TestFailure? {
+        let m = try matcher(verb: verb, kind: kind, id: id, slots: slots)
+        guard ticksRun > 0 else { throw noTickYet(verb.range) }
+        let sent = window.flatMap { record in record.proposed.map { (record.time, $0) } }
+        let matching = sent.filter { m.test($0.1) }
+        let text = expressions.file.text(range).replacingOccurrences(of: "expect ", with: "", options: .anchored)
+        let span = window.count == 1 ? "at \(TimeCalendar.format(window[0].time))"
+            : "from \(TimeCalendar.format(window.first!.time)) to \(TimeCalendar.format(window.last!.time)) (\(window.count) ticks)"
+        if negated {
+            guard let first = matching.first else { return nil }
+            return TestFailure(range: range, message: "expected \(text) \(span), but at \(TimeCalendar.format(first.0)): \(describe(first.1))")
+        }
+        if !matching.isEmpty { return nil }
+        var message = "expected \(text) \(span), but "
+        if sent.isEmpty {
+            message += "no action was sent"
+            let states = window.last.map { r in rules.map { "\($0) \(Self.state(r.decisions[$0]))" }.joined(separator: ", ") } ?? ""
+            if !states.isEmpty { message += "; rules: \(states)" }
+        } else {
+            message += "got:"
+            for (time, action) in sent.prefix(8) { message += "\n    \(TimeCalendar.format(time)): \(describe(action))" }
+            if sent.count > 8 { message += "\n    … and \(sent.count - 8) more" }
+        }
+        return TestFailure(range: range, message: message)
+    }
+
+    static func state(_ d: RuleTimer.Decision?) -> String {
+        switch d {
+        case .act: return "firing"
+        case .pending: return "pending"
+        case .coolingDown: return "cooldown"
+        case .inactive, nil: return "inactive"
+        }
+    }
+
+    func describe(_ action: ClusterAction) -> String {
+        var targets = action.targets.prefix(4).map { "`\($0)`" }.joined(separator: ", ")
+        if action.targets.count > 4 { targets += " and \(action.targets.count - 4) more" }
+        var s = action.verbDescription + (targets.isEmpty ? "" : " for \(targets)")
+        if let rule = action.rule { s += " (rule `\(rule)`" + (action.reason.isEmpty ? ")" : ", because \(action.reason))") }
+        return s
+    }
+}
