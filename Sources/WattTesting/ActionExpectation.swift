@@ -47,7 +47,7 @@ extension StepContext {
             case ("alert", "with severity", .string(let s)):
                 checks.append { if case .alert(let severity, _) = $0.kind { severity == s } else { false } }
             default:
-                throw TestFailure(range: slot.range, message: "`\(slot.key)` with \(value.type) is not something `\(name)` has (move: to pool/to node; cap: at; defer: for/until; alert: with severity)")
+                throw TestFailure(range: slot.range, message: "`\(slot.key)` with \(value.type.description) is not something `\(name)` has (move: to pool/to node; cap: at; defer: for/until; alert: with severity)")
             }
         }
         let verbMatches: (ClusterAction) -> Bool = { action in
@@ -98,7 +98,7 @@ extension StepContext {
         switch d {
         case .act: return "firing"
         case .pending: return "pending"
-        case .coolingDown: return "cooldown"
+        case .coolingDown: return "cooling"
         case .inactive, nil: return "inactive"
         }
     }

@@ -56,7 +56,7 @@ struct StepContext {
         case .after(let duration):
             let d = try evaluate(duration)
             guard d.type.unwrapped == .duration, case .number(let seconds) = d.value, seconds > 0 else {
-                throw TestFailure(range: duration.range, message: "`after` needs a duration (e.g. `after 30 min`) or a tick count (`after 3 ticks`), found \(d.type)")
+                throw TestFailure(range: duration.range, message: "`after` needs a duration (e.g. `after 30 min`) or a tick count (`after 3 ticks`), found \(d.type.description)")
             }
             let tick = setup.simulator.tick
             try advance(ticks: max(1, Int((seconds / tick - 1e-9).rounded(.up))), coverage: &coverage)
@@ -83,7 +83,7 @@ struct StepContext {
         }
         let evaluated = try values.map { expr throws(TestFailure) in try evaluate(expr) }
         if case .call(let f, let args) = target.kind, f.name == "forecast" {
-            try pinForecast(target, args: args, values: evaluated, every: step)
+            try pinForecast(target, args: args, values: evaluated, exprs: values, every: step)
             return
         }
         guard let field = WorldOverride.field(target) else {
@@ -97,7 +97,7 @@ struct StepContext {
         }
         let expected = try expectedType(field, target)
         for (value, expr) in zip(evaluated, values) where !Self.fits(value.type, expected) {
-            throw TestFailure(range: expr.range, message: "`\(expressions.file.text(target.range))` is \(expected) but this is \(value.type)")
+            throw TestFailure(range: expr.range, message: "`\(expressions.file.text(target.range))` is \(expected.description) but this is \(value.type.description)")
         }
         setup.scheduler.overrides.append(WorldOverride(field: field, from: now, every: step, values: evaluated.map(\.value)))
     }
@@ -121,7 +121,7 @@ struct StepContext {
     /// `given forecast(path, horizon) = v` pins the forecast flat at `v`; several values
     /// `every` a step are the forecast path from now (mean at the horizon, min/max/argmin/
     /// argmax/avg over the window).
-    mutating func pinForecast(_ target: Expr, args: [Expr], values: [ExpressionResult], every: Double) throws(TestFailure) {
+    mutating func pinForecast(_ target: Expr, args: [Expr], values: [ExpressionResult], exprs: [Expr], every: Double) throws(TestFailure) {
         guard args.count == 2, let path = Self.path(args[0]) else {
             throw TestFailure(range: target.range, message: "write `forecast(PATH, HORIZON)`, e.g. `forecast(site.power, 1 h)`")
         }
@@ -131,9 +131,9 @@ struct StepContext {
         }
         let reads = try evaluate(args[0])
         var numbers: [Double] = []
-        for (value, expr) in zip(values, args) {
+        for (value, expr) in zip(values, exprs) {
             guard case .number(let n) = value.value, Self.fits(value.type, reads.type.unwrapped) else {
-                throw TestFailure(range: expr.range, message: "the forecast of `\(path)` is \(reads.type.unwrapped) but this is \(value.type)")
+                throw TestFailure(range: expr.range, message: "the forecast of `\(path)` is \(reads.type.unwrapped.description) but this is \(value.type.description)")
             }
             numbers.append(n)
         }
@@ -187,10 +187,10 @@ struct StepContext {
             throw TestFailure(range: rule.range, message: "no rule `\(rule.name)` in the policies\(hint)")
         }
         var expected = state.name
-        let states = ["inactive", "pending", "firing", "cooldown"]
+        let states = ["inactive", "pending", "firing", "cooling"]
         if !states.contains(expected) {
             guard case .string(let s) = try evaluate(Expr(.name(state.name), state.range)).value, states.contains(s) else {
-                throw TestFailure(range: state.range, message: "a rule state is `inactive`, `pending`, `firing` or `cooldown` (or a parameter holding one)")
+                throw TestFailure(range: state.range, message: "a rule state is `inactive`, `pending`, `firing` or `cooling` (or a parameter holding one)")
             }
             expected = s
         }
@@ -201,11 +201,11 @@ struct StepContext {
         case .inactive: actual = "inactive"
         case .pending: actual = "pending"
         case .act: actual = "firing"
-        case .coolingDown: actual = "cooldown"
+        case .coolingDown: actual = "cooling"
         }
-        let matches = expected == actual || (expected == "firing" && actual == "cooldown")
+        let matches = expected == actual || (expected == "firing" && actual == "cooling")
         if matches { return nil }
-        return TestFailure(range: rule.range, message: "expected rule `\(rule.name)` \(expected), but it is \(actual)\(explain(rule.name))")
+        return TestFailure(range: rule.range, message: "expected rule `\(rule.name)` \(expected.description), but it is \(actual)\(explain(rule.name))")
     }
 
     /// The rule's last outcome, for failure messages.
@@ -218,7 +218,7 @@ struct StepContext {
     func expectValue(_ expr: Expr) throws(TestFailure) -> TestFailure? {
         let result = try evaluate(expr)
         guard case .bool(let holds) = result.value else {
-            throw TestFailure(range: expr.range, message: "`expect` needs a condition, but this is \(result.type)")
+            throw TestFailure(range: expr.range, message: "`expect` needs a condition, but this is \(result.type.description)")
         }
         if holds { return nil }
         var detail = ""

@@ -104,7 +104,7 @@ extension Parser {
     mutating func parseExpectation() throws -> TestStep.Kind {
         if match(.rule) {
             let rule = try expectIdentifier("a rule name")
-            let state = try expectIdentifier("a rule state (`inactive`, `pending`, `firing` or `cooldown`)")
+            let state = try expectIdentifier("a rule state (`inactive`, `pending`, `firing` or `cooling`)")
             return .expectRule(rule: rule, state: state)
         }
         let negated = check(.identifier) && current.text == "no" && peek().kind == .identifier
