@@ -42,6 +42,7 @@ policy-check:
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
 	$(WATT) check examples/
 	$(WATT) fmt --check policies/ examples/
+	$(WATT) test policies/ --coverage --threshold 100
 
 fmt:
 	$(WATT) fmt --write policies/ examples/
