@@ -1,3 +1,4 @@
+import Foundation
 import WattCluster
 import WattControl
 import WattLanguage
@@ -69,6 +70,7 @@ extension StepContext {
 
     func expectAction(negated: Bool, verb: Identifier, kind: Identifier?, id: Expr?, slots: [Slot],
                       range: SourceRange) throws(TestFailure) -> TestFailure? {
+        if verb.name == "diagnostics" { return try expectDiagnostics(negated: negated, file: id, slots: slots, range: range) }
         let m = try matcher(verb: verb, kind: kind, id: id, slots: slots)
         guard ticksRun > 0 else { throw noTickYet(verb.range) }
         let sent = window.flatMap { record in record.proposed.map { (record.time, $0) } }
@@ -92,6 +94,44 @@ extension StepContext {
             if sent.count > 8 { message += "\n    … and \(sent.count - 8) more" }
         }
         return TestFailure(range: range, message: message)
+    }
+
+    /// `expect diagnostics "FILE" [with codes ["E0401", ...]]`: the file (relative to the test
+    /// file) does not check: every listed code is reported and every error code is listed
+    /// (any error without a list); `expect no diagnostics "FILE"`: it checks clean. Checked with the test's
+    /// vocabulary, alone (not with the policies).
+    func expectDiagnostics(negated: Bool, file: Expr?, slots: [Slot], range: SourceRange) throws(TestFailure) -> TestFailure? {
+        guard let file, case .string(let name) = file.kind else {
+            throw TestFailure(range: range, message: "write `expect diagnostics \"FILE\" with codes [\"E0401\"]`")
+        }
+        let path = name.hasPrefix("/") ? name : ((expressions.file.name as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else { throw TestFailure(range: file.range, message: "cannot read `\(name)`") }
+        var expected: [String]?
+        for slot in slots {
+            guard slot.key == "with codes", case .list(let items) = slot.value.kind else {
+                throw TestFailure(range: slot.range, message: "`diagnostics` takes `with codes [\"E0401\", ...]`")
+            }
+            expected = try items.map { item throws(TestFailure) in
+                guard case .string(let code) = item.kind else { throw TestFailure(range: item.range, message: "a code is a string, e.g. \"E0401\"") }
+                return code
+            }
+        }
+        let source = SourceFile(name: name, bytes: Array(data))
+        let diagnostics = Compilation.compile([source], vocabulary: setup.binding.vocabulary, stopAfter: .check).diagnostics
+        let codes = Set(diagnostics.map(\.code.rawValue))
+        let errorCodes = Set(diagnostics.filter { $0.severity == .error }.map(\.code.rawValue))
+        let rendered = diagnostics.isEmpty ? "no diagnostics" : "\n" + DiagnosticRenderer.text(diagnostics)
+        if negated {
+            return diagnostics.isEmpty ? nil : TestFailure(range: range, message: "expected `\(name)` to check clean, but:\(rendered)")
+        }
+        if let expected {
+            // Every listed code is reported, and every error reported is listed (warnings not
+            // listed are not checked).
+            let wanted = Set(expected)
+            if wanted.isSubset(of: codes) && errorCodes.isSubset(of: wanted) { return nil }
+            return TestFailure(range: range, message: "expected `\(name)` to report \(expected.joined(separator: ", ")), but it reports \(codes.isEmpty ? "nothing" : codes.sorted().joined(separator: ", ")):\(rendered)")
+        }
+        return diagnostics.hasErrors ? nil : TestFailure(range: range, message: "expected `\(name)` not to check, but it has no errors:\(rendered)")
     }
 
     static func state(_ d: RuleTimer.Decision?) -> String {

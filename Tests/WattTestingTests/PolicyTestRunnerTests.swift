@@ -147,6 +147,23 @@ struct Pack {
         #expect(report.cases.first?.failures.joined().contains(message) == true, "\(report.text())")
     }
 
+    @Test func expectedDiagnosticsOfFilesThatMustNotCheck() throws {
+        let pack = try Pack(policy: Self.policy, tests: """
+            test "a broken policy is refused with these codes" {
+              expect diagnostics "fixtures/broken.wattx" with codes ["E0401", "E0301"]
+              expect no diagnostics "p.watt"
+            }
+            test "wrong codes fail" {
+              expect diagnostics "fixtures/broken.wattx" with codes ["E0401"]
+            }
+            """)
+        defer { pack.remove() }
+        try "let a = 1 kW + 1 h\nlet b = nodez\n".write(to: pack.dir.appendingPathComponent("fixtures/broken.wattx"), atomically: true, encoding: .utf8)
+        let report = try pack.run()
+        #expect(report.cases.map(\.status) == [.pass, .fail], "\(report.text())")
+        #expect(report.cases[1].failures.first?.contains("to report E0401, but it reports E0301, E0401, W0301") == true)
+    }
+
     @Test func skipFilterAndTimeout() throws {
         let pack = try Pack(policy: Self.policy, tests: """
             test "skipped" {
