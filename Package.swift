@@ -32,12 +32,15 @@ let package = Package(
         // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
         .target(name: "WattControl", dependencies: ["WattLanguage", "WattEnergy", "WattCluster", "WattBindings",
                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+        // GNU readline for the REPL's terminal (libreadline-dev; `make` installs it).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         // `watt test`: runs the test blocks of policy files against the simulator.
         .target(name: "WattTesting", dependencies: ["WattLanguage", "WattCluster", "WattBindings", "WattControl"]),
         .target(
             name: "WattCLI",
             dependencies: [
                 "WattTesting",
+                "CReadline",
                 "WattLanguage",
                 "WattEnergy",
                 "WattCluster",

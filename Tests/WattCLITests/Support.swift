@@ -30,8 +30,13 @@ func assertSnapshot(_ actual: String, named name: String, sourceLocation: Source
 
 /// Runs the built `watt` binary; the end-to-end tests check stdout and the exit code.
 func runWatt(_ arguments: [String], in directory: URL = Paths.root,
-             environment: [String: String] = [:]) throws -> (stdout: String, stderr: String, status: Int32) {
+             environment: [String: String] = [:], input: String? = nil) throws -> (stdout: String, stderr: String, status: Int32) {
     let process = Process()
+    if let input {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-stdin-\(UUID().uuidString)")
+        try input.write(to: file, atomically: true, encoding: .utf8)
+        process.standardInput = try FileHandle(forReadingFrom: file)
+    }
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.executableURL = URL(fileURLWithPath: Paths.binary)
     process.arguments = arguments

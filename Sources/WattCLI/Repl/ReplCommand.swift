@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import WattLanguage
+
+/// `watt repl`: the REPL on a terminal (readline), or reading plain lines when stdin is not
+/// a terminal (`watt repl < session.txt` prints exactly the results; `--echo` also prints
+/// each prompt and input, the form of a transcript).
+public enum ReplCommand {
+    /// Feeds lines to a session; returns what it printed. With `echo`, each input line is
+    /// printed after its prompt, as a terminal would show it.
+    public static func script(_ lines: [String], session: ReplSession, echo: Bool) -> String {
+        var out = ""
+        for line in lines {
+            if echo { out += session.prompt + line + "\n" }
+            let reply = session.handle(line)
+            out += reply.output
+            if reply.quit { break }
+        }
+        return out
+    }
+
+    /// The input lines of a transcript: those after a prompt.
+    public static func inputs(ofTranscript text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line in
+            for prompt in ["watt> ", "  ... "] where line.hasPrefix(prompt) { return String(line.dropFirst(prompt.count)) }
+            if line == "watt>" || line == "  ..." { return "" }
+            return nil
+        }
+    }
+}
+
+public struct Repl: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Try policies interactively against a simulated world.",
+        discussion: "Type expressions, definitions, rules and actions; `:help` lists the meta commands. Reads plain lines when stdin is not a terminal.")
+    @Option(help: "The cluster file of the world.") var cluster: String = "examples/clusters/demo.yaml"
+    @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
+    @Option(help: "A grid carbon-intensity CSV (default: the cluster file's).") var grid: String?
+    @Option(help: "Simulated time before the session, so forecasts have history (e.g. 1d, 6h).") var warmup: String = "1d"
+    @Option(help: "The history file (default: $WATT_HISTORY or ~/.watt_history).") var history: String?
+    @Option(help: "Lines of history kept.") var historySize: Int = 1000
+    @Flag(help: "When reading a script, print each prompt and input line too (a transcript).") var echo = false
+    public init() {}
+
+    public func run() throws {
+        guard let warm = DurationArgument.seconds(warmup) else { throw ValidationError("--warmup `\(warmup)` is not a duration such as 1d or 6h") }
+        var options = ReplSession.Options()
+        options.cluster = cluster
+        options.trace = trace
+        options.grid = grid
+        options.warmup = warm
+        let session: ReplSession
+        do { session = try ReplSession(options) } catch {
+            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            throw ExitCode(2)
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            let path = history ?? ProcessInfo.processInfo.environment["WATT_HISTORY"]
+                ?? (NSHomeDirectory() as NSString).appendingPathComponent(".watt_history")
+            ReplTerminal.run(session, historyPath: path, historySize: Int32(clamping: max(1, historySize)))
+            return
+        }
+        // Scripted: one line at a time, as it arrives.
+        while let line = Swift.readLine(strippingNewline: true) {
+            var out = echo ? session.prompt + line + "\n" : ""
+            let reply = session.handle(line)
+            out += reply.output
+            if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
+            if reply.quit { break }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import CReadline
+import Foundation
+import Synchronization
+import WattLanguage
+
+/// The terminal around the REPL core: GNU readline for line editing, Ctrl-R search and tab
+/// completion, a bounded persistent history, Ctrl-C to clear the line (not to exit), Ctrl-D
+/// to leave. Everything else is `ReplSession`.
+enum ReplTerminal {
+    nonisolated(unsafe) static var session: ReplSession?
+    nonisolated(unsafe) static var candidates: [String] = []
+    static let interrupted = Atomic<Bool>(false)
+
+    static func run(_ session: ReplSession, historyPath: String, historySize: Int32) {
+        Self.session = session
+        watt_rl_setup { _, state in
+            if state == 0 {
+                let raw = watt_rl_line_before_cursor()
+                let before = raw.map { String(cString: $0) } ?? ""
+                free(raw)
+                ReplTerminal.candidates = ReplTerminal.session?.completions(before) ?? []
+            }
+            let i = Int(state)
+            guard i < ReplTerminal.candidates.count else { return nil }
+            return strdup(ReplTerminal.candidates[i])
+        }
+        using_history()
+        stifle_history(historySize)
+        _ = read_history(historyPath)
+        signal(SIGINT) { _ in
+            // Ctrl-C: drop the line (and any unfinished entry), start a fresh prompt.
+            ReplTerminal.interrupted.store(true, ordering: .relaxed)
+            _ = write(STDOUT_FILENO, "^C\n", 3)
+            rl_replace_line("", 0)
+            rl_on_new_line()
+        }
+        print("watt repl: \(TimeCalendar.format(session.now)) on \(session.options.cluster); :help lists the commands, Ctrl-D leaves")
+        while true {
+            guard let raw = readline(session.prompt) else { print(""); break }
+            let line = String(cString: raw)
+            free(raw)
+            if interrupted.exchange(false, ordering: .relaxed) { session.cancelEntry() }
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                add_history(line)
+                _ = write_history(historyPath)
+            }
+            let reply = session.handle(line)
+            if !reply.output.isEmpty { FileHandle.standardOutput.write(Data(reply.output.utf8)) }
+            if reply.quit { break }
+        }
+        _ = history_truncate_file(historyPath, historySize)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import WattCLI
+
+/// The REPL core, in process: a line in, what to print out.
+@Suite struct ReplTests {
+    static func session() throws -> ReplSession {
+        var options = ReplSession.Options()
+        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.warmup = 3600
+        return try ReplSession(options)
+    }
+
+    @Test func expressionsPrintWithTheirType() throws {
+        let s = try Self.session()
+        #expect(s.handle("3 kW * 2 h").output == "6 kWh : energy\n")
+        #expect(s.handle("site.power_cap").output == "40 kW : power\n")
+        #expect(s.handle("\"a\" == \"a\"").output == "true : bool\n")
+        #expect(s.handle("").output == "")
+    }
+
+    @Test func errorsPointIntoTheLineTyped() throws {
+        let out = try Self.session().handle("site.power > 2 h").output
+        #expect(out.hasPrefix("<repl>:1:1: error[E0401]: cannot compare power (kW) with time (h)\n 1 | site.power > 2 h\n   | ^~~~~~~~~~~~~~~~\n"))
+    }
+
+    @Test func definitionsRulesAndRedefinition() throws {
+        let s = try Self.session()
+        #expect(s.handle("let x = 2 kW").output == "defined `x`\n")
+        #expect(s.handle("x * 2").output == "4 kW : power\n")
+        #expect(s.handle("let x = 3 kW").output == "redefined `x`\n")
+        #expect(s.handle("x").output == "3 kW : power\n")
+        #expect(s.handle("let y = nope").output.contains("error[E0301]: unknown name `nope`"))
+        #expect(s.handle("y").output.contains("unknown name `y`"), "a definition with errors is not kept")
+        #expect(s.handle("rule r { when x > 1 kW then wake nodes }").output == "defined rule `r`\n")
+        #expect(s.handle("if true then alert \"hi\"").output == "defined a one-line rule\n")
+        #expect(s.handle(":rules").output.contains("r (<repl>:1, priority 0): not run yet"))
+    }
+
+    @Test func multiLineEntriesContinue() throws {
+        let s = try Self.session()
+        #expect(s.handle("rule r {").needsMore)
+        #expect(s.prompt == "  ... ")
+        #expect(s.handle("  when site.power > 1 kW").needsMore)
+        #expect(s.handle("  then alert \"on\"").needsMore)
+        #expect(s.handle("}").output == "defined rule `r`\n")
+        #expect(s.prompt == "watt> ")
+        #expect(s.handle("1 +").needsMore)
+        #expect(s.handle("2").output == "3 : number\n")
+        #expect(s.handle("(1 +").needsMore)
+        s.cancelEntry()
+        #expect(s.handle("5").output == "5 : number\n")
+        // An empty line ends an unfinished entry with its error.
+        #expect(s.handle("[1,").needsMore)
+        #expect(s.handle("").output.contains("error"))
+    }
+
+    @Test(arguments: [
+        ("rule r {", true), ("let x = 1 +", true), ("f(1,", true), ("if a then", true), ("jobs where", true),
+        ("1 + 2", false), ("rule r { when a then b }", false), ("let x = [1, 2]", false), ("\"unclosed", false),
+    ]) func incompleteInput(_ text: String, _ incomplete: Bool) {
+        #expect(ReplInput.isIncomplete(text) == incomplete)
+    }
+
+    @Test func actionsAreDryRuns() throws {
+        let s = try Self.session()
+        let out = s.handle("cap nodes where pool == \"default\" at 500 W").output
+        #expect(out.hasPrefix("would cap at 500 W for `default-001`, `default-002`"))
+        #expect(out.contains("dry run: nothing applied"))
+        #expect(s.handle("nodes where present(power_cap)").output.contains("(empty)"), "nothing was applied")
+    }
+
+    @Test func metaCommands() throws {
+        let s = try Self.session()
+        #expect(s.handle(":help").output.contains(":tick [N]"))
+        #expect(s.handle(":type site.power * 1 h").output == "energy\n")
+        #expect(s.handle(":hlep").output == "unknown command `:hlep`; did you mean `:help`? (`:help` lists them)\n")
+        #expect(s.handle(":show pools").output.contains("2 × pool : list of pool"))
+        #expect(s.handle(":world").output.contains("4 nodes"))
+        #expect(s.handle(":vocab").output.contains("forecast"))
+        #expect(s.handle(":units").output.contains("kWh"))
+        _ = s.handle("rule capper { when true then cap nodes where not present(power_cap) at 400 W limit 1 per tick }")
+        let ticked = s.handle(":tick 2").output
+        #expect(ticked.contains("cap at 400 W `default-001`: applied"))
+        #expect(ticked.contains("`default-002`: cap at 400 W (rule `capper`) stopped by"), "the guardrail: at most half the GPUs capped")
+        #expect(s.handle(":explain capper").output.contains("`capper` fires now"))
+        #expect(s.handle(":explain nope").output.hasPrefix("no rule `nope`"))
+        #expect(s.handle(":quit").quit)
+    }
+
+    @Test func loadSaveAndReset() throws {
+        let s = try Self.session()
+        #expect(s.handle(":load \(Paths.root.appendingPathComponent("examples/repl/site.watt").path)").output.contains("2 rules, 3 definitions"))
+        #expect(s.handle("headroom > 0 kW").output == "true : bool\n")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-repl-\(UUID().uuidString).watt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = s.handle("let double_cap = site.power_cap * 2")
+        #expect(s.handle(":save \(file.path)").output == "saved 1 entry to `\(file.path)`\n")
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("let double_cap = site.power_cap * 2"))
+        #expect(s.handle(":reset").output.hasPrefix("reset"))
+        #expect(s.handle("headroom").output.contains("unknown name `headroom`"))
+        #expect(s.handle(":load /nonexistent.watt").output == "error: cannot read `/nonexistent.watt`\n")
+    }
+
+    @Test func completionKnowsTheLanguage() throws {
+        let s = try Self.session()
+        #expect(s.completions("site.po") == ["power", "power_cap"])
+        #expect(s.completions("forecast(site.power, 1 h).ar") == ["argmax", "argmin"])
+        #expect(s.completions("nodes where te").contains("temperature") == false, "fields of an element are not names in scope")
+        #expect(s.completions("900 k").contains("kW"))
+        #expect(s.completions("900 k").contains("kWh"))
+        #expect(s.completions(":lo") == [":load"])
+        #expect(s.completions("move jobs to pool \"eff") == ["efficient"])
+        #expect(s.completions("forec") == ["forecast"])
+        #expect(s.completions("wh").contains("where"))
+        _ = s.handle("let my_total = 1")
+        #expect(s.completions("my_") == ["my_total"])
+    }
+}
+
+/// The REPL as users run it: the transcript in examples/repl, and a real terminal (tmux).
+@Suite(.serialized) struct ReplEndToEndTests {
+    @Test func theTranscriptIsReproducedExactly() throws {
+        let transcript = try String(contentsOf: Paths.root.appendingPathComponent("examples/repl/session.txt"), encoding: .utf8)
+        let inputs = ReplCommand.inputs(ofTranscript: transcript)
+        #expect(inputs.count > 20)
+        let result = try runWatt(["repl", "--echo"], input: inputs.joined(separator: "\n") + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == transcript)
+    }
+
+    @Test func scriptedInputPrintsOnlyResults() throws {
+        let result = try runWatt(["repl", "--cluster", "examples/clusters/small.yaml", "--warmup", "1h"], input: "1 + 2\n:quit\n3\n")
+        #expect(result.stdout == "3 : number\n")
+    }
+}
