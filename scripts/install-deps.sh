@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need and the machine lacks:
-# libreadline-dev (the REPL's line editing) and libsqlite3-dev (the journal) through apt,
-# and Lark (the grammar
+# libreadline-dev (the REPL's line editing), libsqlite3-dev (the journal) and tmux (the
+# REPL's terminal tests) through apt, and Lark (the grammar
 # cross-check) through pip. Quiet when everything is already there.
 set -euo pipefail
 
 need_apt=()
 dpkg -s libreadline-dev >/dev/null 2>&1 || need_apt+=(libreadline-dev)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 if ((${#need_apt[@]})); then
   echo "installing ${need_apt[*]} (apt)"
   SUDO=""

@@ -134,3 +134,84 @@ import Testing
         #expect(result.stdout == "3 : number\n")
     }
 }
+
+/// The real binary under a terminal (tmux): tab completion, Ctrl-C, history after a restart.
+@Suite(.serialized) struct ReplTerminalTests {
+    let name = "watt-test-\(UUID().uuidString.prefix(8))"
+    let history = FileManager.default.temporaryDirectory.appendingPathComponent("watt-history-\(UUID().uuidString)").path
+
+    /// Runs tmux (its own server, `-L`, apart from any the user runs) with posix_spawn and
+    /// waitpid: a tmux client that starts a server confuses Foundation's `Process`, which
+    /// then never sees it exit. Output goes to a file, read when the client has exited.
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("watt-tmux-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let argv = ["tmux", "-L", name] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        guard posix_spawnp(&pid, "tmux", &actions, nil, cArgs, environ) == 0 else { return "" }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    func alive() -> Bool {
+        // `list-sessions` names the session while it runs.
+        (try? tmux(["list-sessions"]))?.contains(name) ?? false
+    }
+
+    func pane() -> String { (try? tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+
+    /// Waits until the pane shows `text` (at most 30 s).
+    func waitFor(_ text: String, count: Int = 1) -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if pane().components(separatedBy: text).count - 1 >= count { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    func start() throws {
+        let command = "cd '\(Paths.root.path)' && WATT_HISTORY='\(history)' TERM=xterm '\(Paths.binary)' repl --cluster examples/clusters/small.yaml --warmup 1h"
+        try tmux(["new-session", "-d", "-s", name, "-x", "160", "-y", "40", command])
+    }
+
+    @Test func completionCtrlCAndHistory() throws {
+        defer {
+            _ = try? tmux(["kill-server"])
+            try? FileManager.default.removeItem(atPath: history)
+        }
+        try start()
+        #expect(waitFor("watt>"), "the REPL did not start:\n\(pane())")
+        // Two tabs list the fields of `site` that start with `p`.
+        try tmux(["send-keys", "-t", name, "site.p", "Tab", "Tab"])
+        #expect(waitFor("power_cap"), "no completion:\n\(pane())")
+        #expect(pane().contains("pue"))
+        // Ctrl-C drops the line and the REPL stays.
+        try tmux(["send-keys", "-t", name, "C-c"])
+        #expect(waitFor("^C"))
+        try tmux(["send-keys", "-t", name, "40 + 2", "Enter"])
+        #expect(waitFor("42 : number"), "the REPL did not survive Ctrl-C:\n\(pane())")
+        // Ctrl-D leaves; the history file has the line.
+        try tmux(["send-keys", "-t", name, "C-d"])
+        let deadline = Date().addingTimeInterval(20)
+        while alive() && Date() < deadline { usleep(100_000) }
+        #expect(!alive(), "Ctrl-D did not end the REPL")
+        #expect((try? String(contentsOfFile: history, encoding: .utf8))?.contains("40 + 2") == true)
+        _ = try? tmux(["kill-session", "-t", name])
+        // A new session recalls it with the up arrow.
+        try start()
+        #expect(waitFor("watt>"))
+        try tmux(["send-keys", "-t", name, "Up", "Enter"])
+        #expect(waitFor("42 : number"), "history was not recalled:\n\(pane())")
+    }
+}

@@ -1,6 +1,5 @@
 import CReadline
 import Foundation
-import Synchronization
 import WattLanguage
 
 /// The terminal around the REPL core: GNU readline for line editing, Ctrl-R search and tab
@@ -9,7 +8,6 @@ import WattLanguage
 enum ReplTerminal {
     nonisolated(unsafe) static var session: ReplSession?
     nonisolated(unsafe) static var candidates: [String] = []
-    static let interrupted = Atomic<Bool>(false)
 
     static func run(_ session: ReplSession, historyPath: String, historySize: Int32) {
         Self.session = session
@@ -27,19 +25,18 @@ enum ReplTerminal {
         using_history()
         stifle_history(historySize)
         _ = read_history(historyPath)
-        signal(SIGINT) { _ in
-            // Ctrl-C: drop the line (and any unfinished entry), start a fresh prompt.
-            ReplTerminal.interrupted.store(true, ordering: .relaxed)
-            _ = write(STDOUT_FILENO, "^C\n", 3)
-            rl_replace_line("", 0)
-            rl_on_new_line()
-        }
+        // Ctrl-C drops the line (and any unfinished entry) and starts a fresh prompt.
+        watt_rl_install_sigint()
         print("watt repl: \(TimeCalendar.format(session.now)) on \(session.options.cluster); :help lists the commands, Ctrl-D leaves")
         while true {
-            guard let raw = readline(session.prompt) else { print(""); break }
+            var interrupted: Int32 = 0
+            guard let raw = watt_rl_read_line(session.prompt, &interrupted) else { print(""); break }
             let line = String(cString: raw)
             free(raw)
-            if interrupted.exchange(false, ordering: .relaxed) { session.cancelEntry() }
+            if interrupted != 0 {
+                session.cancelEntry()
+                continue
+            }
             if !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 add_history(line)
                 _ = write_history(historyPath)
