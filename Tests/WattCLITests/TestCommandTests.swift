@@ -10,7 +10,16 @@ import Testing
         for name in ["cluster.yaml", "jobs.csv"] {
             try FileManager.default.copyItem(at: Paths.root.appendingPathComponent("policies/fixtures/\(name)"), to: dir.appendingPathComponent("fixtures/\(name)"))
         }
-        try FileManager.default.copyItem(at: Paths.root.appendingPathComponent("policies/peak/peak.watt"), to: dir.appendingPathComponent("peak.watt"))
+        try """
+            rule shave priority 1 {
+              when site.facility_power > 57 kW
+              then cap nodes where state == "on" and not present(power_cap) at 450 W
+            }
+            rule relax priority 1 {
+              when site.facility_power < 20 kW
+              then uncap nodes where present(power_cap)
+            }
+            """.write(to: dir.appendingPathComponent("peak.watt"), atomically: true, encoding: .utf8)
         try tests.write(to: dir.appendingPathComponent("peak_test.watt"), atomically: true, encoding: .utf8)
         return dir
     }
@@ -32,7 +41,8 @@ import Testing
         #expect(out.exitCode == 1)
         #expect(out.stdout.contains("FAIL  \(dir.path)/peak_test.watt: a deliberately wrong expectation"))
         #expect(out.stdout.contains("peak_test.watt:4:3: expected cap nodes at 300 W at 2020-06-01T00:00:00Z, but got:"))
-        #expect(out.stdout.contains("cap at 450 W for `default-001`"))
+        #expect(out.stdout.contains("cap at 450 W for `"))
+        #expect(out.stdout.contains("(rule `shave`, because site.facility_power > 57 kW: `site.facility_power` = 58 kW > 57 kW is true)"))
         #expect(out.stdout.hasSuffix("0 passed, 1 failed\n"))
     }
 
