@@ -20,7 +20,7 @@ run: build
 	@echo "chart: out/report.svg, figures: out/report.json"
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
 	$(WATT) eval --cluster examples/clusters/demo.yaml 'count(jobs where gpus > 0)'
-	$(WATT) eval --cluster examples/clusters/demo.yaml --file policies/carbon/carbon_aware.watt 'outlook'
+	$(WATT) eval --cluster examples/clusters/demo.yaml --file policies/carbon/carbon_aware.watt 'carbon_day_avg'
 	$(WATT) eval --data examples/worlds/demo.json --file examples/evaluations/site.watt 'headroom'
 	$(WATT) eval --data examples/worlds/demo.json 'sum(nodes, power ?? 0 kW) * 24 h * grid.carbon_intensity'
 	$(WATT) eval --data examples/worlds/demo.json 'count(jobs where gpus > 0 and flexible)'
@@ -40,7 +40,8 @@ grammar-check:
 
 policy-check:
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
-	$(WATT) check examples/
+	$(WATT) check examples/evaluations/
+	$(WATT) check --cluster examples/clusters/demo.yaml examples/repl/
 	$(WATT) fmt --check policies/ examples/
 	$(WATT) test policies/ --coverage --threshold 100
 

@@ -84,6 +84,8 @@ struct TestCaseRun {
     var file: SourceFile { suite.test }
 
     func located(_ range: SourceRange, _ message: String) -> String {
+        // Rendered diagnostics carry their own location.
+        if message.hasPrefix(file.name + ":") { return message.hasSuffix("\n") ? String(message.dropLast()) : message }
         let (line, column) = file.location(of: range.start)
         return "\(file.name):\(line):\(column): \(message)"
     }

@@ -132,7 +132,7 @@ public enum Formatter {
             }
             trailingComment(onLineOf: t.rows.last?.range.end ?? t.nameRange.end)
             for step in t.steps {
-                leadingComments(before: step.range.start, indent: 2, blankLines: true)
+                leadingComments(before: step.range.start, indent: 2, blankLines: false)
                 emit(Self.print(step), indent: 2)
                 trailingComment(onLineOf: step.range.end)
             }

@@ -260,7 +260,9 @@ extension Parser {
         if check(.percent) {
             unit = "%"
             range = range.union(advance().range)
-        } else if check(.identifier), TopOrder(rawValue: current.text) == nil, current.text != "per" {
+        } else if check(.identifier), TopOrder(rawValue: current.text) == nil, current.text != "per",
+                  !(inTestBlock && Parser.testStepWords.contains(current.text)) {
+            // In a test block, `expect x == 5` followed by `after 1 tick`: a step word is not a unit.
             // `top 3 of jobs by 2 desc`: `asc`/`desc` end a `top`, they are not units.
             let symbol = current
             var candidate = symbol.text

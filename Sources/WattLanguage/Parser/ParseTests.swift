@@ -30,6 +30,8 @@ extension Parser {
             } while match(.comma)
         }
         try expect(.leftBrace, "`{` to open the test")
+        inTestBlock = true
+        defer { inTestBlock = false }
         var steps: [TestStep] = []
         while !check(.rightBrace) && !check(.endOfFile) {
             let start = index

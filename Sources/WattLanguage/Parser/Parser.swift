@@ -19,6 +19,10 @@ public struct Parser {
     var bag: DiagnosticBag
     var depth = 0
     var brokenNames: Set<String> = []
+    /// Inside a `test` block, where `given`, `after`, `expect` and `every` after a number
+    /// start the next step (or the series step) instead of being read as a unit.
+    var inTestBlock = false
+    static let testStepWords: Set<String> = ["given", "after", "expect", "every"]
 
     struct Abort: Error {}
 
