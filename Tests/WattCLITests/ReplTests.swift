@@ -124,6 +124,8 @@ import Testing
         let transcript = try String(contentsOf: Paths.root.appendingPathComponent("examples/repl/session.txt"), encoding: .utf8)
         let inputs = ReplCommand.inputs(ofTranscript: transcript)
         #expect(inputs.count > 20)
+        let inputFile = try String(contentsOf: Paths.root.appendingPathComponent("examples/repl/input.txt"), encoding: .utf8)
+        #expect(inputFile == inputs.joined(separator: "\n") + "\n", "examples/repl/input.txt holds the transcript's inputs")
         let result = try runWatt(["repl", "--echo"], input: inputs.joined(separator: "\n") + "\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == transcript)
