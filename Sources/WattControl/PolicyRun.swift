@@ -76,6 +76,10 @@ public enum PolicyRun {
         public var guardrails: Guardrails?
         public var dryRun = false
         public var resume = false
+        /// Days of the grid's past (carbon intensity, price) recorded as telemetry before the
+        /// start, as a running site would have them: grid forecasts and `history(...)` are
+        /// warm from the first tick. 0: start cold.
+        public var gridHistoryDays: Double = 7
         /// Real-time mode: wall-clock seconds between ticks (nil: as fast as possible).
         public var interval: Double?
         /// Fault injection for crash tests: SIGKILL this process after this tick (1-based,
@@ -112,6 +116,19 @@ public enum PolicyRun {
         if let progress { hooks.progress = { fraction, _ in progress(fraction) } }
         let result = try run(settings, policies: policies, watch: nil, journal: journal, hooks: hooks)
         return (result.policies, result.baseline, result.diagnostics)
+    }
+
+    /// Records the grid's carbon intensity and price, tick by tick, for `days` before `start`
+    /// (from the cluster's grid series and tariff; the published past, not a forecast).
+    static func seedGridHistory(_ binding: EnergyBinding, cluster: ClusterDefinition, before start: Double, days: Double) {
+        guard days > 0 else { return }
+        let tick = cluster.tick
+        var t = start - (days * 86_400 / tick).rounded(.down) * tick
+        while t < start - 1e-9 {
+            binding.models.record("grid.carbon", cluster.grid.carbonIntensity.value(at: t), at: t)
+            binding.models.record("grid.price", cluster.grid.price.value(at: t), at: t)
+            t += tick
+        }
     }
 
     /// Builds the two simulators for the settings' window and clock.
@@ -155,6 +172,7 @@ public enum PolicyRun {
         guard let program = compiled.program, !compiled.hasErrors else {
             throw Failure(message: DiagnosticRenderer.text(compiled.diagnostics))
         }
+        seedGridHistory(binding, cluster: simulator.cluster, before: start, days: settings.gridHistoryDays)
         let dryRun = settings.dryRun
         let guardrails = settings.guardrails ?? Guardrails(simulator.cluster.guardrails)
         let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails, dryRun: dryRun)
