@@ -246,6 +246,19 @@ extension Journal {
         public var carbon: [(time: Double, gramsPerJoule: Double)]
     }
 
+    /// The latest run's cluster file and policy files, as `startRun` recorded them.
+    public func latestRun() throws(Failure) -> (cluster: String, policies: [String], dryRun: Bool)? {
+        do {
+            return try pool.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT cluster, policies, dry_run FROM run ORDER BY id DESC LIMIT 1") else { return nil }
+                let policies: String = row["policies"]
+                return (row["cluster"], policies.split(separator: "\n").map(String.init), (row["dry_run"] as Int) != 0)
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
     /// The latest run, if it has at least one tick.
     public func resumption() throws(Failure) -> Resumption? {
         let timers = try ruleStates()

@@ -120,7 +120,7 @@ public enum PolicyRun {
 
     /// Records the grid's carbon intensity and price, tick by tick, for `days` before `start`
     /// (from the cluster's grid series and tariff; the published past, not a forecast).
-    static func seedGridHistory(_ binding: EnergyBinding, cluster: ClusterDefinition, before start: Double, days: Double) {
+    public static func seedGridHistory(_ binding: EnergyBinding, cluster: ClusterDefinition, before start: Double, days: Double) {
         guard days > 0 else { return }
         let tick = cluster.tick
         var t = start - (days * 86_400 / tick).rounded(.down) * tick

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WattCLI
+import WattLanguage
 
 /// The REPL core, in process: a line in, what to print out.
 @Suite struct ReplTests {
@@ -215,5 +216,38 @@ import Testing
         #expect(waitFor("watt>"))
         try tmux(["send-keys", "-t", name, "Up", "Enter"])
         #expect(waitFor("42 : number"), "history was not recalled:\n\(pane())")
+    }
+}
+
+/// `watt repl --journal`: the world of a past run at one of its ticks.
+@Suite struct ReplJournalTests {
+    @Test func aPastTickIsRebuiltFromTheJournal() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-repl-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policy = dir.appendingPathComponent("capper.watt")
+        try "rule capper { when true then cap nodes where pool == \"default\" and not present(power_cap) at 400 W limit 1 per tick }\n"
+            .write(to: policy, atomically: true, encoding: .utf8)
+        var run = RunCommand.Options()
+        run.paths = [policy.path]
+        run.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        run.days = 0.25
+        run.journalPath = dir.appendingPathComponent("run.db").path
+        #expect(RunCommand.run(run).exitCode == 0)
+
+        func session(at time: String) throws -> ReplSession {
+            var options = ReplSession.Options()
+            options.journal = run.journalPath
+            options.at = TimeCalendar.parseISO8601(time)
+            return try ReplSession(options)
+        }
+        let first = try session(at: "2020-01-06T00:00:00Z")
+        #expect(first.handle("now").output.hasPrefix("2020-01-06T00:00:00Z"))
+        #expect(first.handle("count(nodes where present(power_cap))").output == "0 : number\n")
+        #expect(first.handle(":rules").output.contains("capper (\(policy.path):1"), "the run's policies are loaded")
+        let later = try session(at: "2020-01-06T00:10:00Z")
+        #expect(later.handle("count(nodes where present(power_cap))").output == "1 : number\n", "the cap applied at the first tick")
+        #expect(later.handle("(nodes where present(power_cap)).id").output.contains("default-001"))
+        #expect(throws: ReplSession.ReplError.self) { try session(at: "2021-01-01T00:00:00Z") }
     }
 }

@@ -37,6 +37,8 @@ public struct Repl: ParsableCommand {
     @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
     @Option(help: "A grid carbon-intensity CSV (default: the cluster file's).") var grid: String?
     @Option(help: "Simulated time before the session, so forecasts have history (e.g. 1d, 6h).") var warmup: String = "1d"
+    @Option(help: "Inspect a `watt run --journal` run: its world at --at (default: its last tick), its policies loaded.") var journal: String?
+    @Option(help: "With --journal: the tick to inspect, ISO 8601.") var at: String?
     @Option(help: "The history file (default: $WATT_HISTORY or ~/.watt_history).") var history: String?
     @Option(help: "Lines of history kept.") var historySize: Int = 1000
     @Flag(help: "When reading a script, print each prompt and input line too (a transcript).") var echo = false
@@ -49,6 +51,11 @@ public struct Repl: ParsableCommand {
         options.trace = trace
         options.grid = grid
         options.warmup = warm
+        options.journal = journal
+        if let at {
+            guard let t = TimeCalendar.parseISO8601(at) else { throw ValidationError("--at `\(at)` is not an ISO 8601 time") }
+            options.at = t
+        }
         let session: ReplSession
         do { session = try ReplSession(options) } catch {
             FileHandle.standardError.write(Data((error.message + "\n").utf8))

@@ -25,6 +25,10 @@ public final class ReplSession {
         public var grid: String?
         /// Simulated time before the session starts, so forecasts have history.
         public var warmup: Double = 86_400
+        /// A journal of `watt run`: the world is that run's, rebuilt by replaying what was
+        /// sent to the scheduler up to `at` (default: its last tick), and its policies loaded.
+        public var journal: String?
+        public var at: Double?
         public init() {}
     }
 
@@ -42,7 +46,43 @@ public final class ReplSession {
 
     public init(_ options: Options = Options()) throws(ReplError) {
         self.options = options
-        (simulator, binding) = try Self.world(options)
+        if let journal = options.journal {
+            let replayed = try Self.replay(journal: journal, at: options.at)
+            (simulator, binding) = (replayed.simulator, replayed.binding)
+            for path in replayed.policies where FileManager.default.fileExists(atPath: path) { _ = load(path) }
+        } else {
+            (simulator, binding) = try Self.world(options)
+        }
+    }
+
+    /// The world of a journaled run at one of its ticks (what that tick saw).
+    static func replay(journal path: String, at: Double?) throws(ReplError) -> (simulator: Simulator, binding: EnergyBinding, policies: [String]) {
+        do {
+            let journal = try Journal(path: path, create: false)
+            guard let run = try journal.latestRun(), let resumption = try journal.resumption() else {
+                throw ReplError(message: "error: `\(path)` has no run with a tick")
+            }
+            let simulator = try Simulator(clusterFile: run.cluster)
+            simulator.placesArrivalsImmediately = false
+            let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+            let start = simulator.snapshot().now
+            PolicyRun.seedGridHistory(binding, cluster: simulator.cluster, before: start, days: 7)
+            let target = at ?? resumption.lastTick
+            guard target >= start - 1e-6, target <= resumption.lastTick + 1e-6 else {
+                throw ReplError(message: "error: the run's ticks go from \(TimeCalendar.format(start)) to \(TimeCalendar.format(resumption.lastTick))")
+            }
+            while simulator.snapshot().now < target - 1e-6 {
+                let now = simulator.snapshot().now
+                binding.record(simulator.snapshot())
+                if !run.dryRun { _ = simulator.apply(resumption.sent[now] ?? []) }
+                simulator.step()
+            }
+            return (simulator, binding, run.policies)
+        } catch let error as ReplError {
+            throw error
+        } catch {
+            throw ReplError(message: "error: \(error)")
+        }
     }
 
     public struct ReplError: Error, Sendable { public var message: String }
