@@ -1,4 +1,5 @@
 import Foundation
+import WattLanguage
 
 /// The results of `watt test`: every case, and the coverage of the policies.
 public struct TestRunReport: Sendable {
@@ -49,20 +50,8 @@ public struct TestRunReport: Sendable {
         return out
     }
 
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// JSON strings: the package's one escaper.
+    static func json(_ s: String) -> String { jsonString(s) }
 
     public func jsonText() -> String {
         let items = cases.map { c in
