@@ -34,6 +34,8 @@ let package = Package(
                                                     .product(name: "GRDB", package: "GRDB.swift")]),
         // GNU readline for the REPL's terminal (libreadline-dev; `make` installs it).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+        // The Slurm adapter: the only code that runs external commands.
+        .target(name: "WattSlurm", dependencies: ["WattCluster", "WattEnergy"]),
         // `watt test`: runs the test blocks of policy files against the simulator.
         .target(name: "WattTesting", dependencies: ["WattLanguage", "WattCluster", "WattBindings", "WattControl"]),
         .target(
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
         .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster"]),
+        .testTarget(name: "WattSlurmTests", dependencies: ["WattSlurm", "WattCluster"], exclude: ["Fixtures"]),
         .testTarget(name: "WattTestingTests", dependencies: ["WattTesting", "WattControl", "WattLanguage"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
