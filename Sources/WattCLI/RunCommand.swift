@@ -27,6 +27,7 @@ public enum RunCommand {
         public var handleSignals = false
         /// Crash tests: SIGKILL after this tick (`WATT_FAULT_KILL_AFTER_TICK`).
         public var killAfterTick: Int?
+        public var metricsFile: String?
         public init() {}
     }
 
@@ -59,6 +60,7 @@ public enum RunCommand {
         settings.dryRun = options.dryRun
         settings.resume = options.resume
         settings.killAfterTick = options.killAfterTick
+        settings.metricsFile = options.metricsFile
         return .success(settings)
     }
 
@@ -169,6 +171,7 @@ public struct Run: ParsableCommand {
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
     @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
     @Flag(help: "Resume the journal's latest run from its last tick (after a crash).") var resume = false
+    @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here after every tick (node_exporter textfile collector format).") var metricsFile: String?
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -189,6 +192,7 @@ public struct Run: ParsableCommand {
         options.svgPath = svg
         options.resume = resume
         options.handleSignals = true
+        options.metricsFile = metricsFile
         options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
         guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)

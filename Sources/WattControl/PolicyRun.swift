@@ -82,6 +82,8 @@ public enum PolicyRun {
         public var gridHistoryDays: Double = 7
         /// Real-time mode: wall-clock seconds between ticks (nil: as fast as possible).
         public var interval: Double?
+        /// Prometheus metrics written after each tick (node_exporter textfile format).
+        public var metricsFile: String?
         /// Fault injection for crash tests: SIGKILL this process after this tick (1-based,
         /// counting resumed ones) has been applied and before it is journaled.
         public var killAfterTick: Int?
@@ -212,6 +214,7 @@ public enum PolicyRun {
             }
         }
         let pacer = settings.interval.map { Pacer(interval: $0) }
+        let metrics = settings.metricsFile.map { MetricsExporter(path: $0) }
         var lastChangeCheck = Date()
         while simulator.snapshot().now < end {
             if hooks.shouldStop() { events.stoppedAt = simulator.snapshot().now; break }
@@ -229,8 +232,13 @@ public enum PolicyRun {
                 }
             }
             let record: ControlLoop.TickRecord
+            let tickStarted = Date()
             do { record = try loop.tick() } catch { throw Failure(message: "tick failed: \(error)") }
             ticksDone += 1
+            if let metrics {
+                metrics.record(record, world: simulator.snapshot(), seconds: Date().timeIntervalSince(tickStarted))
+                do { try metrics.write() } catch { throw Failure(message: "error: cannot write metrics `\(metrics.path)`: \(error.localizedDescription)") }
+            }
             if settings.killAfterTick == ticksDone { kill(getpid(), SIGKILL) }
             counters.applied += record.applied
             counters.rejected += record.rejected
