@@ -167,6 +167,8 @@ InactiveLimit=0
 SlurmctldTimeout=30
 SlurmdTimeout=60
 GresTypes=gpu
+# (no AccountingStorageTRES=gres/gpu: slurmctld refuses it without slurmdbd, so job TRES strings
+# have no gres/gpu; the GPU request is in TresPerNode / tres_per_node = gres:gpu:N)
 # Power saving. SuspendTime=INFINITE would disable it entirely (then State=POWER_DOWN fails with
 # "PowerSave is disabled"), so use a long idle time: no automatic power-down during a test run,
 # manual POWER_DOWN / POWER_UP work.
@@ -218,17 +220,21 @@ do_start() {
   pid_alive "$BASE/run/slurmctld.pid" || slurmctld -c -i
   pid_alive "$BASE/run/slurmd.pid" || slurmd -N "$NODE"
 
-  for i in $(seq 150); do
-    st=$(sinfo -h -N -n "$NODE" -o %T 2>/dev/null | head -1 || true)
+  # wait (at most 30 s) until the node is usable; fail at once when a daemon died (e.g. a fatal
+  # configuration error: slurmctld daemonizes before it reads everything)
+  local t0=$SECONDS
+  while [ $((SECONDS - t0)) -lt 30 ]; do
+    sleep 0.2
+    pid_alive "$BASE/run/slurmctld.pid" && pid_alive "$BASE/run/slurmd.pid" || { st="(daemon exited)"; break; }
+    st=$(timeout 5 sinfo -h -N -n "$NODE" -o %T 2>/dev/null | head -1 || true)
     case "$st" in
       idle*|mixed*|allocated*)
-        log "node $NODE is $st after $((i / 5)).$((i % 5 * 2))s (partitions gpu, efficient; $GPUS fake GPUs)"
+        log "node $NODE is $st after $((SECONDS - t0))s (partitions gpu, efficient; $GPUS fake GPUs)"
         echo "export SLURM_CONF=$CONF"
         return 0 ;;
     esac
-    sleep 0.2
   done
-  tail -20 "$BASE/log/slurmctld.log" "$BASE/log/slurmd.log" >&2
+  tail -n 5 "$BASE/log/slurmctld.log" "$BASE/log/slurmd.log" >&2
   die "node $NODE did not become idle (state '$st'); logs in $BASE/log"
 }
 
