@@ -1,0 +1,81 @@
+import Foundation
+import WattCluster
+
+/// A real Slurm cluster behind the `Scheduler` protocol: snapshots from `squeue --json` and
+/// `sinfo --json`, actions as `scontrol` commands (and a cap command, when configured).
+/// A command that fails becomes a rejected action carrying Slurm's own error; an idempotent
+/// command that timed out or could not reach the controller is tried again once after a
+/// short pause. The control loop keeps running either way.
+public final class SlurmScheduler: Scheduler, @unchecked Sendable {
+    public let runner: any CommandRunning
+    public var site: SlurmSnapshot.Site
+    public var cap: CapExecutor?
+    /// Seconds a command may take (`squeue --json` takes about 9 s to report a controller
+    /// that is down).
+    public var timeout: Double = 20
+    /// Pause before the one retry, s.
+    public var retryPause: Double = 1
+    /// The clock (tests pin it).
+    public var clock: () -> Double = { Date().timeIntervalSince1970 }
+    /// Every command run, for the journal and tests.
+    public private(set) var log: [(command: [String], result: CommandResult)] = []
+
+    public init(runner: any CommandRunning = ProcessRunner(), site: SlurmSnapshot.Site, cap: CapExecutor? = nil) {
+        self.runner = runner
+        self.site = site
+        self.cap = cap
+    }
+
+    func run(_ command: [String], retry: Bool) -> CommandResult {
+        var result = runner.run(command, timeout: timeout)
+        log.append((command, result))
+        let transient = result.timedOut || result.stderr.contains("Unable to contact slurm controller")
+            || result.stderr.contains("Socket timed out")
+        if !result.succeeded && retry && transient {
+            Thread.sleep(forTimeInterval: retryPause)
+            result = runner.run(command, timeout: timeout)
+            log.append((command, result))
+        }
+        return result
+    }
+
+    public func snapshot() throws -> World {
+        let jobs = run(["squeue", "--json"], retry: true)
+        guard jobs.succeeded else { throw SlurmError("`squeue --json` failed: \(jobs.failure)") }
+        let nodes = run(["sinfo", "--json"], retry: true)
+        guard nodes.succeeded else { throw SlurmError("`sinfo --json` failed: \(nodes.failure)") }
+        return try SlurmSnapshot.world(squeue: jobs.stdout, sinfo: nodes.stdout, now: clock(), site: site)
+    }
+
+    public func apply(_ actions: [ClusterAction]) -> [ActionResult] {
+        var results: [ActionResult] = []
+        for action in actions {
+            if case .alert(let severity, let message) = action.kind {
+                results.append(ActionResult(action: action, target: nil, status: .applied, detail: "alert (\(severity)): \(message)"))
+                continue
+            }
+            for target in action.targets {
+                switch SlurmCommands.commands(for: action, target: target, now: clock(), cap: cap) {
+                case .failure(let why):
+                    results.append(ActionResult(action: action, target: target, status: .rejected, detail: why.message))
+                case .success(let commands):
+                    var detail: [String] = []
+                    var failed: String?
+                    // `requeue` is not idempotent: never retried.
+                    let retry: Bool = { if case .preempt = action.kind { return false } else { return true } }()
+                    for command in commands {
+                        let result = run(command, retry: retry)
+                        if !result.succeeded { failed = "`\(command.joined(separator: " "))`: \(result.failure)"; break }
+                        detail.append("ran `\(command.joined(separator: " "))`")
+                    }
+                    if let failed {
+                        results.append(ActionResult(action: action, target: target, status: .rejected, detail: failed))
+                    } else {
+                        results.append(ActionResult(action: action, target: target, status: .applied, detail: detail.joined(separator: "; ")))
+                    }
+                }
+            }
+        }
+        return results
+    }
+}
