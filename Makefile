@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check fmt bench clean
+.PHONY: run test deps build swift-test grammar-check policy-check slurm-test fmt bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -30,10 +30,15 @@ run: build
 # The Swift tests run last so their summary closes the output.
 test: deps
 	$(SWIFT) build --build-tests
-	$(MAKE) --no-print-directory grammar-check policy-check swift-test
+	$(MAKE) --no-print-directory grammar-check policy-check slurm-test swift-test
 
 swift-test:
 	$(SWIFT) test --skip-build
+
+# `watt run --scheduler slurm` against a real single-node Slurm (started and stopped by the
+# script; a SKIP line where it cannot be started, e.g. not root).
+slurm-test:
+	WATT=$(WATT) bash scripts/slurm-integration-test.sh
 
 grammar-check:
 	WATT_BIN=$(WATT) python3 grammar/crosscheck.py

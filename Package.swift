@@ -42,6 +42,7 @@ let package = Package(
             name: "WattCLI",
             dependencies: [
                 "WattTesting",
+                "WattSlurm",
                 "CReadline",
                 "WattLanguage",
                 "WattEnergy",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WattControl
 import WattLanguage
+import WattSlurm
 
 /// `watt run`: the control loop over policy files on the simulated cluster, with the
 /// baseline run beside it and the report of what the policies changed.
@@ -28,6 +29,11 @@ public enum RunCommand {
         /// Crash tests: SIGKILL after this tick (`WATT_FAULT_KILL_AFTER_TICK`).
         public var killAfterTick: Int?
         public var metricsFile: String?
+        /// `slurm`: the loop runs in real time against the Slurm that `SLURM_CONF` names.
+        public var scheduler: String?
+        public var ticks: Int?
+        public var powerCap: Double?
+        public var capCommand: [String]?
         public init() {}
     }
 
@@ -65,6 +71,7 @@ public enum RunCommand {
     }
 
     public static func run(_ options: Options) -> CommandOutput {
+        if let scheduler = options.scheduler { return live(options, scheduler: scheduler) }
         let settings: PolicyRun.Settings
         switch Self.settings(options) {
         case .success(let s): settings = s
@@ -137,6 +144,47 @@ public enum RunCommand {
     }
 }
 
+extension RunCommand {
+    /// `--scheduler slurm`: real time against a live cluster, no baseline.
+    static func live(_ options: Options, scheduler name: String) -> CommandOutput {
+        guard name == "slurm" else { return CommandOutput(stderr: "error: --scheduler must be `slurm` (the simulator is the default)\n", exitCode: 2) }
+        guard let interval = options.interval.flatMap(DurationArgument.seconds), interval > 0 else {
+            return CommandOutput(stderr: "error: --scheduler slurm runs in real time: give --interval (e.g. 30s)\n", exitCode: 2)
+        }
+        var cap: CapExecutor?
+        if let template = options.capCommand {
+            do { cap = try CapExecutor(template: template) } catch { return CommandOutput(stderr: "error: --cap-command: \(error.message)\n", exitCode: 2) }
+        }
+        let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap)
+        let watch: PolicySet
+        do { watch = try PolicySet(paths: options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
+        var journal: Journal?
+        if let path = options.journalPath {
+            do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
+        }
+        var hooks = PolicyRun.Hooks()
+        if options.handleSignals {
+            RunSignals.install()
+            hooks.shouldStop = { RunSignals.stopRequested != nil }
+            hooks.reloadRequested = { RunSignals.takeHangup() }
+        }
+        hooks.onReload = { _, event in
+            FileHandle.standardError.write(Data(("watt: \(event.summary)\n" + DiagnosticRenderer.text(event.diagnostics)).utf8))
+        }
+        do {
+            let summary = try LiveRun.run(scheduler: slurm, policies: watch.files, watch: watch, journal: journal, interval: interval,
+                                          ticks: options.ticks, dryRun: options.dryRun, metricsFile: options.metricsFile, hooks: hooks)
+            var out = "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") against Slurm, \(summary.ticks) ticks every \(DurationText.short(interval))"
+            out += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
+            for line in summary.actions { out += "  \(line)\n" }
+            out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
+            return CommandOutput(stdout: out)
+        } catch {
+            return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
+        }
+    }
+}
+
 /// Short durations for messages: `5 min`, `1 h`, `30 s`.
 enum DurationText {
     static func short(_ seconds: Double) -> String {
@@ -171,6 +219,10 @@ public struct Run: ParsableCommand {
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
     @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
     @Flag(help: "Resume the journal's latest run from its last tick (after a crash).") var resume = false
+    @Option(help: "`slurm`: run in real time against the Slurm that SLURM_CONF names (default: the built-in simulator).") var scheduler: String?
+    @Option(help: "With --scheduler: stop after this many ticks (default: run until SIGINT/SIGTERM).") var ticks: Int?
+    @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W.") var powerCap: Double?
+    @Option(name: .customLong("cap-command"), help: "With --scheduler slurm: the command that caps a node's GPUs, e.g. 'ssh {node} nvidia-smi -pl {watts}' (split on spaces; placeholders are whole arguments).") var capCommand: String?
     @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here after every tick (node_exporter textfile collector format).") var metricsFile: String?
     public init() {}
     public func run() throws {
@@ -193,6 +245,10 @@ public struct Run: ParsableCommand {
         options.resume = resume
         options.handleSignals = true
         options.metricsFile = metricsFile
+        options.scheduler = scheduler
+        options.ticks = ticks
+        options.powerCap = powerCap
+        options.capCommand = capCommand.map { $0.split(separator: " ").map(String.init) }
         options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
         guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)
