@@ -67,17 +67,10 @@ public final class MetricsExporter {
                    return ("verb=\"\(Self.label(parts[0]))\",status=\"\(Self.label(parts[1]))\"", Double(n))
                })
         metric("watt_flaps_total", "counter", "Applied actions that undid another on the same target within an hour.", [("", Double(flaps))])
-        let states = ["inactive", "pending", "firing", "cooling"]
         var ruleSamples: [(String, Double)] = []
         for (rule, decision) in decisions.sorted(by: { $0.key < $1.key }) {
-            let state: String
-            switch decision {
-            case .inactive: state = "inactive"
-            case .pending: state = "pending"
-            case .act: state = "firing"
-            case .coolingDown: state = "cooling"
-            }
-            for s in states { ruleSamples.append(("rule=\"\(Self.label(rule))\",state=\"\(s)\"", s == state ? 1 : 0)) }
+            let state = decision.stateName
+            for s in RuleTimer.stateNames { ruleSamples.append(("rule=\"\(Self.label(rule))\",state=\"\(s)\"", s == state ? 1 : 0)) }
         }
         metric("watt_rule_state", "gauge", "Each rule's state at the last tick (1 for its state).", ruleSamples)
         if let world {

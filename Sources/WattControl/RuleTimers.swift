@@ -28,6 +28,16 @@ public struct RuleTimer: Codable, Sendable, Equatable {
         case act
         /// Firing but within its cooldown: nothing until `remaining` more seconds.
         case coolingDown(remaining: Double)
+
+        /// `inactive`, `pending`, `firing` (acting) or `cooling` (firing, within its cooldown).
+        public var stateName: String {
+            switch self {
+            case .inactive: return "inactive"
+            case .pending: return "pending"
+            case .act: return "firing"
+            case .coolingDown: return "cooling"
+            }
+        }
     }
 
     /// Advances the timer with this tick's condition. `holds` is nil when the condition could
@@ -77,6 +87,9 @@ public struct RuleTimer: Codable, Sendable, Equatable {
         lastActed = now
         return .act
     }
+
+    /// The states as tests, metrics and the REPL name them.
+    public static let stateNames = ["inactive", "pending", "firing", "cooling"]
 
     /// Whether the rule is held on by hysteresis (firing with a clear condition pending).
     public var isLatched: Bool { phase == .firing }

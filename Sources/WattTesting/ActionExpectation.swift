@@ -134,14 +134,7 @@ extension StepContext {
         return diagnostics.hasErrors ? nil : TestFailure(range: range, message: "expected `\(name)` not to check, but it has no errors:\(rendered)")
     }
 
-    static func state(_ d: RuleTimer.Decision?) -> String {
-        switch d {
-        case .act: return "firing"
-        case .pending: return "pending"
-        case .coolingDown: return "cooling"
-        case .inactive, nil: return "inactive"
-        }
-    }
+    static func state(_ d: RuleTimer.Decision?) -> String { (d ?? .inactive).stateName }
 
     func describe(_ action: ClusterAction) -> String {
         var targets = action.targets.prefix(4).map { "`\($0)`" }.joined(separator: ", ")

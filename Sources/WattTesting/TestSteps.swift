@@ -187,7 +187,7 @@ struct StepContext {
             throw TestFailure(range: rule.range, message: "no rule `\(rule.name)` in the policies\(hint)")
         }
         var expected = state.name
-        let states = ["inactive", "pending", "firing", "cooling"]
+        let states = RuleTimer.stateNames
         if !states.contains(expected) {
             guard case .string(let s) = try evaluate(Expr(.name(state.name), state.range)).value, states.contains(s) else {
                 throw TestFailure(range: state.range, message: "a rule state is `inactive`, `pending`, `firing` or `cooling` (or a parameter holding one)")
@@ -195,14 +195,7 @@ struct StepContext {
             expected = s
         }
         guard ticksRun > 0 else { throw noTickYet(rule.range) }
-        let decision = lastDecisions[rule.name] ?? .inactive
-        let actual: String
-        switch decision {
-        case .inactive: actual = "inactive"
-        case .pending: actual = "pending"
-        case .act: actual = "firing"
-        case .coolingDown: actual = "cooling"
-        }
+        let actual = (lastDecisions[rule.name] ?? .inactive).stateName
         let matches = expected == actual || (expected == "firing" && actual == "cooling")
         if matches { return nil }
         return TestFailure(range: rule.range, message: "expected rule `\(rule.name)` \(expected.description), but it is \(actual)\(explain(rule.name))")
