@@ -74,6 +74,41 @@ else
   fail "slurmctld killed mid-run: exit $status"; cat "$work/down.txt"
 fi
 
+# Power saving: an idle node is powered down, and woken when work arrives.
+scancel --user=root >/dev/null 2>&1
+for _ in $(seq 1 30); do [ -z "$(squeue -h -t PD,R,CG -o %i)" ] && break; sleep 1; done
+cat > "$work/power.watt" <<'W'
+rule power_down_idle {
+  when count(nodes where state == "idle") > 0 and count(jobs where state == "queued") == 0
+  then suspend nodes where state == "idle"
+}
+rule wake_for_work {
+  when count(jobs where state == "queued") > 0 and count(nodes where state == "suspended") > 0
+  then wake nodes where state == "suspended"
+}
+W
+"$WATT" run "$work/power.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/power.txt" 2>&1
+down=no
+for _ in $(seq 1 40); do sinfo -h -N -p gpu -o '%T' | grep -qi 'powered_down\|powering_down\|idle~\|~' && { down=yes; break; }; sinfo -h -N -p gpu -o '%6t' | grep -q '~' && { down=yes; break; }; sleep 1; done
+[ $down = yes ] && grep -q 'suspend `vm`: applied' "$work/power.txt" && pass "an idle node was powered down (POWER_DOWN)" || { fail "the idle node was not powered down"; cat "$work/power.txt"; sinfo -N; }
+# Wake it (with no job pending, so Slurm would not resume it by itself).
+cat > "$work/wake.watt" <<'W'
+rule wake_suspended {
+  when count(nodes where state == "suspended") > 0
+  then wake nodes where state == "suspended"
+}
+W
+sleep 3
+"$WATT" run "$work/wake.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/wake.txt" 2>&1
+up=no
+for _ in $(seq 1 60); do sinfo -h -N -p gpu -o '%t' | grep -qv '[~#%]' && { up=yes; break; }; sleep 1; done
+[ $up = yes ] && grep -q 'wake `vm`: applied' "$work/wake.txt" && pass "a powered-down node was woken (POWER_UP)" \
+  || { fail "the node was not woken"; cat "$work/wake.txt"; sinfo -N; }
+job=$(sbatch --parsable -p gpu --gres=gpu:1 --wrap 'sleep 60')
+running=no
+for _ in $(seq 1 30); do [ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && { running=yes; break; }; sleep 1; done
+[ $running = yes ] && pass "work runs on the woken node" || { fail "job $job did not run"; squeue; }
+
 rm -rf "$work"
 echo "slurm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
