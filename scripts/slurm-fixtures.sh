@@ -27,7 +27,7 @@ wait_for() { # CONDITION [TRIES of 0.2 s]
   local i; for i in $(seq "${2:-150}"); do eval "$1" && return 0; sleep 0.2; done
   echo "slurm-fixtures.sh: timed out waiting for: $1" >&2; exit 1
 }
-sub() { sbatch --parsable "$@"; }
+sub() { sbatch --parsable -o /dev/null "$@"; }
 
 # finished jobs (kept visible for MinJobAge=300 s)
 done_ok=$(sub -p efficient --gres=gpu:1 --comment=watt:flexible -J eval-done --wrap 'true')

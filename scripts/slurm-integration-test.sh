@@ -24,10 +24,10 @@ trap 'bash $LOCAL stop >/dev/null 2>&1' EXIT
 work=$(mktemp -d)
 
 # Two jobs fill the two GPUs of partition gpu; a flexible one waits behind them.
-sbatch --parsable -p gpu --gres=gpu:1 --wrap 'sleep 600' >/dev/null
-sbatch --parsable -p gpu --gres=gpu:1 --wrap 'sleep 600' >/dev/null
-flexible=$(sbatch --parsable -p gpu --gres=gpu:1 --comment=watt:flexible --wrap 'sleep 600')
-later=$(sbatch --parsable -p gpu --gres=gpu:1 --comment=watt:flexible --wrap 'sleep 600')
+sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --wrap 'sleep 600' >/dev/null
+sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --wrap 'sleep 600' >/dev/null
+flexible=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --comment=watt:flexible --wrap 'sleep 600')
+later=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --comment=watt:flexible --wrap 'sleep 600')
 sleep 2
 
 cat > "$work/move.watt" <<'W'
@@ -104,7 +104,7 @@ up=no
 for _ in $(seq 1 60); do sinfo -h -N -p gpu -o '%t' | grep -qv '[~#%]' && { up=yes; break; }; sleep 1; done
 [ $up = yes ] && grep -q 'wake `vm`: applied' "$work/wake.txt" && pass "a powered-down node was woken (POWER_UP)" \
   || { fail "the node was not woken"; cat "$work/wake.txt"; sinfo -N; }
-job=$(sbatch --parsable -p gpu --gres=gpu:1 --wrap 'sleep 60')
+job=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --wrap 'sleep 60')
 running=no
 for _ in $(seq 1 30); do [ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && { running=yes; break; }; sleep 1; done
 [ $running = yes ] && pass "work runs on the woken node" || { fail "job $job did not run"; squeue; }

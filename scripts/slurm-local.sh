@@ -289,9 +289,9 @@ do_selftest() {
   wait_for() { local i; for i in $(seq "${2:-100}"); do eval "$1" && return 0; sleep 0.2; done; return 1; }
   cd "$BASE/jobs"
 
-  j1=$(sbatch --parsable -p gpu --gres=gpu:1 --comment=watt:flexible -J t1 --wrap 'sleep 300')
-  j2=$(sbatch --parsable -p gpu --gres=gpu:1 -J t2 --wrap 'sleep 300')
-  j3=$(sbatch --parsable -p gpu --gres=gpu:1 -J t3 --wrap 'sleep 300')
+  j1=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --comment=watt:flexible -J t1 --wrap 'sleep 300')
+  j2=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 -J t2 --wrap 'sleep 300')
+  j3=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 -J t3 --wrap 'sleep 300')
   ok "two gpu jobs run, the third pends" \
     "wait_for '[ \"\$(jst $j1 %T)\$(jst $j2 %T)\$(jst $j3 %T)\" = RUNNINGRUNNINGPENDING ]'"
   # (kept in variables, not piped into grep -q: SIGPIPE + pipefail)
@@ -320,7 +320,7 @@ do_selftest() {
   t0=$(date +%s); scontrol update NodeName="$NODE" State=POWER_DOWN
   ok "power down (idle~)" "wait_for '[ \"\$(sinfo -h -N -p gpu -o %T)\" = idle~ ]' 150"
   echo "     took $(( $(date +%s) - t0 ))s"
-  t0=$(date +%s); j1=$(sbatch --parsable -p gpu --wrap 'sleep 1')
+  t0=$(date +%s); j1=$(sbatch --parsable -o /dev/null -p gpu --wrap 'sleep 1')
   ok "a job on the powered-down node resumes it and runs" \
     "wait_for '[ \"\$(jst $j1 %T)\" = RUNNING ] || [ -z \"\$(jst $j1 %T)\" ]' 300"
   echo "     took $(( $(date +%s) - t0 ))s"
