@@ -126,6 +126,13 @@ public final class EnergyBinding: @unchecked Sendable {
             if case .string(let id)? = r["id"] { return [id] }
             return []
         case .list(let items)?: return items.flatMap { ids($0) }
+        case .rows(let rows)?:
+            // Read the id column directly: a target of thousands of rows boxes nothing.
+            guard let index = rows.table.schema.fieldIndex("id") else { return [] }
+            return (0..<rows.count).compactMap {
+                if case .string(let id) = rows.table.value(row: rows.row($0), field: index) { return id }
+                return nil
+            }
         default: return []
         }
     }

@@ -82,10 +82,21 @@ enum Expectation: Equatable {
         try compareGolden(file, render(result))
     }
 
-    func render(_ result: CompilationResult) -> String {
+    /// Hosts may hand collections of records as tables (column scans, selections) or as
+    /// boxed lists; every corpus file must evaluate to the same output either way.
+    @Test(arguments: CorpusFile.all)
+    func tablesAndListsAgree(_ file: CorpusFile) throws {
+        let data = try Data(contentsOf: file.url)
+        let source = SourceFile(name: file.relativePath, bytes: Array(data))
+        let result = Compilation.compile([source], vocabulary: TestWorld.vocabulary)
+        guard result.program != nil else { return }
+        #expect(render(result, tables: true) == render(result, tables: false))
+    }
+
+    func render(_ result: CompilationResult, tables: Bool = false) -> String {
         var out = "# diagnostics\n" + DiagnosticRenderer.text(result.diagnostics)
         guard let program = result.program else { return out }
-        let inputs = TestWorld.inputs()
+        let inputs = tables ? TestWorld.inputs().tabulated() : TestWorld.inputs()
         let definitions = program.evaluateDefinitions(inputs, now: TestWorld.now)
         if !definitions.isEmpty {
             out += "# lets\n"

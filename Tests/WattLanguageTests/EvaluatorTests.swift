@@ -42,10 +42,12 @@ import Testing
         ("present(nodes, power)", ""),
     ])
     func expressions(_ input: String, _ expected: String) {
-        if expected.isEmpty {
-            #expect(TestWorld.eval(input).hasPrefix("error"))
-        } else {
-            #expect(TestWorld.eval(input) == expected)
+        for tables in [false, true] {
+            if expected.isEmpty {
+                #expect(TestWorld.eval(input, tables: tables).hasPrefix("error"))
+            } else {
+                #expect(TestWorld.eval(input, tables: tables) == expected, "tables: \(tables)")
+            }
         }
     }
 

@@ -28,9 +28,9 @@ enum TestWorld {
 
     /// Evaluates an expression in the demo world and returns its printed value, or the
     /// first diagnostic's message.
-    static func eval(_ text: String) -> String {
+    static func eval(_ text: String, tables: Bool = false) -> String {
         let source = SourceFile(name: "<expr>", text: text)
-        switch ExpressionEvaluator.evaluate(source, vocabulary: vocabulary, inputs: inputs(), now: now) {
+        switch ExpressionEvaluator.evaluate(source, vocabulary: vocabulary, inputs: tables ? inputs().tabulated() : inputs(), now: now) {
         case .success(let r): return r.formatted
         case .failure(.diagnostics(let d)): return "error: " + (d.first.map { "\($0.code.rawValue) \($0.message)" } ?? "?")
         case .failure(.evaluation(let d)): return "error: \(d.code.rawValue) \(d.message)"

@@ -6,7 +6,7 @@ enum ReplFormat {
     static let maxRows = 10
 
     static func result(_ r: ExpressionResult, vocabulary: Vocabulary) -> String {
-        if case .list(let items) = r.value, case .record(let name)? = r.type.elementType?.unwrapped,
+        if let items = r.value.elements, case .record(let name)? = r.type.elementType?.unwrapped,
            let schema = vocabulary.schemas[name] {
             return table(items, schema: schema, vocabulary: vocabulary) + "\(items.count) × \(name) : \(r.type.description)\n"
         }

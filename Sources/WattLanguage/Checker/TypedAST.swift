@@ -96,3 +96,28 @@ public struct CheckedProgram: Sendable {
     public var rules: [TypedRule]
     public var maxElementDepth: Int
 }
+
+extension TypedExpr {
+    /// The direct subexpressions.
+    var children: [TypedExpr] {
+        switch kind {
+        case .constant, .now, .hostName, .letRef, .element: return []
+        case .field(let a, _), .project(let a, _, _), .timeComponent(let a, _), .negate(let a), .not(let a): return [a]
+        case .arithmetic(_, let a, let b), .concat(let a, let b), .compare(_, let a, let b), .and(let a, let b),
+             .or(let a, let b), .member(let a, let b, _), .coalesce(let a, let b): return [a, b]
+        case .conditional(let a, let b, let c): return [a, b, c]
+        case .list(let items), .scalar(_, let items), .minMax(_, let items), .hostCall(_, _, let items): return items
+        case .filter(let a, let p, _): return [a, p]
+        case .top(let n, let c, let k, _, _): return [n, c, k]
+        case .aggregate(_, let c, let p, _): return p.map { [c, $0] } ?? [c]
+        }
+    }
+
+    /// Whether the expression reads an element bound at `depth` or deeper. One that does
+    /// not is invariant inside a `where` at that depth: computed once, not per element.
+    /// (A `let` is evaluated outside element scope, so a reference to one is invariant.)
+    func references(depthAtLeast depth: Int) -> Bool {
+        if case .element(let d) = kind { return d >= depth }
+        return children.contains { $0.references(depthAtLeast: depth) }
+    }
+}

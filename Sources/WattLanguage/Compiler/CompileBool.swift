@@ -73,7 +73,12 @@ extension Compiler {
             return { ctx throws(EvalError) in
                 let v = try n(ctx)
                 if v.isMissing { throw .missing(needle.range, what) }
-                guard case .list(let items) = try h(ctx) else { throw .missing(haystack.range, haystackText) }
+                let list = try h(ctx)
+                if case .list(let items) = list {
+                    try ctx.step(items.count)
+                    return items.contains(v) != negated
+                }
+                guard let items = list.elements else { throw .missing(haystack.range, haystackText) }
                 try ctx.step(items.count)
                 return items.contains(v) != negated
             }
@@ -92,8 +97,8 @@ extension Compiler {
             let what = text(r)
             if case .element(let depth) = base.kind {
                 return { ctx throws(EvalError) in
-                    guard case .record(let rec) = ctx.elements[depth] else { throw .missing(r, what) }
-                    return try Compiler.bool(rec.fields[index], r, what)
+                    guard let v = ctx.elementField(depth, index) else { throw .missing(r, what) }
+                    return try Compiler.bool(v, r, what)
                 }
             }
             let f = value(e)
@@ -202,8 +207,8 @@ extension Compiler {
             let what = text(r)
             if case .element(let depth) = base.kind {
                 return { ctx throws(EvalError) in
-                    guard case .record(let rec) = ctx.elements[depth] else { throw .missing(r, what) }
-                    return try Compiler.string(rec.fields[index], r, what)
+                    guard let v = ctx.elementField(depth, index) else { throw .missing(r, what) }
+                    return try Compiler.string(v, r, what)
                 }
             }
             let f = value(e)

@@ -80,8 +80,15 @@ struct Compiler {
         case .letRef(let index):
             let letValue = self.letValue
             return { ctx throws(EvalError) in try letValue(ctx, index) }
-        case .element(let depth): return { ctx in ctx.elements[depth] }
+        case .element(let depth): return { ctx in ctx.element(depth) }
         case .field(let base, let index):
+            if case .element(let depth) = base.kind {
+                let what = text(base.range)
+                return { ctx throws(EvalError) in
+                    guard let v = ctx.elementField(depth, index) else { throw .missing(r, what) }
+                    return v
+                }
+            }
             let b = value(base)
             let what = text(base.range)
             return { ctx throws(EvalError) in try Compiler.record(b(ctx), r, what).fields[index] }
@@ -94,21 +101,22 @@ struct Compiler {
                 return .list(out)
             }
         case .project(let base, let index, _):
-            let each = forEach(base)
+            let each = items(base)
             return { ctx throws(EvalError) in
-                var out: [Value] = []
-                try each(ctx) { (element: Value) throws(EvalError) -> Bool in
-                    if case .record(let rec) = element { out.append(rec.fields[index]) } else { out.append(.missing) }
-                    return true
+                switch try each(ctx) {
+                case .rows(let rows):
+                    return .list((0..<rows.count).map { rows.table.value(row: rows.row($0), field: index) })
+                case .list(let elements):
+                    return .list(elements.map { if case .record(let rec) = $0 { return rec.fields[index] } else { return .missing } })
                 }
-                return .list(out)
             }
         case .filter, .top:
-            let each = forEach(e)
+            let each = items(e)
             return { ctx throws(EvalError) in
-                var out: [Value] = []
-                try each(ctx) { (element: Value) throws(EvalError) -> Bool in out.append(element); return true }
-                return .list(out)
+                switch try each(ctx) {
+                case .rows(let rows): return .rows(rows)
+                case .list(let elements): return .list(elements)
+                }
             }
         case .conditional(let c, let a, let b):
             let cf = bool(c), af = value(a), bf = value(b)
@@ -190,6 +198,15 @@ struct Compiler {
             if case .element(let depth) = base.kind {
                 // The common case inside `where`: a field of the current element.
                 return { ctx throws(EvalError) in
+                    if let table = ctx.rowTables[depth] {
+                        switch table.columns[index] {
+                        case .number(let column), .instant(let column):
+                            let d = column[ctx.rowIndices[depth]]
+                            if d.isNaN { throw .missing(r, what) }
+                            return d
+                        default: return try Compiler.number(table.value(row: ctx.rowIndices[depth], field: index), r, what)
+                        }
+                    }
                     guard case .record(let rec) = ctx.elements[depth] else { throw .missing(r, what) }
                     return try Compiler.number(rec.fields[index], r, what)
                 }

@@ -59,8 +59,8 @@ public final class Program: @unchecked Sendable {
             ctx.letCache[index] = .computing
             guard let program = ctx.program else { throw .host(SourceRange.none, "no program") }
             // A `let` is evaluated outside any element scope.
-            let savedElements = ctx.elements
-            defer { ctx.elements = savedElements }
+            let savedElements = ctx.elements, savedTables = ctx.rowTables, savedRows = ctx.rowIndices
+            defer { ctx.elements = savedElements; ctx.rowTables = savedTables; ctx.rowIndices = savedRows }
             do {
                 let v = try program.letFunctions[index](ctx)
                 ctx.letCache[index] = .done(v)
@@ -157,7 +157,7 @@ public final class Program: @unchecked Sendable {
             let v = try f(ctx)
             if v.isMissing { throw .missing(action.typed.target!.range, rule.source.text(action.typed.target!.range)) }
             // An action on no elements is no action.
-            if case .list(let items) = v, items.isEmpty { return nil }
+            if v.elementCount == 0 { return nil }
             target = v
         }
         var slots: [ProposedAction.Slot] = []

@@ -4,6 +4,10 @@ public final class EvalContext {
     public let inputs: [Value]
     public let now: Double
     var elements: [Value]
+    /// When the element at a depth is a row of a table: the table (nil otherwise) and the
+    /// row. Fields of such an element are read from the table's columns, unboxed.
+    var rowTables: [Table?]
+    var rowIndices: [Int]
     var letCache: [LetState]
     var steps = 0
     var stepLimit: Int
@@ -18,8 +22,31 @@ public final class EvalContext {
         self.inputs = inputs
         self.now = now
         self.elements = Array(repeating: .missing, count: max(1, elementDepth))
+        self.rowTables = Array(repeating: nil, count: max(1, elementDepth))
+        self.rowIndices = Array(repeating: 0, count: max(1, elementDepth))
         self.letCache = Array(repeating: .pending, count: letCount)
         self.stepLimit = stepLimit
+    }
+
+    /// The element at `depth`, boxed (a row becomes a record).
+    @inline(__always)
+    func element(_ depth: Int) -> Value {
+        if let table = rowTables[depth] { return .record(table.record(at: rowIndices[depth])) }
+        return elements[depth]
+    }
+
+    /// Field `index` of the element at `depth`.
+    @inline(__always)
+    func elementField(_ depth: Int, _ index: Int) -> Value? {
+        if let table = rowTables[depth] { return table.value(row: rowIndices[depth], field: index) }
+        guard case .record(let rec) = elements[depth] else { return nil }
+        return rec.fields[index]
+    }
+
+    @inline(__always)
+    func bind(_ depth: Int, _ value: Value) {
+        rowTables[depth] = nil
+        elements[depth] = value
     }
 
     @inline(__always)

@@ -23,3 +23,23 @@ public struct Inputs: Sendable {
     /// Hosts that cache the slot avoid the name lookup each tick.
     public mutating func set(slot: Int, _ value: Value) { values[slot] = value }
 }
+
+extension Inputs {
+    /// The same inputs with every list of records stored as a table (`Value.rows`), for
+    /// hosts that build records and tests that check both representations agree.
+    public func tabulated() -> Inputs {
+        var copy = self
+        for (slot, value) in values.enumerated() {
+            guard case .list(let items) = value, case .record(let first)? = items.first else { continue }
+            var records: [Record] = []
+            records.reserveCapacity(items.count)
+            for item in items {
+                guard case .record(let r) = item, r.schema === first.schema else { records = []; break }
+                records.append(r)
+            }
+            guard records.count == items.count else { continue }
+            copy.set(slot: slot, .rows(Rows(Table(schema: first.schema, records: records))))
+        }
+        return copy
+    }
+}

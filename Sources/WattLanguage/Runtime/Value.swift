@@ -7,10 +7,59 @@ public enum Value: Sendable, Hashable {
     case instant(Double)
     case list([Value])
     case record(Record)
+    /// A list of records stored as a table (or some of its rows): the same value as the
+    /// `.list` of those records, without boxing them.
+    case rows(Rows)
     /// A value the host could not supply (a telemetry gap).
     case missing
 
     public var isMissing: Bool { if case .missing = self { return true } else { return false } }
+
+    /// The elements of a list (rows as records); nil for anything else.
+    public var elements: [Value]? {
+        switch self {
+        case .list(let items): return items
+        case .rows(let rows): return rows.records
+        default: return nil
+        }
+    }
+
+    /// The number of elements of a list, without materialising rows.
+    public var elementCount: Int? {
+        switch self {
+        case .list(let items): return items.count
+        case .rows(let rows): return rows.count
+        default: return nil
+        }
+    }
+
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)), (.instant(let x), .instant(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.list(let x), .list(let y)): return x == y
+        case (.record(let x), .record(let y)): return x == y
+        case (.rows(let x), .rows(let y)): return x == y
+        case (.rows, .list), (.list, .rows): return a.elements == b.elements
+        case (.missing, .missing): return true
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .bool(let b): hasher.combine(0); hasher.combine(b)
+        case .number(let d): hasher.combine(1); hasher.combine(d)
+        case .string(let s): hasher.combine(2); hasher.combine(s)
+        case .instant(let d): hasher.combine(3); hasher.combine(d)
+        // Rows equal the list of their records, so both hash as lists (by length).
+        case .list(let items): hasher.combine(4); hasher.combine(items.count)
+        case .rows(let rows): hasher.combine(4); hasher.combine(rows.count)
+        case .record(let r): hasher.combine(5); hasher.combine(r)
+        case .missing: hasher.combine(6)
+        }
+    }
 }
 
 /// A record value: fields in schema order, addressed by index (resolved at check time).

@@ -18,6 +18,11 @@ public enum ValueFormatter {
                 return nil
             }
             return QuantityFormatter.format(d, dimension, preferred: preferred)
+        case .rows(let rows):
+            // Box only the rows that are shown.
+            let shown = (0..<min(rows.count, maxItems)).map { Value.record(rows.table.record(at: rows.row($0))) }
+            let text = format(.list(shown), type, unit: unit, vocabulary: vocabulary, maxItems: maxItems)
+            return rows.count > maxItems ? String(text.dropLast()) + ", … \(rows.count - maxItems) more]" : text
         case .list(let items):
             let elementType = type.elementType ?? .error
             var parts = items.prefix(maxItems).map { format($0, elementType, unit: unit, vocabulary: vocabulary, maxItems: maxItems) }

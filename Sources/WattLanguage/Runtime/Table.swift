@@ -1,0 +1,206 @@
+/// A collection of records stored by column: one typed array per field. Hosts hand large
+/// collections (`jobs`, `nodes`) to a program as tables, so a filter such as
+/// `jobs where state == "queued" and priority < 5` is a scan over two arrays with no
+/// per-element boxing, and the result is a selection of row numbers, not copied records.
+///
+/// Missing values are sentinels: NaN in a number column, `Column.missingBool` in a bool
+/// column, code -1 in a string column. (Telemetry never supplies NaN as a value: hosts
+/// reject it, so NaN can mean "no value".)
+public final class Table: @unchecked Sendable {
+    public let schema: RecordSchema
+    public let count: Int
+    public let columns: [Column]
+
+    public enum Column: Sendable {
+        /// Quantities and plain numbers, canonical units; NaN is missing.
+        case number([Double])
+        /// Instants (seconds since 1970); NaN is missing.
+        case instant([Double])
+        /// 0 false, 1 true, `missingBool` missing.
+        case bool([UInt8])
+        /// Dictionary-encoded strings: `dictionary[codes[row]]`; -1 is missing.
+        case string(codes: [Int32], dictionary: StringDictionary)
+        /// Anything else (lists, records): boxed values.
+        case values([Value])
+
+        public static let missingBool: UInt8 = 2
+
+        var count: Int {
+            switch self {
+            case .number(let a), .instant(let a): return a.count
+            case .bool(let a): return a.count
+            case .string(let codes, _): return codes.count
+            case .values(let a): return a.count
+            }
+        }
+    }
+
+    public enum TableError: Error, CustomStringConvertible {
+        case columnCount(expected: Int, got: Int)
+        case rowCount(field: String, expected: Int, got: Int)
+        public var description: String {
+            switch self {
+            case .columnCount(let e, let g): return "the table needs \(e) columns, one per field, not \(g)"
+            case .rowCount(let f, let e, let g): return "column `\(f)` has \(g) rows, the table \(e)"
+            }
+        }
+    }
+
+    public init(schema: RecordSchema, count: Int, columns: [Column]) throws {
+        guard columns.count == schema.fields.count else { throw TableError.columnCount(expected: schema.fields.count, got: columns.count) }
+        for (field, column) in zip(schema.fields, columns) where column.count != count {
+            throw TableError.rowCount(field: field.name, expected: count, got: column.count)
+        }
+        self.schema = schema
+        self.count = count
+        self.columns = columns
+    }
+
+    /// A table from records of one schema (hosts that already have records; tests).
+    public convenience init(schema: RecordSchema, records: [Record]) {
+        var builder = TableBuilder(schema: schema, capacity: records.count)
+        for record in records { builder.append(record.fields) }
+        // The builder makes one column per field of this schema, so this cannot fail.
+        try! self.init(schema: schema, count: records.count, columns: builder.columns())
+    }
+
+    /// One field of one row as a boxed value (the generic path).
+    @inline(__always)
+    public func value(row: Int, field: Int) -> Value {
+        switch columns[field] {
+        case .number(let a): let d = a[row]; return d.isNaN ? .missing : .number(d)
+        case .instant(let a): let d = a[row]; return d.isNaN ? .missing : .instant(d)
+        case .bool(let a):
+            let b = a[row]
+            return b == Column.missingBool ? .missing : .bool(b == 1)
+        case .string(let codes, let dictionary):
+            let c = codes[row]
+            return c < 0 ? .missing : .string(dictionary.strings[Int(c)])
+        case .values(let a): return a[row]
+        }
+    }
+
+    /// Row `row` as a record: allocates, so only paths that need a whole record use it.
+    public func record(at row: Int) -> Record {
+        Record(schema: schema, fields: (0..<columns.count).map { value(row: row, field: $0) })
+    }
+}
+
+/// The distinct strings of a string column, and their codes.
+public final class StringDictionary: @unchecked Sendable {
+    public private(set) var strings: [String] = []
+    private var codes: [String: Int32] = [:]
+
+    public init() {}
+
+    public func code(for string: String) -> Int32? { codes[string] }
+
+    func intern(_ string: String) -> Int32 {
+        if let c = codes[string] { return c }
+        let c = Int32(strings.count)
+        strings.append(string)
+        codes[string] = c
+        return c
+    }
+}
+
+/// Builds a table row by row from boxed field values, choosing each column's storage from
+/// the field's type.
+public struct TableBuilder {
+    public let schema: RecordSchema
+    private var numbers: [[Double]]
+    private var bools: [[UInt8]]
+    private var codes: [[Int32]]
+    private var dictionaries: [StringDictionary]
+    private var boxed: [[Value]]
+    private enum Kind { case number, instant, bool, string, boxed }
+    private let kinds: [Kind]
+    public private(set) var count = 0
+
+    public init(schema: RecordSchema, capacity: Int = 0) {
+        self.schema = schema
+        kinds = schema.fields.map { field in
+            switch field.type.unwrapped {
+            case .quantity: return .number
+            case .instant: return .instant
+            case .bool: return .bool
+            case .string: return .string
+            default: return .boxed
+            }
+        }
+        let n = schema.fields.count
+        func reserved<T>(_: T.Type) -> [[T]] {
+            (0..<n).map { _ in var a: [T] = []; a.reserveCapacity(capacity); return a }
+        }
+        numbers = reserved(Double.self)
+        bools = reserved(UInt8.self)
+        codes = reserved(Int32.self)
+        boxed = reserved(Value.self)
+        dictionaries = (0..<n).map { _ in StringDictionary() }
+    }
+
+    /// Appends one row; `fields` in schema order. A value of the wrong kind is stored as
+    /// missing (hosts type-check their data before this).
+    public mutating func append(_ fields: [Value]) {
+        for (i, kind) in kinds.enumerated() {
+            let v = i < fields.count ? fields[i] : .missing
+            switch kind {
+            case .number, .instant:
+                switch v {
+                case .number(let d), .instant(let d): numbers[i].append(d.isFinite ? d : .nan)
+                default: numbers[i].append(.nan)
+                }
+            case .bool:
+                if case .bool(let b) = v { bools[i].append(b ? 1 : 0) } else { bools[i].append(Table.Column.missingBool) }
+            case .string:
+                if case .string(let s) = v { codes[i].append(dictionaries[i].intern(s)) } else { codes[i].append(-1) }
+            case .boxed:
+                boxed[i].append(v)
+            }
+        }
+        count += 1
+    }
+
+    public func columns() -> [Table.Column] {
+        kinds.enumerated().map { i, kind in
+            switch kind {
+            case .number: return .number(numbers[i])
+            case .instant: return .instant(numbers[i])
+            case .bool: return .bool(bools[i])
+            case .string: return .string(codes: codes[i], dictionary: dictionaries[i])
+            case .boxed: return .values(boxed[i])
+            }
+        }
+    }
+
+    public func build() -> Table {
+        // One column per field of the schema, each `count` long: cannot fail.
+        try! Table(schema: schema, count: count, columns: columns())
+    }
+}
+
+/// Some rows of a table, in table order: the value of a filtered table collection.
+public struct Rows: Sendable, Hashable {
+    public let table: Table
+    /// Row numbers, ascending; nil means every row.
+    public let selection: [Int32]?
+
+    public init(_ table: Table, selection: [Int32]? = nil) {
+        self.table = table
+        self.selection = selection
+    }
+
+    public var count: Int { selection?.count ?? table.count }
+
+    @inline(__always)
+    public func row(_ i: Int) -> Int { selection.map { Int($0[i]) } ?? i }
+
+    /// The rows as records (allocates one per row).
+    public var records: [Value] { (0..<count).map { .record(table.record(at: row($0))) } }
+
+    public static func == (a: Rows, b: Rows) -> Bool {
+        if a.table === b.table && a.selection == b.selection { return true }
+        return a.records == b.records
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(count) }
+}
