@@ -72,6 +72,9 @@ let package = Package(
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
         // Release-mode benchmarks: `make bench` (never timed assertions in tests).
         .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage", "WattCluster"], path: "Benchmarks/WattBenchmarks"),
+        // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
+        .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
+                          exclude: ["tick.watt", "harness"]),
         .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
