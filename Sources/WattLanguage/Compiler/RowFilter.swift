@@ -194,10 +194,12 @@ struct RowFilter {
                 rows.removeLast(rows.count - kept)
                 selection = rows
             } else {
-                var rows: [Int32] = []
-                rows.reserveCapacity(values.count / 2)
-                for i in 0..<values.count where test(values[i]) { rows.append(Int32(i)) }
-                selection = rows
+                // Written in place, without `append`'s capacity checks.
+                selection = [Int32](unsafeUninitializedCapacity: values.count) { rows, initialized in
+                    var kept = 0
+                    for i in 0..<values.count where test(values[i]) { rows[kept] = Int32(truncatingIfNeeded: i); kept += 1 }
+                    initialized = kept
+                }
             }
         }
     }
