@@ -20,7 +20,7 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
   # services back for the install with a policy-rc.d, unless the system already has one.
   held=no
   if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; held=yes; fi
-  apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
+  apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends prometheus; }
   { apt_install || { apt-get update -qq && apt_install; }; } >"$log" 2>&1
   status=$?
   [ $held = yes ] && rm -f /usr/sbin/policy-rc.d
