@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check slurm-test fmt bench clean
+.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -30,7 +30,7 @@ run: build
 # The Swift tests run last so their summary closes the output.
 test: deps
 	$(SWIFT) build --build-tests
-	$(MAKE) --no-print-directory grammar-check policy-check slurm-test swift-test
+	$(MAKE) --no-print-directory grammar-check policy-check slurm-test prometheus-test swift-test
 
 swift-test:
 	$(SWIFT) test --skip-build
@@ -39,6 +39,11 @@ swift-test:
 # script; a SKIP line where it cannot be started, e.g. not root).
 slurm-test:
 	WATT=$(WATT) bash scripts/slurm-integration-test.sh
+
+# `watt run --metrics-listen/--metrics-file` scraped by a real Prometheus server (Debian's
+# package, installed by the script when missing; a SKIP line where it cannot be).
+prometheus-test:
+	WATT=$(WATT) bash scripts/prometheus-integration-test.sh
 
 grammar-check:
 	WATT_BIN=$(WATT) python3 grammar/crosscheck.py

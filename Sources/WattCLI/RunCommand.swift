@@ -29,6 +29,9 @@ public enum RunCommand {
         /// Crash tests: SIGKILL after this tick (`WATT_FAULT_KILL_AFTER_TICK`).
         public var killAfterTick: Int?
         public var metricsFile: String?
+        /// `--metrics-listen`: serve the metrics over HTTP here (loopback unless `metricsListenAny`).
+        public var metricsListen: String?
+        public var metricsListenAny = false
         /// `slurm`: the loop runs in real time against the Slurm that `SLURM_CONF` names.
         public var scheduler: String?
         public var ticks: Int?
@@ -72,7 +75,7 @@ public enum RunCommand {
 
     public static func run(_ options: Options) -> CommandOutput {
         if let scheduler = options.scheduler { return live(options, scheduler: scheduler) }
-        let settings: PolicyRun.Settings
+        var settings: PolicyRun.Settings
         switch Self.settings(options) {
         case .success(let s): settings = s
         case .failure(let usage): return usage
@@ -84,6 +87,13 @@ public enum RunCommand {
         if let path = options.journalPath {
             do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
         }
+        let server: MetricsServer?
+        switch metricsServer(options) {
+        case .success(let s): server = s
+        case .failure(let usage): return usage
+        }
+        defer { server?.stop() }
+        settings.metricsPage = server?.page
         var hooks = PolicyRun.Hooks()
         let bar = options.progress ? ProgressBar() : nil
         if let bar { hooks.progress = { fraction, now in bar.update(fraction: fraction, simulatedTime: TimeCalendar.format(now)) } }
@@ -162,6 +172,12 @@ extension RunCommand {
         if let path = options.journalPath {
             do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
         }
+        let server: MetricsServer?
+        switch metricsServer(options) {
+        case .success(let s): server = s
+        case .failure(let usage): return usage
+        }
+        defer { server?.stop() }
         var hooks = PolicyRun.Hooks()
         if options.handleSignals {
             RunSignals.install()
@@ -173,7 +189,8 @@ extension RunCommand {
         }
         do {
             let summary = try LiveRun.run(scheduler: slurm, policies: watch.files, watch: watch, journal: journal, interval: interval,
-                                          ticks: options.ticks, dryRun: options.dryRun, metricsFile: options.metricsFile, hooks: hooks)
+                                          ticks: options.ticks, dryRun: options.dryRun, metricsFile: options.metricsFile,
+                                          metricsPage: server?.page, hooks: hooks)
             var out = "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") against Slurm, \(summary.ticks) ticks every \(DurationText.short(interval))"
             out += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
             for line in summary.actions { out += "  \(line)\n" }
@@ -224,6 +241,8 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W.") var powerCap: Double?
     @Option(name: .customLong("cap-command"), help: "With --scheduler slurm: the command that caps a node's GPUs, e.g. 'ssh {node} nvidia-smi -pl {watts}' (split on spaces; placeholders are whole arguments).") var capCommand: String?
     @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here after every tick (node_exporter textfile collector format).") var metricsFile: String?
+    @Option(name: .customLong("metrics-listen"), help: "Serve Prometheus metrics over HTTP at PORT, IP:PORT or [IPv6]:PORT (GET /metrics; loopback only unless --metrics-listen-any; port 0 picks a free one, printed on stderr).") var metricsListen: String?
+    @Flag(name: .customLong("metrics-listen-any"), help: "Allow --metrics-listen on a non-loopback address (the endpoint has no authentication or TLS).") var metricsListenAny = false
     public init() {}
     public func run() throws {
         var options = RunCommand.Options()
@@ -245,6 +264,8 @@ public struct Run: ParsableCommand {
         options.resume = resume
         options.handleSignals = true
         options.metricsFile = metricsFile
+        options.metricsListen = metricsListen
+        options.metricsListenAny = metricsListenAny
         options.scheduler = scheduler
         options.ticks = ticks
         options.powerCap = powerCap

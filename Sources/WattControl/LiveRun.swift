@@ -19,7 +19,7 @@ public enum LiveRun {
 
     public static func run(scheduler: any Scheduler, catalog: HardwareCatalog = .builtIn, policies: [SourceFile], watch: PolicySet?,
                            journal: Journal?, interval: Double, ticks maxTicks: Int?, dryRun: Bool, guardrails: Guardrails = Guardrails(),
-                           metricsFile: String? = nil, hooks: PolicyRun.Hooks = PolicyRun.Hooks()) throws(PolicyRun.Failure) -> Summary {
+                           metricsFile: String? = nil, metricsPage: MetricsPage? = nil, hooks: PolicyRun.Hooks = PolicyRun.Hooks()) throws(PolicyRun.Failure) -> Summary {
         let first: World
         do { first = try scheduler.snapshot() } catch { throw PolicyRun.Failure(message: "error: the scheduler has no snapshot: \(error)") }
         let binding = EnergyBinding(world: first, catalog: catalog, tick: interval)
@@ -34,7 +34,7 @@ public enum LiveRun {
                 throw PolicyRun.Failure(message: error.message)
             }
         }
-        let metrics = metricsFile.map { MetricsExporter(path: $0) }
+        let metrics = metricsFile != nil || metricsPage != nil ? MetricsExporter(path: metricsFile, page: metricsPage) : nil
         let pacer = Pacer(interval: interval)
         var summary = Summary()
         while maxTicks.map({ summary.ticks < $0 }) ?? true {
@@ -58,8 +58,8 @@ public enum LiveRun {
                     do { try journal.record(record, world: world, timers: loop.timers, dryRun: dryRun) } catch { throw PolicyRun.Failure(message: error.message) }
                 }
                 if let metrics {
-                    metrics.record(record, world: world, seconds: Date().timeIntervalSince(started))
-                    try? metrics.write()
+                    metrics.record(record, world: world, seconds: Date().timeIntervalSince(started), models: binding.models)
+                    try? metrics.publish()
                 }
             } catch let failure as PolicyRun.Failure {
                 throw failure
@@ -67,6 +67,8 @@ public enum LiveRun {
                 // The scheduler could not be read: nothing is evaluated or applied this tick.
                 summary.ticks += 1
                 summary.failedSnapshots.append("\(TimeCalendar.format(Date().timeIntervalSince1970)): \(error)")
+                metrics?.recordSkipped()
+                try? metrics?.publish()
                 FileHandle.standardError.write(Data("watt: tick skipped, the scheduler has no snapshot: \(error)\n".utf8))
             }
             if maxTicks.map({ summary.ticks >= $0 }) ?? false { break }

@@ -1,31 +1,103 @@
 import Foundation
+import WattBindings
 import WattCluster
 
-/// The control loop's metrics in the Prometheus text exposition format, for node_exporter's
-/// textfile collector (`watt run --metrics-file FILE`): written after every tick to a
-/// temporary file and renamed over the target, so a scrape never reads half a file.
+/// The control loop's metrics in the Prometheus text exposition format (0.0.4). After each
+/// tick the text is rendered once and handed to both sinks: the file for node_exporter's
+/// textfile collector (`watt run --metrics-file FILE`, written to a temporary file and
+/// renamed over the target, so a scrape never reads half a file) and the page that the
+/// HTTP endpoint serves (`--metrics-listen`, `MetricsServer`).
 public final class MetricsExporter {
-    public let path: String
+    public let path: String?
+    public let page: MetricsPage?
+    /// Forecast horizons exported (s); `forecast(site.power, 1h)` is the one policies use most.
+    public var forecastHorizons: [Double] = [3600]
+
+    struct Outcome: Hashable, Comparable {
+        var verb: String
+        var status: String
+        static func < (a: Outcome, b: Outcome) -> Bool { (a.verb, a.status) < (b.verb, b.status) }
+    }
+
+    struct ForecastSample {
+        var metric: String
+        var horizon: Double
+        var summary: TelemetryModels.Summary
+    }
+
+    /// What the grid and site forecasts are exported as: the telemetry path, the metric
+    /// name, what it is, and the factor from the path's SI unit to the metric's.
+    static let forecastMetrics: [(path: String, name: String, help: String, scale: Double)] = [
+        ("site.power", "watt_site_power_forecast_watts",
+         "Forecast IT power at the horizon, as forecast(site.power, horizon) sees it (bound: mean, or the 80 % interval's low and high).", 1),
+        ("grid.carbon", "watt_grid_carbon_intensity_forecast_grams_per_kwh",
+         "Forecast grid carbon intensity at the horizon, as forecast(grid.carbon, horizon) sees it (bound: mean, or the 80 % interval's low and high).", 3.6e6),
+    ]
+
     var ticks = 0
-    var actions: [String: Int] = [:]
-    var lastTickSeconds = 0.0
+    var skippedTicks = 0
+    var durations = MetricsHistogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+    var lastTickTimestamp: Double?
+    var proposed: [String: Int] = [:]
+    var outcomes: [Outcome: Int] = [:]
+    var acted: [String: Int] = [:]
     var world: World?
     var decisions: [String: RuleTimer.Decision] = [:]
     var flaps = 0
+    var forecasts: [ForecastSample] = []
 
-    public init(path: String) { self.path = path }
+    /// At least one sink; the page gets the (empty) metrics at once, so a scrape before the
+    /// first tick already sees every counter at zero.
+    public init(path: String?, page: MetricsPage? = nil) {
+        self.path = path
+        self.page = page
+        page?.update(text())
+    }
 
-    /// Counts a tick (how long it took, s) and keeps its state for the next write.
-    public func record(_ tick: ControlLoop.TickRecord, world: World, seconds: Double) {
+    /// Counts a tick (how long it took, s) and keeps its state for the next `publish`.
+    /// `models` gives the forecasts (the binding's, after the tick recorded its telemetry).
+    public func record(_ tick: ControlLoop.TickRecord, world: World, seconds: Double, models: TelemetryModels? = nil) {
         ticks += 1
-        lastTickSeconds = seconds
+        durations.observe(seconds)
+        lastTickTimestamp = Date().timeIntervalSince1970
         self.world = world
         decisions = tick.decisions
+        for (rule, decision) in tick.decisions where decision == .act { acted[rule, default: 0] += 1 }
         flaps += tick.flaps
-        for result in tick.results {
-            actions["\(Self.verb(result.action.kind))|\(result.status.rawValue)", default: 0] += 1
+        // Proposed: every target the rules asked for that reached arbitration, whatever became
+        // of it (sent to the scheduler, stopped by a guardrail, overruled by another rule).
+        for action in tick.proposed {
+            if case .alert = action.kind { proposed[Self.verb(action.kind), default: 0] += 1 } else {
+                proposed[Self.verb(action.kind), default: 0] += action.targets.count
+            }
         }
-        for event in tick.guardrailEvents { actions["\(event.action.split(separator: " ").first ?? "?")|stopped", default: 0] += 1 }
+        for result in tick.results {
+            outcomes[Outcome(verb: Self.verb(result.action.kind), status: result.status.rawValue), default: 0] += 1
+        }
+        for event in tick.guardrailEvents {
+            let verb = Self.firstWord(event.action)
+            proposed[verb, default: 0] += 1
+            outcomes[Outcome(verb: verb, status: "stopped"), default: 0] += 1
+        }
+        for conflict in tick.conflicts {
+            let verb = Self.firstWord(conflict.loser)
+            proposed[verb, default: 0] += 1
+            outcomes[Outcome(verb: verb, status: "overruled"), default: 0] += 1
+        }
+        if let models {
+            forecasts = []
+            for metric in Self.forecastMetrics {
+                for horizon in forecastHorizons {
+                    if let s = models.forecast(metric.path, horizon: horizon) { forecasts.append(ForecastSample(metric: metric.path, horizon: horizon, summary: s)) }
+                }
+            }
+        }
+    }
+
+    /// A live tick that had no snapshot (the scheduler could not be read): nothing evaluated.
+    public func recordSkipped() {
+        skippedTicks += 1
+        lastTickTimestamp = Date().timeIntervalSince1970
     }
 
     static func verb(_ kind: ClusterAction.Kind) -> String {
@@ -42,9 +114,19 @@ public final class MetricsExporter {
         }
     }
 
+    /// Guardrail events and conflicts carry `verbDescription` text (`cap at 400 W`): its verb.
+    static func firstWord(_ description: String) -> String {
+        description.split(separator: " ").first.map(String.init) ?? "?"
+    }
+
     /// Label values escape `\`, `"` and line feeds, as the format asks.
     static func label(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// HELP text escapes `\` and line feeds (quotes stay as they are there).
+    static func help(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func number(_ v: Double) -> String {
@@ -53,18 +135,36 @@ public final class MetricsExporter {
         return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
 
+    /// `1h`, `30m`, `90s`: a horizon as Prometheus writes durations.
+    static func duration(_ seconds: Double) -> String {
+        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        return "\(number(seconds))s"
+    }
+
     public func text() -> String {
         var out = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            out += "# HELP \(name) \(Self.help(help))\n# TYPE \(name) \(type)\n"
             for s in samples { out += name + (s.labels.isEmpty ? "" : "{\(s.labels)}") + " \(Self.number(s.value))\n" }
         }
         metric("watt_ticks_total", "counter", "Control ticks evaluated.", [("", Double(ticks))])
-        metric("watt_tick_duration_seconds", "gauge", "Wall-clock time of the last tick.", [("", lastTickSeconds)])
-        metric("watt_actions_total", "counter", "Actions by verb and outcome (applied, unchanged, rejected, stopped by a guardrail).",
-               actions.sorted { $0.key < $1.key }.map { key, n in
-                   let parts = key.split(separator: "|").map(String.init)
-                   return ("verb=\"\(Self.label(parts[0]))\",status=\"\(Self.label(parts[1]))\"", Double(n))
+        metric("watt_ticks_skipped_total", "counter", "Ticks skipped because the scheduler could not be read (live runs).",
+               [("", Double(skippedTicks))])
+        out += "# HELP watt_tick_duration_seconds Wall-clock time of each tick (evaluate, arbitrate, apply).\n"
+        out += "# TYPE watt_tick_duration_seconds histogram\n"
+        for (le, n) in durations.cumulative { out += "watt_tick_duration_seconds_bucket{le=\"\(Self.number(le))\"} \(n)\n" }
+        out += "watt_tick_duration_seconds_sum \(Self.number(durations.sum))\nwatt_tick_duration_seconds_count \(durations.count)\n"
+        if let lastTickTimestamp {
+            metric("watt_last_tick_timestamp_seconds", "gauge", "Wall-clock time of the last tick (s since 1970).", [("", lastTickTimestamp)])
+        }
+        metric("watt_actions_proposed_total", "counter",
+               "Action targets the rules proposed, by verb (sent to the scheduler, stopped by a guardrail or overruled in arbitration).",
+               proposed.sorted { $0.key < $1.key }.map { ("verb=\"\(Self.label($0.key))\"", Double($0.value)) })
+        metric("watt_actions_total", "counter",
+               "Action targets by verb and outcome: applied, unchanged, rejected by the scheduler, stopped by a guardrail, overruled in arbitration.",
+               outcomes.sorted { $0.key < $1.key }.map { key, n in
+                   ("verb=\"\(Self.label(key.verb))\",status=\"\(Self.label(key.status))\"", Double(n))
                })
         metric("watt_flaps_total", "counter", "Applied actions that undid another on the same target within an hour.", [("", Double(flaps))])
         var ruleSamples: [(String, Double)] = []
@@ -73,6 +173,8 @@ public final class MetricsExporter {
             for s in RuleTimer.stateNames { ruleSamples.append(("rule=\"\(Self.label(rule))\",state=\"\(s)\"", s == state ? 1 : 0)) }
         }
         metric("watt_rule_state", "gauge", "Each rule's state at the last tick (1 for its state).", ruleSamples)
+        metric("watt_rule_acted_total", "counter", "Ticks on which each rule acted (proposed its actions).",
+               acted.sorted { $0.key < $1.key }.map { ("rule=\"\(Self.label($0.key))\"", Double($0.value)) })
         if let world {
             metric("watt_site_power_watts", "gauge", "IT power.", [("", world.site.itPower)])
             metric("watt_site_facility_power_watts", "gauge", "Facility power (IT power times PUE).", [("", world.site.facilityPower)])
@@ -80,15 +182,28 @@ public final class MetricsExporter {
             if let ci = world.grid.carbonIntensity {
                 metric("watt_grid_carbon_intensity_grams_per_kwh", "gauge", "Grid carbon intensity (location-based average).", [("", ci * 3.6e6)])
             }
-            metric("watt_simulated_time_seconds", "gauge", "The world's clock (s since 1970).", [("", world.now)])
+            metric("watt_world_time_seconds", "gauge", "The world's clock at the last tick (s since 1970; simulated time on the simulator).",
+                   [("", world.now)])
+        }
+        for m in Self.forecastMetrics {
+            let samples = forecasts.filter { $0.metric == m.path }.flatMap { f -> [(labels: String, value: Double)] in
+                let h = "horizon=\"\(Self.duration(f.horizon))\""
+                return [("\(h),bound=\"mean\"", f.summary.mean * m.scale), ("\(h),bound=\"low\"", f.summary.low * m.scale),
+                        ("\(h),bound=\"high\"", f.summary.high * m.scale)]
+            }
+            if !samples.isEmpty { metric(m.name, "gauge", m.help, samples) }
         }
         return out
     }
 
-    /// Writes atomically: a temporary file beside the target, then rename.
-    public func write() throws {
+    /// Renders the text once and hands it to both sinks. The file is written atomically: a
+    /// temporary file beside the target (`.tmp`, which the textfile collector ignores), then rename.
+    public func publish() throws {
+        let rendered = text()
+        page?.update(rendered)
+        guard let path else { return }
         let temporary = path + ".tmp"
-        try Data(text().utf8).write(to: URL(fileURLWithPath: temporary))
+        try Data(rendered.utf8).write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, path) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }

@@ -84,6 +84,8 @@ public enum PolicyRun {
         public var interval: Double?
         /// Prometheus metrics written after each tick (node_exporter textfile format).
         public var metricsFile: String?
+        /// The page the metrics endpoint serves (`MetricsServer`), updated after each tick.
+        public var metricsPage: MetricsPage?
         /// Fault injection for crash tests: SIGKILL this process after this tick (1-based,
         /// counting resumed ones) has been applied and before it is journaled.
         public var killAfterTick: Int?
@@ -214,7 +216,8 @@ public enum PolicyRun {
             }
         }
         let pacer = settings.interval.map { Pacer(interval: $0) }
-        let metrics = settings.metricsFile.map { MetricsExporter(path: $0) }
+        let metrics = settings.metricsFile != nil || settings.metricsPage != nil
+            ? MetricsExporter(path: settings.metricsFile, page: settings.metricsPage) : nil
         var lastChangeCheck = Date()
         while simulator.snapshot().now < end {
             if hooks.shouldStop() { events.stoppedAt = simulator.snapshot().now; break }
@@ -236,8 +239,8 @@ public enum PolicyRun {
             do { record = try loop.tick() } catch { throw Failure(message: "tick failed: \(error)") }
             ticksDone += 1
             if let metrics {
-                metrics.record(record, world: simulator.snapshot(), seconds: Date().timeIntervalSince(tickStarted))
-                do { try metrics.write() } catch { throw Failure(message: "error: cannot write metrics `\(metrics.path)`: \(error.localizedDescription)") }
+                metrics.record(record, world: simulator.snapshot(), seconds: Date().timeIntervalSince(tickStarted), models: binding.models)
+                do { try metrics.publish() } catch { throw Failure(message: "error: cannot write metrics `\(metrics.path ?? "")`: \(error.localizedDescription)") }
             }
             if settings.killAfterTick == ticksDone { kill(getpid(), SIGKILL) }
             counters.applied += record.applied

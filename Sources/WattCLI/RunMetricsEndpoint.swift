@@ -1,0 +1,28 @@
+import Foundation
+import WattControl
+
+extension RunCommand {
+    /// `--metrics-listen ADDRESS`: the endpoint, bound and serving, or a usage error. The
+    /// address it got (the port, when 0 asked the system for one) goes to stderr at once:
+    /// scrapers and tests read it there while the run goes on.
+    static func metricsServer(_ options: Options) -> Result<MetricsServer?, CommandOutput> {
+        guard let text = options.metricsListen else { return .success(nil) }
+        let address: ListenAddress
+        do { address = try ListenAddress.parse(text) } catch {
+            return .failure(CommandOutput(stderr: "error: --metrics-listen \(error.message)\n", exitCode: 2))
+        }
+        // The endpoint has neither authentication nor TLS, and the metrics name rules,
+        // nodes' power and what the loop does: off this machine only when asked for.
+        guard address.isLoopback || options.metricsListenAny else {
+            return .failure(CommandOutput(stderr: "error: --metrics-listen `\(text)` is not a loopback address; the endpoint has no authentication or TLS, so give --metrics-listen-any to serve it beyond this machine\n", exitCode: 2))
+        }
+        do {
+            let server = try MetricsServer(listen: address, page: MetricsPage())
+            server.start()
+            FileHandle.standardError.write(Data("watt: serving metrics at \(server.url)\n".utf8))
+            return .success(server)
+        } catch {
+            return .failure(CommandOutput(stderr: "error: --metrics-listen: \(error.message)\n", exitCode: 2))
+        }
+    }
+}
