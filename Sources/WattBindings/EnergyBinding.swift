@@ -53,28 +53,37 @@ public final class EnergyBinding: @unchecked Sendable {
         inputs.set(slot: slots.grid, .record(Record(schema: schemas.grid, fields: [
             Self.optional(world.grid.carbonIntensity), Self.optional(world.grid.price), .string(world.grid.region),
         ])))
-        inputs.set(slot: slots.pools, .list(world.pools.map { p in
-            .record(Record(schema: schemas.pool, fields: [.string(p.name), .number(Double(p.nodeCount)), .number(p.power), .string(p.nodeProfile)]))
-        }))
-        inputs.set(slot: slots.nodes, .list(world.nodes.map { n in
-            .record(Record(schema: schemas.node, fields: [
-                .string(n.id), .string(n.pool), .string(n.profile), .string(n.state.rawValue), Self.optional(n.power),
-                Self.optional(n.powerCap), .number(n.utilization), .number(n.temperature), .list(n.jobs.map { .string($0) }),
-                .number(Double(n.gpus)), .number(Double(n.gpusFree)),
-            ]))
-        }))
-        var jobs: [Value] = []
-        jobs.reserveCapacity(world.jobs.count)
-        for j in world.jobs where j.state != .done {
-            jobs.append(.record(Record(schema: schemas.job, fields: [
-                .string(j.id), .string(j.user), .string(j.pool), j.node.map { .string($0) } ?? .missing, .string(j.state.rawValue),
-                .number(Double(j.gpus)), .number(Double(j.cpus)), .number(Double(j.priority)), .bool(j.flexible),
-                .bool(j.preemptible), .instant(j.submitted), Self.instant(j.started), Self.instant(j.deadline),
-                .number(j.remainingTime), .number(j.remainingEnergy),
-            ])))
-        }
-        inputs.set(slot: slots.jobs, .list(jobs))
+        // Collections go to the program as tables: filters over them are column scans.
+        let pools = world.pools
+        inputs.set(slot: slots.pools, .rows(Rows(Self.table(schemas.pool, pools.count, [
+            .strings(pools.map(\.name)), .numbers(pools.map { Double($0.nodeCount) }), .numbers(pools.map(\.power)),
+            .strings(pools.map(\.nodeProfile)),
+        ]))))
+        let nodes = world.nodes
+        inputs.set(slot: slots.nodes, .rows(Rows(Self.table(schemas.node, nodes.count, [
+            .strings(nodes.map(\.id)), .strings(nodes.map(\.pool)), .strings(nodes.map(\.profile)),
+            .strings(nodes.map(\.state.rawValue)), .numbers(nodes.map(\.power)), .numbers(nodes.map(\.powerCap)),
+            .numbers(nodes.map(\.utilization)), .numbers(nodes.map(\.temperature)),
+            .values(nodes.map { .list($0.jobs.map { .string($0) }) }),
+            .numbers(nodes.map { Double($0.gpus) }), .numbers(nodes.map { Double($0.gpusFree) }),
+        ]))))
+        let jobs = world.jobs.filter { $0.state != .done }
+        inputs.set(slot: slots.jobs, .rows(Rows(Self.table(schemas.job, jobs.count, [
+            .strings(jobs.map(\.id)), .strings(jobs.map(\.user)), .strings(jobs.map(\.pool)), .strings(jobs.map(\.node)),
+            .strings(jobs.map(\.state.rawValue)), .numbers(jobs.map { Double($0.gpus) }), .numbers(jobs.map { Double($0.cpus) }),
+            .numbers(jobs.map { Double($0.priority) }), .bools(jobs.map(\.flexible)), .bools(jobs.map(\.preemptible)),
+            .instants(jobs.map { Optional($0.submitted) }), .instants(jobs.map(\.started)), .instants(jobs.map(\.deadline)),
+            .numbers(jobs.map(\.remainingTime)), .numbers(jobs.map(\.remainingEnergy)),
+        ]))))
         return inputs
+    }
+
+    /// The columns match the schemas registered by `EnergyVocabulary` (a mismatch is a
+    /// programming error, caught by every test that binds a world).
+    private static func table(_ schema: RecordSchema, _ count: Int, _ columns: [Table.Column]) -> Table {
+        do { return try Table(schema: schema, count: count, columns: columns) } catch {
+            preconditionFailure("binding `\(schema.name)`: \(error)")
+        }
     }
 
     public enum TranslationError: Error, Equatable, CustomStringConvertible {

@@ -17,7 +17,9 @@ extension RunCommand {
             return .failure(CommandOutput(stderr: "error: --metrics-listen `\(text)` is not a loopback address; the endpoint has no authentication or TLS, so give --metrics-listen-any to serve it beyond this machine\n", exitCode: 2))
         }
         do {
-            let server = try MetricsServer(listen: address, page: MetricsPage())
+            // Every counter at zero until the loop's exporter takes the page over (start-up can
+            // take seconds: a scrape then must not see an empty page).
+            let server = try MetricsServer(listen: address, page: MetricsPage(MetricsExporter(path: nil).text()))
             server.start()
             FileHandle.standardError.write(Data("watt: serving metrics at \(server.url)\n".utf8))
             return .success(server)

@@ -59,7 +59,10 @@ import Testing
             if let match = text.firstMatch(of: /serving metrics at (http:\/\/127\.0\.0\.1:[0-9]+\/metrics)/) { url = URL(string: String(match.1)) }
             else { try await Task.sleep(nanoseconds: 50_000_000) }
         }
-        let endpoint = try #require(url, "no address on stderr")
+        let endpoint = try #require(url, """
+            no address on stderr (running: \(process.isRunning)\(process.isRunning ? "" : ", status \(process.terminationStatus)")); \
+            stderr: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+            """)
         var ticks = 0
         while ticks < 3 && Date() < deadline {
             let (data, response) = try await URLSession.shared.data(from: endpoint)

@@ -204,3 +204,35 @@ public struct Rows: Sendable, Hashable {
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(count) }
 }
+
+extension Table.Column {
+    /// A string column from optional strings (nil is missing), dictionary-encoded.
+    public static func strings<S: Sequence>(_ values: S) -> Table.Column where S.Element == String? {
+        let dictionary = StringDictionary()
+        return .string(codes: values.map { $0.map(dictionary.intern) ?? -1 }, dictionary: dictionary)
+    }
+
+    /// A string column with no missing values.
+    public static func strings<S: Sequence>(_ values: S) -> Table.Column where S.Element == String {
+        let dictionary = StringDictionary()
+        return .string(codes: values.map(dictionary.intern), dictionary: dictionary)
+    }
+
+    /// A number column (quantities in canonical units); nil and non-finite values are missing.
+    public static func numbers<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double? {
+        .number(values.map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
+    }
+
+    public static func numbers<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double {
+        .number(values.map { $0.isFinite ? $0 : .nan })
+    }
+
+    /// An instant column (seconds since 1970); nil is missing.
+    public static func instants<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double? {
+        .instant(values.map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
+    }
+
+    public static func bools<S: Sequence>(_ values: S) -> Table.Column where S.Element == Bool {
+        .bool(values.map { $0 ? 1 : 0 })
+    }
+}
