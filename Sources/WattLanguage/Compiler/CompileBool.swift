@@ -16,7 +16,7 @@ extension Compiler {
         return { ctx throws(EvalError) in
             let result = try f(ctx)
             if ctx.trace != nil {
-                ctx.trace!.append(ExplanationTerm(text: text, left: "", op: "", right: "", result: result, range: range))
+                ctx.trace!.append(ExplanationTerm(text: text, op: "", left: nil, right: nil, result: result, range: range))
             }
             return result
         }
@@ -161,13 +161,12 @@ extension Compiler {
                 let left = (try? l(ctx)) ?? .missing
                 let right = (try? r(ctx)) ?? .missing
                 ctx.trace = saved
-                func show(_ v: Value, _ t: TypedExpr, _ source: String) -> String {
-                    let formatted = ValueFormatter.format(v, t.type, unit: t.displayUnit, maxItems: 5)
-                    if case .constant = t.kind { return formatted }
-                    return "`\(source)` = \(formatted)"
+                func operand(_ v: Value, _ t: TypedExpr, _ source: String) -> ExplanationTerm.Operand {
+                    if case .constant = t.kind { return .init(value: v, type: t.type, unit: t.displayUnit, source: nil) }
+                    return .init(value: v, type: t.type, unit: t.displayUnit, source: source)
                 }
-                ctx.trace!.append(ExplanationTerm(text: text, left: show(left, a, leftText), op: op,
-                                                  right: show(right, b, rightText), result: result, range: range))
+                ctx.trace!.append(ExplanationTerm(text: text, op: op, left: operand(left, a, leftText),
+                                                  right: operand(right, b, rightText), result: result, range: range))
             }
             return result
         }

@@ -59,11 +59,38 @@ public final class EvalContext {
 /// One comparison in a rule's condition and the values on each side when it was evaluated.
 public struct ExplanationTerm: Sendable, Equatable {
     public var text: String
-    public var left: String
     public var op: String
-    public var right: String
     public var result: Bool
     public var range: SourceRange
+    /// The operands as evaluated. They are formatted only when the explanation is shown:
+    /// formatting quantities costs more than evaluating most rules.
+    var leftOperand: Operand?
+    var rightOperand: Operand?
+
+    struct Operand: Sendable, Equatable {
+        var value: Value
+        var type: WattType
+        var unit: String?
+        /// The operand's source text; nil for a literal (shown as its value alone).
+        var source: String?
+
+        var formatted: String {
+            let shown = ValueFormatter.format(value, type, unit: unit, maxItems: 5)
+            return source.map { "`\($0)` = \(shown)" } ?? shown
+        }
+    }
+
+    init(text: String, op: String, left: Operand?, right: Operand?, result: Bool, range: SourceRange) {
+        self.text = text
+        self.op = op
+        self.leftOperand = left
+        self.rightOperand = right
+        self.result = result
+        self.range = range
+    }
+
+    public var left: String { leftOperand?.formatted ?? "" }
+    public var right: String { rightOperand?.formatted ?? "" }
 
     public var rendered: String {
         op.isEmpty ? "`\(text)` is \(result)" : "\(text): \(left) \(op) \(right) is \(result)"
