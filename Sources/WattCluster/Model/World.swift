@@ -215,8 +215,8 @@ public enum NodeState: String, Sendable, Equatable, CaseIterable {
     case suspended
     /// Resuming from suspend: draws idle power and runs nothing until it is up.
     case waking
-    /// Takes no new jobs and is finishing the ones it has (reported by real schedulers;
-    /// the simulator never produces it).
+    /// Takes no new jobs and is finishing the ones it has (`drain`; Slurm's DRAIN and DOWN);
+    /// `resume` returns it to service.
     case draining
 }
 
