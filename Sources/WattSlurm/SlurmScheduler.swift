@@ -18,8 +18,9 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
     /// only after it has gone away and come back.
     public var report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("watt: \($0)\n".utf8)) }
     private var told: Set<String> = []
-    /// Node states of the latest snapshot: `drain` and `resume` answer `unchanged` from them.
+    /// Node states and drain reasons of the latest snapshot: `drain` and `resume` answer from them.
     private var nodeStates: [String: NodeState] = [:]
+    private var drainReasons: [String: String] = [:]
     /// Seconds a command may take (`squeue --json` takes about 9 s to report a controller
     /// that is down).
     public var timeout: Double = 20
@@ -68,15 +69,23 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
         let problems = telemetry.fill(&parsed)
         tell(parsed.matches.flatMap(\.notes) + problems)
         nodeStates = Dictionary(parsed.world.nodes.map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
+        drainReasons = parsed.reasons
         return parsed.world
     }
 
     /// Drain and resume are idempotent in the world model; Slurm refuses to resume a node
-    /// that is not drained, so the latest snapshot answers for it.
-    func unchanged(_ kind: ClusterAction.Kind, _ target: String) -> String? {
+    /// that is not drained, so the latest snapshot answers for it. A node drained (or down)
+    /// for another reason than a rule's is the operators': Watt never resumes it.
+    func settled(_ kind: ClusterAction.Kind, _ target: String) -> (ActionResult.Status, String)? {
         switch (kind, nodeStates[target]) {
-        case (.drain, .draining?): return "already draining"
-        case (.resume, let state?) where state != .draining && state != .suspended: return "not draining"
+        case (.drain, .draining?): return (.unchanged, "already draining")
+        case (.resume, .draining?):
+            let reason = drainReasons[target] ?? ""
+            guard reason.hasPrefix("watt") else {
+                return (.rejected, "node `\(target)` is drained or down for `\(reason.isEmpty ? "no reason given" : String(reason.prefix(80)))`, not by a rule: only nodes Watt drained are resumed")
+            }
+            return nil
+        case (.resume, let state?) where state != .suspended: return (.unchanged, "not draining")
         default: return nil
         }
     }
@@ -89,8 +98,8 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
                 continue
             }
             for target in action.targets {
-                if let same = unchanged(action.kind, target) {
-                    results.append(ActionResult(action: action, target: target, status: .unchanged, detail: same))
+                if let (status, detail) = settled(action.kind, target) {
+                    results.append(ActionResult(action: action, target: target, status: status, detail: detail))
                     continue
                 }
                 switch SlurmCommands.commands(for: action, target: target, now: clock(), cap: cap) {

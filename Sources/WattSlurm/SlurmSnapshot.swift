@@ -85,6 +85,8 @@ public enum SlurmSnapshot {
         var matches: [SlurmHardwareMap.Match]
         /// The nodes of each partition (a node can be in several).
         var poolMembers: [String: [String]]
+        /// Why each node is drained or down, as Slurm records it (`watt: too_hot`); empty otherwise.
+        var reasons: [String: String] = [:]
     }
 
     static func parse(squeue: String, sinfo: String, now: Double, site: Site, hardware map: SlurmHardwareMap) throws(SlurmError) -> Parsed {
@@ -136,8 +138,10 @@ public enum SlurmSnapshot {
         var matches: [SlurmHardwareMap.Match] = []
         var poolOrder: [String] = []
         var poolNodes: [String: [World.Node]] = [:]
+        var reasons: [String: String] = [:]
         for n in nodesJSON {
             guard let name = n["name"] as? String else { continue }
+            reasons[name] = n["reason"] as? String ?? ""
             let partitions = n["partitions"] as? [String] ?? []
             let flags = Set((n["state_flags"] as? [String] ?? []).map { $0.uppercased() })
             let base = (n["state"] as? String ?? "").lowercased()
@@ -179,6 +183,7 @@ public enum SlurmSnapshot {
                                       outdoorTemperature: nil, itEnergy: 0, itEnergyToday: 0),
                      grid: World.Grid(carbonIntensity: site.carbonIntensity, price: site.price, region: site.region, currency: site.currency),
                      pools: pools, nodes: nodes, jobs: jobs)
-        return Parsed(world: world, hardware: hardware, matches: matches, poolMembers: poolNodes.mapValues { $0.map(\.id) })
+        return Parsed(world: world, hardware: hardware, matches: matches, poolMembers: poolNodes.mapValues { $0.map(\.id) },
+                      reasons: reasons)
     }
 }

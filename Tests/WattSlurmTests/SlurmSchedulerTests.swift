@@ -122,6 +122,20 @@ final class ScriptedRunner: CommandRunning, @unchecked Sendable {
         #expect(runner.ran.filter { $0.first == "scontrol" }.count == 2)
     }
 
+    /// A node drained by an operator (or down) is theirs: Watt resumes only what it drained.
+    @Test func nodesDrainedByOperatorsAreNotResumed() throws {
+        let (s, runner) = try scheduler()
+        let drained = try SlurmSnapshotTests.fixture("sinfo_draining.json")
+        let byOperator = drained.replacingOccurrences(of: #""reason": "watt: too_hot""#, with: #""reason": "bad DIMM, ticket 4711""#)
+        #expect(byOperator != drained)
+        runner.answer("sinfo --json", CommandResult(status: 0, stdout: byOperator, stderr: ""))
+        _ = try s.snapshot()
+        let result = try #require(s.apply([.resume(nodes: ["vm"], rule: "cooled")]).first)
+        #expect(result.status == .rejected)
+        #expect(result.detail == "node `vm` is drained or down for `bad DIMM, ticket 4711`, not by a rule: only nodes Watt drained are resumed")
+        #expect(!runner.ran.contains { $0.first == "scontrol" })
+    }
+
     @Test func capsWithoutAnExecutorAreRejectedWithTheReason() throws {
         let (s, _) = try scheduler()
         let result = try #require(s.apply([.cap(nodes: ["vm"], atWatts: 300)]).first)
