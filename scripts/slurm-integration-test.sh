@@ -109,6 +109,47 @@ running=no
 for _ in $(seq 1 30); do [ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && { running=yes; break; }; sleep 1; done
 [ $running = yes ] && pass "work runs on the woken node" || { fail "job $job did not run"; squeue; }
 
+# Thermal rules: drain the node (its running job goes on, nothing new starts), then resume it.
+node=$(hostname -s)
+cat > "$work/drain.watt" <<'W'
+rule too_hot {
+  when count(nodes where state == "on" or state == "idle") > 0
+  then drain nodes where state == "on" or state == "idle"
+}
+W
+"$WATT" run "$work/drain.watt" --scheduler slurm --interval 1s --ticks 1 --journal "$work/drain.db" >"$work/drain.txt" 2>&1
+nodeinfo=$(scontrol show node "$node" -o)
+if grep -q "drain \`$node\`: applied" "$work/drain.txt" && grep -Eq 'State=[A-Z]+\+DRAIN' <<<"$nodeinfo" \
+   && grep -q 'Reason=watt: too_hot' <<<"$nodeinfo" && sinfo -h -N -p gpu -o %T | grep -q 'drain'; then
+  pass "a policy drained the node (scontrol: $(grep -o 'State=[^ ]*' <<<"$nodeinfo"), Reason=watt: too_hot)"
+else
+  fail "the node was not drained"; cat "$work/drain.txt"; echo "$nodeinfo"
+fi
+[ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && pass "the job on the draining node keeps running" || { fail "job $job stopped"; squeue; }
+held=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --wrap 'sleep 60')
+sleep 3
+[ "$(squeue -h -j "$held" -o %T)" = "PENDING" ] && pass "a new job does not start on the draining node" || { fail "job $held started"; squeue; }
+"$WATT" journal "$work/drain.db" | grep -q "node power from: model:1 (1 tick)" && pass "the journal says node power came from the model" \
+  || { fail "no power source in the journal"; "$WATT" journal "$work/drain.db"; }
+# Draining again changes nothing: the snapshot already says so.
+"$WATT" run "$work/drain.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/drain2.txt" 2>&1
+grep -q "drain \`$node\`: unchanged, already draining" "$work/drain2.txt" && pass "draining a draining node is unchanged" \
+  || { fail "a second drain was not unchanged"; cat "$work/drain2.txt"; }
+cat > "$work/resume.watt" <<'W'
+rule cooled_down {
+  when count(nodes where state == "draining") > 0
+  then resume nodes where state == "draining"
+}
+W
+"$WATT" run "$work/resume.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/resume.txt" 2>&1
+started=no
+for _ in $(seq 1 30); do [ "$(squeue -h -j "$held" -o %T)" = "RUNNING" ] && { started=yes; break; }; sleep 1; done
+if grep -q "resume \`$node\`: applied" "$work/resume.txt" && ! scontrol show node "$node" -o | grep -q 'DRAIN' && [ $started = yes ]; then
+  pass "a policy resumed the node (RESUME) and the waiting job started"
+else
+  fail "the node was not resumed"; cat "$work/drain2.txt" "$work/resume.txt"; scontrol show node "$node" -o; squeue
+fi
+
 rm -rf "$work"
 echo "slurm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
