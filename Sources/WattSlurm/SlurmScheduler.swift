@@ -80,9 +80,11 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
         switch (kind, nodeStates[target]) {
         case (.drain, .draining?): return (.unchanged, "already draining")
         case (.resume, .draining?):
+            // `SlurmNames.drainReason` gives `watt` or `watt: RULE`; Slurm may append `[user@time]`.
             let reason = drainReasons[target] ?? ""
-            guard reason.hasPrefix("watt") else {
-                return (.rejected, "node `\(target)` is drained or down for `\(reason.isEmpty ? "no reason given" : String(reason.prefix(80)))`, not by a rule: only nodes Watt drained are resumed")
+            guard reason == "watt" || reason.hasPrefix("watt: ") || reason.hasPrefix("watt [") else {
+                let why = reason.isEmpty ? "" : " for `\(reason.prefix(80))`"
+                return (.rejected, "node `\(target)` is drained or down\(why), not by a rule: only nodes Watt drained are resumed")
             }
             return nil
         case (.resume, let state?) where state != .suspended: return (.unchanged, "not draining")

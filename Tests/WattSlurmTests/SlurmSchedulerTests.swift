@@ -123,16 +123,19 @@ final class ScriptedRunner: CommandRunning, @unchecked Sendable {
     }
 
     /// A node drained by an operator (or down) is theirs: Watt resumes only what it drained.
-    @Test func nodesDrainedByOperatorsAreNotResumed() throws {
+    @Test(arguments: [("bad DIMM, ticket 4711", " for `bad DIMM, ticket 4711`"), ("wattage over budget", " for `wattage over budget`"), ("", "")])
+    func nodesDrainedByOperatorsAreNotResumed(_ reason: String, _ shown: String) throws {
         let (s, runner) = try scheduler()
         let drained = try SlurmSnapshotTests.fixture("sinfo_draining.json")
-        let byOperator = drained.replacingOccurrences(of: #""reason": "watt: too_hot""#, with: #""reason": "bad DIMM, ticket 4711""#)
+        let byOperator = drained.replacingOccurrences(of: #""reason": "watt: too_hot""#, with: #""reason": "\#(reason)""#)
         #expect(byOperator != drained)
         runner.answer("sinfo --json", CommandResult(status: 0, stdout: byOperator, stderr: ""))
         _ = try s.snapshot()
         let result = try #require(s.apply([.resume(nodes: ["vm"], rule: "cooled")]).first)
         #expect(result.status == .rejected)
-        #expect(result.detail == "node `vm` is drained or down for `bad DIMM, ticket 4711`, not by a rule: only nodes Watt drained are resumed")
+        #expect(result.detail == "node `vm` is drained or down\(shown), not by a rule: only nodes Watt drained are resumed")
+        // Draining it is no change either: the operator's reason stays.
+        #expect(s.apply([.drain(nodes: ["vm"], rule: "hot")]).map(\.status) == [.unchanged])
         #expect(!runner.ran.contains { $0.first == "scontrol" })
     }
 
