@@ -41,7 +41,8 @@ public struct SlurmNodeHardware: Sendable, Equatable {
 /// Maps Slurm node hardware to the hardware catalog, so that a node's `profile` names a
 /// catalog node profile and its power model uses the right devices (docs/slurm.md):
 ///
-/// 1. a node feature that names a catalog node profile (`dgx-a100-like`) is that profile;
+/// 1. a node feature that names a catalog node profile (`dgx-a100-like`) is that profile, with
+///    its own devices;
 /// 2. otherwise a GPU node takes the catalog node whose GPU is the one its GRES type names
 ///    (`gpu:h100:8` → device `h100-sxm5-80gb` → `dgx-h100-like`), or failing that a feature
 ///    (`h100`), preferring the node whose CPU a feature names (`epyc9654`); a node without
@@ -92,7 +93,8 @@ public struct SlurmHardwareMap: Sendable {
         let cpuDevice = node.features.lazy.compactMap { device(named: $0, kind: .cpu) }.first
         var base: NodeProfile?
         if let named = node.features.lazy.compactMap({ name in self.catalog.nodes.first { $0.name.lowercased() == name } }).first {
-            base = named
+            // The operator named the profile: its devices, at the node's GPU count.
+            return Match(profile: named.name, model: model(named, node: node, gpu: nil, cpu: nil), notes: [])
         } else if node.gpus > 0, let gpuDevice {
             let candidates = catalog.nodes.filter { Self.device(of: $0, .gpu)?.name == gpuDevice.name }
             base = candidates.first { Self.device(of: $0, .cpu)?.name == cpuDevice?.name } ?? candidates.first

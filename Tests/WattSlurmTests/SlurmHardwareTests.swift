@@ -73,8 +73,9 @@ import WattEnergy
         let cpu = match(gpus: 0, features: ["epyc9654"], sockets: 2)
         #expect(cpu.profile == "cpu-epyc-9654-2s" && devices(cpu) == ["2xepyc-9654"] && cpu.notes.isEmpty)
         // A feature that names a catalog node profile decides.
-        let named = match(gpus: 8, types: ["h100"], features: ["mi300x-8gpu"])
-        #expect(named.profile == "mi300x-8gpu")
+        let named = match(gpus: 8, types: ["h100"], features: ["xeon8480", "mi300x-8gpu"], sockets: 2)
+        #expect(named.profile == "mi300x-8gpu" && named.notes.isEmpty)
+        #expect(devices(named) == ["8xmi300x", "2xepyc-9654"], "the named profile's own devices")
     }
 
     @Test func unknownHardwareFallsBackToTheDocumentedDefaults() {
