@@ -2,13 +2,20 @@
 # slurm-fixtures.sh — regenerate the Slurm adapter's test fixtures from a real local Slurm.
 #
 # Usage (as root): scripts/slurm-fixtures.sh [OUT_DIR]   (default Tests/WattSlurmTests/Fixtures)
+#                  scripts/slurm-fixtures.sh --hardware [OUT_DIR]
 #
 # Restarts the throw-away cluster of scripts/slurm-local.sh (a clean one: job ids start at 1),
 # submits a few jobs in both partitions (finished, running, pending, held; some with the
 # `--comment=watt:flexible` convention of flexible jobs), captures what the adapter parses, powers
 # the node down and captures again, records the errors of a few failing commands, and stops
 # the cluster. See the README.md in the output folder for what each file holds.
+#
+# --hardware captures only the hardware fixtures (typed GRES and node features, a drained
+# node, and Slurm's answer to resuming a node that is not drained), leaving the job fixtures
+# (whose ids and times the tests read) as they are.
 set -euo pipefail
+HARDWARE=no
+if [ "${1:-}" = --hardware ]; then HARDWARE=yes; shift; fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$ROOT/Tests/WattSlurmTests/Fixtures}
@@ -18,6 +25,30 @@ NODE=$(hostname -s)
 
 [ "$(id -u)" = 0 ] || { echo "slurm-fixtures.sh: must run as root (it starts the local Slurm)" >&2; exit 1; }
 mkdir -p "$OUT"
+
+if [ $HARDWARE = yes ]; then
+  # The node as an H100 machine with Xeon 8480 CPUs: typed GRES and features.
+  SLURM_LOCAL_GPU_TYPE=h100 SLURM_LOCAL_FEATURES=h100,xeon8480 "$SL" restart >/dev/null
+  eval "$("$SL" env)"
+  cd "$BASE/jobs"
+  job=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:h100:1 -J typed --wrap 'sleep 900')
+  for _ in $(seq 150); do [ "$(squeue -h -j "$job" -o %T)" = RUNNING ] && break; sleep 0.2; done
+  sinfo --json > "$OUT/sinfo_typed.json"
+  # Resuming a node that is not drained (what Slurm answers), then draining it with a job on it.
+  set +e; scontrol update NodeName="$NODE" State=RESUME > "$BASE/jobs/r.out" 2> "$BASE/jobs/r.err"; rc=$?; set -e
+  { echo "=== command: scontrol update NodeName=$NODE State=RESUME (node not drained)"; echo "exit status: $rc"
+    echo "--- stderr"; cat "$BASE/jobs/r.err"; echo "--- stdout"; cat "$BASE/jobs/r.out"; } > "$OUT/errors_resume.txt"
+  scontrol update NodeName="$NODE" State=DRAIN "Reason=watt: too_hot"
+  sleep 1
+  sinfo --json > "$OUT/sinfo_draining.json"
+  scontrol show node -o > "$OUT/nodes_draining.txt"
+  scancel "$job"
+  for _ in $(seq 150); do [ -z "$(squeue -h -t R,CG -o %i)" ] && break; sleep 0.2; done
+  sinfo --json > "$OUT/sinfo_drained.json"
+  "$SL" stop
+  echo "hardware fixtures written to $OUT (Slurm $(slurmctld -V))"
+  exit 0
+fi
 "$SL" restart >/dev/null
 eval "$("$SL" env)"
 cd "$BASE/jobs"

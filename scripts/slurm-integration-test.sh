@@ -109,6 +109,85 @@ running=no
 for _ in $(seq 1 30); do [ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && { running=yes; break; }; sleep 1; done
 [ $running = yes ] && pass "work runs on the woken node" || { fail "job $job did not run"; squeue; }
 
+# Thermal rules: drain the node (its running job goes on, nothing new starts), then resume it.
+node=$(hostname -s)
+cat > "$work/drain.watt" <<'W'
+rule too_hot {
+  when count(nodes where state == "on" or state == "idle") > 0
+  then drain nodes where state == "on" or state == "idle"
+}
+W
+"$WATT" run "$work/drain.watt" --scheduler slurm --interval 1s --ticks 1 --journal "$work/drain.db" >"$work/drain.txt" 2>&1
+nodeinfo=$(scontrol show node "$node" -o)
+if grep -q "drain \`$node\`: applied" "$work/drain.txt" && grep -Eq 'State=[A-Z]+\+DRAIN' <<<"$nodeinfo" \
+   && grep -q 'Reason=watt: too_hot' <<<"$nodeinfo" && sinfo -h -N -p gpu -o %T | grep -q 'drain'; then
+  pass "a policy drained the node (scontrol: $(grep -o 'State=[^ ]*' <<<"$nodeinfo"), Reason=watt: too_hot)"
+else
+  fail "the node was not drained"; cat "$work/drain.txt"; echo "$nodeinfo"
+fi
+[ "$(squeue -h -j "$job" -o %T)" = "RUNNING" ] && pass "the job on the draining node keeps running" || { fail "job $job stopped"; squeue; }
+held=$(sbatch --parsable -o /dev/null -p gpu --gres=gpu:1 --wrap 'sleep 60')
+sleep 3
+[ "$(squeue -h -j "$held" -o %T)" = "PENDING" ] && pass "a new job does not start on the draining node" || { fail "job $held started"; squeue; }
+"$WATT" journal "$work/drain.db" | grep -q "node power from: model:1 (1 tick)" && pass "the journal says node power came from the model" \
+  || { fail "no power source in the journal"; "$WATT" journal "$work/drain.db"; }
+# Draining again changes nothing: the snapshot already says so.
+printf 'rule too_hot {\n  when true\n  then drain nodes\n}\n' > "$work/drain-all.watt"
+"$WATT" run "$work/drain-all.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/drain2.txt" 2>&1
+grep -q "drain \`$node\`: unchanged, already draining" "$work/drain2.txt" && pass "draining a draining node is unchanged" \
+  || { fail "a second drain was not unchanged"; cat "$work/drain2.txt"; }
+cat > "$work/resume.watt" <<'W'
+rule cooled_down {
+  when count(nodes where state == "draining") > 0
+  then resume nodes where state == "draining"
+}
+W
+"$WATT" run "$work/resume.watt" --scheduler slurm --interval 1s --ticks 1 >"$work/resume.txt" 2>&1
+started=no
+for _ in $(seq 1 30); do [ "$(squeue -h -j "$held" -o %T)" = "RUNNING" ] && { started=yes; break; }; sleep 1; done
+if grep -q "resume \`$node\`: applied" "$work/resume.txt" && ! scontrol show node "$node" -o | grep -q 'DRAIN' && [ $started = yes ]; then
+  pass "a policy resumed the node (RESUME) and the waiting job started"
+else
+  fail "the node was not resumed"; cat "$work/drain2.txt" "$work/resume.txt"; scontrol show node "$node" -o; squeue
+fi
+
+# Node power from a real Prometheus: it scrapes a DCGM-style exposition file (two GPUs,
+# 312.5 W and 287.5 W, labelled with the node's name) and watt queries its HTTP API.
+if command -v prometheus >/dev/null && command -v python3 >/dev/null; then
+  free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  exporter_port=$(free_port); prom_port=$(free_port)
+  mkdir -p "$work/exporter" "$work/prom"
+  printf 'DCGM_FI_DEV_POWER_USAGE{gpu="0"} 312.5\nDCGM_FI_DEV_POWER_USAGE{gpu="1"} 287.5\n' > "$work/exporter/metrics"
+  cat > "$work/prometheus.yml" <<Y
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: dcgm
+    static_configs: [{targets: ["127.0.0.1:$exporter_port"], labels: {host: "$node"}}]
+Y
+  python3 -m http.server "$exporter_port" --bind 127.0.0.1 --directory "$work/exporter" >/dev/null 2>&1 &
+  exporter=$!
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
+  prom=$!
+  query='sum by (host) (DCGM_FI_DEV_POWER_USAGE)'
+  for _ in $(seq 1 60); do
+    curl -s --get "http://127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$query" | grep -q '"600"' && break; sleep 0.5
+  done
+  "$WATT" run "$work/resume.watt" --scheduler slurm --interval 1s --ticks 1 --journal "$work/prom.db" --power-source prometheus \
+    --prometheus-url "http://127.0.0.1:$prom_port" --power-query "$query" --power-label host >"$work/prom.txt" 2>&1
+  "$WATT" journal "$work/prom.db" | grep -q "node power from: prometheus:1 (1 tick)" \
+    && pass "node power from a real Prometheus (DCGM-style GPU power, 600 W, plus the model for the rest)" \
+    || { fail "node power did not come from Prometheus"; cat "$work/prom.txt"; "$WATT" journal "$work/prom.db"; }
+  "$WATT" run "$work/resume.watt" --scheduler slurm --interval 1s --ticks 1 --journal "$work/prom-bad.db" --power-source prometheus \
+    --prometheus-url "http://127.0.0.1:$prom_port" --power-query 'sum by (host) (' --power-label host >"$work/prom-bad.txt" 2>&1
+  grep -q "answered 400: the query failed: bad_data" "$work/prom-bad.txt" && "$WATT" journal "$work/prom-bad.db" | grep -q "node power from: model:1" \
+    && pass "a query Prometheus rejects is told (400, bad_data) and node power falls back to the model" \
+    || { fail "a bad Prometheus query"; cat "$work/prom-bad.txt"; }
+  kill "$prom" "$exporter" 2>/dev/null; wait "$prom" "$exporter" 2>/dev/null
+else
+  echo "SKIP  slurm: node power from Prometheus (no prometheus binary; scripts/prometheus-integration-test.sh installs Debian's package)"
+fi
+
 rm -rf "$work"
 echo "slurm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

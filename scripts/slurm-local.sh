@@ -22,6 +22,8 @@
 #   SLURM_LOCAL_DIR           where config, state, logs and PID files live (default /tmp/watt-slurm)
 #   SLURM_LOCAL_CPUS          CPUs of the node (default: nproc)
 #   SLURM_LOCAL_GPUS          number of fake GPUs (default 2)
+#   SLURM_LOCAL_GPU_TYPE      a GRES type for them, e.g. h100 (Gres=gpu:h100:N); default none (gpu:N)
+#   SLURM_LOCAL_FEATURES      node features, e.g. h100,xeon8480 (default none)
 #   SLURM_LOCAL_SUSPEND_TIME  idle seconds before Slurm powers the node down on its own (default
 #                             86400, i.e. never during a test; a manual POWER_DOWN works at once)
 #
@@ -32,6 +34,10 @@ set -euo pipefail
 BASE=${SLURM_LOCAL_DIR:-/tmp/watt-slurm}
 CPUS=${SLURM_LOCAL_CPUS:-$(nproc)}
 GPUS=${SLURM_LOCAL_GPUS:-2}
+GPU_TYPE=${SLURM_LOCAL_GPU_TYPE:-}
+FEATURES=${SLURM_LOCAL_FEATURES:-}
+[[ "$GPU_TYPE" =~ ^[A-Za-z0-9_-]*$ ]] || { echo "[slurm-local] error: SLURM_LOCAL_GPU_TYPE: letters, digits, - and _ only" >&2; exit 1; }
+[[ "$FEATURES" =~ ^[A-Za-z0-9_,+-]*$ ]] || { echo "[slurm-local] error: SLURM_LOCAL_FEATURES: letters, digits and -_+ separated by commas" >&2; exit 1; }
 SUSPEND_TIME=${SLURM_LOCAL_SUSPEND_TIME:-86400}
 NODE=$(hostname -s)
 CONF=$BASE/etc/slurm.conf
@@ -177,7 +183,7 @@ ResumeProgram=$BASE/power/resume.sh
 SuspendTime=$SUSPEND_TIME
 SuspendTimeout=5
 ResumeTimeout=30
-NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$mem Gres=gpu:$GPUS State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$mem Gres=gpu:${GPU_TYPE:+$GPU_TYPE:}$GPUS${FEATURES:+ Feature=$FEATURES} State=UNKNOWN
 PartitionName=gpu Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 PartitionName=efficient Nodes=$NODE MaxTime=INFINITE State=UP
 EOF
@@ -191,7 +197,7 @@ EOF
   done
   {
     echo "AutoDetect=off"
-    echo "NodeName=$NODE Name=gpu File=$BASE/dev/gpu[0-$((GPUS - 1))]"
+    echo "NodeName=$NODE Name=gpu${GPU_TYPE:+ Type=$GPU_TYPE} File=$BASE/dev/gpu[0-$((GPUS - 1))]"
   } > "$BASE/etc/gres.conf"
   echo "# empty: no cgroups" > "$BASE/etc/cgroup.conf"
 }

@@ -120,6 +120,8 @@ public final class EnergyBinding: @unchecked Sendable {
         case "uncap": return .uncap(nodes: ids, rule: rule, reason: reason)
         case "suspend": return .suspend(nodes: ids, rule: rule, reason: reason)
         case "wake": return .wake(nodes: ids, rule: rule, reason: reason)
+        case "drain": return .drain(nodes: ids, rule: rule, reason: reason)
+        case "resume": return .resume(nodes: ids, rule: rule, reason: reason)
         case "alert":
             var message = ""
             if case .string(let m)? = proposed.target { message = m }

@@ -65,6 +65,8 @@ public enum DemoVocabulary {
             try v.register(VerbSignature("uncap", doc: "remove power caps", targets: nodes))
             try v.register(VerbSignature("suspend", doc: "suspend idle nodes", targets: nodes))
             try v.register(VerbSignature("wake", doc: "wake suspended nodes", targets: nodes))
+            try v.register(VerbSignature("drain", doc: "take nodes out of service: no new jobs, running ones finish", targets: nodes))
+            try v.register(VerbSignature("resume", doc: "return drained nodes to service", targets: nodes))
             try v.register(VerbSignature("alert", doc: "tell the operators", targets: [.exact(.string)], slots: [
                 SlotSignature("with severity", .exact(.string)),
             ]))

@@ -37,6 +37,8 @@ public enum RunCommand {
         public var ticks: Int?
         public var powerCap: Double?
         public var capCommand: [String]?
+        /// Where node power comes from with `--scheduler slurm`.
+        public var power = PowerSourceOptions()
         public init() {}
     }
 
@@ -75,6 +77,9 @@ public enum RunCommand {
 
     public static func run(_ options: Options) -> CommandOutput {
         if let scheduler = options.scheduler { return live(options, scheduler: scheduler) }
+        guard options.power.isEmpty else {
+            return CommandOutput(stderr: "error: --power-source and its options go with --scheduler slurm (the simulator models node power itself)\n", exitCode: 2)
+        }
         var settings: PolicyRun.Settings
         switch Self.settings(options) {
         case .success(let s): settings = s
@@ -165,7 +170,12 @@ extension RunCommand {
         if let template = options.capCommand {
             do { cap = try CapExecutor(template: template) } catch { return CommandOutput(stderr: "error: --cap-command: \(error.message)\n", exitCode: 2) }
         }
-        let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap)
+        let telemetry: PowerTelemetry
+        switch options.power.telemetry() {
+        case .success(let t): telemetry = t
+        case .failure(let why): return CommandOutput(stderr: "error: \(why.message)\n", exitCode: 2)
+        }
+        let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap, telemetry: telemetry)
         let watch: PolicySet
         do { watch = try PolicySet(paths: options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
         var journal: Journal?
@@ -240,6 +250,13 @@ public struct Run: ParsableCommand {
     @Option(help: "With --scheduler: stop after this many ticks (default: run until SIGINT/SIGTERM).") var ticks: Int?
     @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W.") var powerCap: Double?
     @Option(name: .customLong("cap-command"), help: "With --scheduler slurm: the command that caps a node's GPUs, e.g. 'ssh {node} nvidia-smi -pl {watts}' (split on spaces; placeholders are whole arguments).") var capCommand: String?
+    @Option(name: .customLong("power-source"), help: "With --scheduler slurm: where node power comes from: rapl, nvidia-smi, prometheus or model (default: model, an estimate from utilization and the hardware profile).") var powerSource: String?
+    @Option(name: .customLong("prometheus-url"), help: "With --power-source prometheus: the server, e.g. http://prometheus:9090.") var prometheusURL: String?
+    @Option(name: .customLong("power-query"), help: "With --power-source prometheus: the PromQL query (default: sum by (instance) (DCGM_FI_DEV_POWER_USAGE)).") var powerQuery: String?
+    @Option(name: .customLong("power-label"), help: "With --power-source prometheus: the label that names the Slurm node (default: instance; a :port is dropped).") var powerLabel: String?
+    @Option(name: .customLong("power-covers"), help: "With --power-source prometheus: what the query measures: gpus (default), cpus or node; the model adds the rest.") var powerCovers: String?
+    @Option(name: .customLong("power-command"), help: "With --power-source nvidia-smi: how to reach each node, e.g. 'ssh {node} nvidia-smi --query-gpu=index,power.draw --format=csv,noheader,nounits' (split on spaces; {node} a whole argument). Default: nvidia-smi here, for this machine's node.") var powerCommand: String?
+    @Option(name: .customLong("power-node"), help: "With --power-source rapl (or nvidia-smi without --power-command): the Slurm node this machine is (default: the short host name).") var powerNode: String?
     @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here after every tick (node_exporter textfile collector format).") var metricsFile: String?
     @Option(name: .customLong("metrics-listen"), help: "Serve Prometheus metrics over HTTP at PORT, IP:PORT or [IPv6]:PORT (GET /metrics; loopback only unless --metrics-listen-any; port 0 picks a free one, printed on stderr).") var metricsListen: String?
     @Flag(name: .customLong("metrics-listen-any"), help: "Allow --metrics-listen on a non-loopback address (the endpoint has no authentication or TLS).") var metricsListenAny = false
@@ -270,6 +287,13 @@ public struct Run: ParsableCommand {
         options.ticks = ticks
         options.powerCap = powerCap
         options.capCommand = capCommand.map { $0.split(separator: " ").map(String.init) }
+        options.power.source = powerSource
+        options.power.prometheusURL = prometheusURL
+        options.power.query = powerQuery
+        options.power.label = powerLabel
+        options.power.covers = powerCovers
+        options.power.command = powerCommand.map { $0.split(separator: " ").map(String.init) }
+        options.power.node = powerNode
         options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
         guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)
@@ -287,6 +311,10 @@ public enum JournalCommand {
             let integrity = try journal.integrityCheck()
             var text = "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode), integrity \(integrity))\n"
             for reload in try journal.reloads() { text += "reload at \(TimeCalendar.format(reload.time)): \(reload.message)\n" }
+            let sources = try journal.powerSources()
+            if !sources.isEmpty {
+                text += "node power from: " + sources.map { "\($0.sources) (\($0.ticks) tick\($0.ticks == 1 ? "" : "s"))" }.joined(separator: "; ") + "\n"
+            }
             return CommandOutput(stdout: text, exitCode: integrity == "ok" ? 0 : 1)
         } catch {
             return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)

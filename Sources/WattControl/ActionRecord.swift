@@ -26,6 +26,8 @@ struct ActionRecord: Codable, Equatable {
         case .uncap: verb = "uncap"
         case .suspend: verb = "suspend"
         case .wake: verb = "wake"
+        case .drain: verb = "drain"
+        case .resume: verb = "resume"
         case .alert(let s, let m): verb = "alert"; severity = s; text = m
         }
     }
@@ -43,6 +45,8 @@ struct ActionRecord: Codable, Equatable {
         case "uncap": kind = .uncap
         case "suspend": kind = .suspend
         case "wake": kind = .wake
+        case "drain": kind = .drain
+        case "resume": kind = .resume
         case "alert": kind = .alert(severity: severity ?? "warning", message: text ?? "")
         default: return nil
         }

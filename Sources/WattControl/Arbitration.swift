@@ -1,8 +1,8 @@
 import WattCluster
 
 /// Resolves conflicting actions on one target deterministically: the higher rule priority
-/// wins; at equal priority the safer action (the higher cap or no cap, wake over suspend,
-/// release over move over defer over preempt); then the rule name, so the result never
+/// wins; at equal priority the safer action (the higher cap or no cap; drain over resume over
+/// wake over suspend; release over move over defer over preempt); then the rule name, so the result never
 /// depends on evaluation order. Each conflict is reported with both rules named.
 public enum Arbitration {
     public struct Proposal: Sendable {
@@ -34,7 +34,7 @@ public enum Arbitration {
         switch kind {
         case .move, .deferUntil, .deferFor, .release, .preempt: return .jobPlacement
         case .cap, .uncap: return .nodePower
-        case .suspend, .wake: return .nodeState
+        case .suspend, .wake, .drain, .resume: return .nodeState
         case .alert: return .alert
         }
     }
@@ -44,6 +44,9 @@ public enum Arbitration {
         switch kind {
         case .uncap: return .infinity
         case .cap(let w): return w
+        // Draining stops no job and protects hot hardware; then what keeps nodes in service.
+        case .drain: return 3
+        case .resume: return 2
         case .wake: return 1
         case .suspend: return 0
         case .release: return 4
@@ -118,6 +121,8 @@ extension ClusterAction {
         case .uncap: return "uncap"
         case .suspend: return "suspend"
         case .wake: return "wake"
+        case .drain: return "drain"
+        case .resume: return "resume"
         case .alert(_, let m): return "alert `\(m)`"
         }
     }

@@ -1,7 +1,7 @@
 import WattCluster
 
 /// Counts flaps: applied actions that undo, within `window`, an action applied to the same
-/// target (suspend then wake a node, cap then uncap, defer then release a job, or move a job
+/// target (suspend then wake a node, drain then resume it, cap then uncap, defer then release a job, or move a job
 /// again to another place: the world model does not say where a job came from, so any second
 /// move within the window counts). A policy that flaps spends wake energy,
 /// checkpoints and operator trust for nothing; the report shows the count.
@@ -9,13 +9,14 @@ public struct FlapCounter: Sendable {
     public var window: Double
 
     enum Change: Sendable, Equatable {
-        case suspend, wake, cap, uncap, hold, release
+        case suspend, wake, drain, resume, cap, uncap, hold, release
         case move(String)
 
         /// Whether `self`, applied after `earlier`, reverses it.
         func reverses(_ earlier: Change) -> Bool {
             switch (earlier, self) {
-            case (.suspend, .wake), (.wake, .suspend), (.cap, .uncap), (.uncap, .cap), (.hold, .release), (.release, .hold):
+            case (.suspend, .wake), (.wake, .suspend), (.drain, .resume), (.resume, .drain), (.cap, .uncap), (.uncap, .cap),
+                 (.hold, .release), (.release, .hold):
                 return true
             default:
                 return false
@@ -32,6 +33,8 @@ public struct FlapCounter: Sendable {
         switch kind {
         case .suspend: return .suspend
         case .wake: return .wake
+        case .drain: return .drain
+        case .resume: return .resume
         case .cap: return .cap
         case .uncap: return .uncap
         case .deferFor, .deferUntil: return .hold

@@ -60,6 +60,12 @@ public final class Journal: @unchecked Sendable {
                                          message TEXT NOT NULL);
                     """)
             }
+            migrator.registerMigration("v4-power-sources") { db in
+                // Where node power came from at each tick (`rapl:1,model:3`); NULL when the
+                // scheduler does not say (the simulator). A per-tick count, not per node: enough
+                // to tell measured from estimated power without a row per node and tick.
+                try db.execute(sql: "ALTER TABLE tick ADD COLUMN power_sources TEXT")
+            }
             try migrator.migrate(pool)
         } catch {
             throw Failure(message: "cannot open journal `\(path)`: \(error)")
@@ -103,10 +109,11 @@ public final class Journal: @unchecked Sendable {
         do {
             try pool.write { db in
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO tick (run_id, time, steps, applied, rejected, conflicts, site_power_w, carbon_g_per_j, flaps)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO tick (run_id, time, steps, applied, rejected, conflicts, site_power_w, carbon_g_per_j, flaps,
+                                                 power_sources)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
-                                     world.site.itPower, world.grid.carbonIntensity, tick.flaps])
+                                     world.site.itPower, world.grid.carbonIntensity, tick.flaps, world.powerSources])
                 for (seq, action) in tick.proposed.enumerated() where !dryRun {
                     try db.execute(sql: "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)",
                                    arguments: [run, tick.time, seq, ActionRecord(action).json])
@@ -163,6 +170,23 @@ public final class Journal: @unchecked Sendable {
             return try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT time, outcome, message FROM reload WHERE run_id = (SELECT max(id) FROM run) ORDER BY rowid")
                     .map { ($0["time"], $0["outcome"], $0["message"]) }
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
+    /// Where node power came from in the latest run: each distinct per-tick count
+    /// (`rapl:1,model:3`) with its number of ticks, in order of first appearance; empty when
+    /// the scheduler never said (the simulator).
+    public func powerSources() throws(Failure) -> [(sources: String, ticks: Int)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT power_sources, count(*) AS ticks FROM tick
+                    WHERE run_id = (SELECT max(id) FROM run) AND power_sources IS NOT NULL
+                    GROUP BY power_sources ORDER BY min(time)
+                    """).map { ($0["power_sources"], $0["ticks"]) }
             }
         } catch {
             throw Failure(message: "cannot read journal `\(path)`: \(error)")

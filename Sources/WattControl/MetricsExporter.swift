@@ -110,6 +110,8 @@ public final class MetricsExporter {
         case .uncap: return "uncap"
         case .suspend: return "suspend"
         case .wake: return "wake"
+        case .drain: return "drain"
+        case .resume: return "resume"
         case .alert: return "alert"
         }
     }

@@ -36,7 +36,8 @@ public struct SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
 /// What Slurm commands carry out one action on one target. Conventions (docs/slurm.md):
 /// pools are partitions; `defer` sets the job's begin time (`StartTime`), `release` sets it
 /// to now; `preempt` requeues; `suspend`/`wake` use Slurm power saving
-/// (`POWER_DOWN`/`POWER_UP`); `cap`/`uncap` need a cap executor.
+/// (`POWER_DOWN`/`POWER_UP`); `drain`/`resume` are Slurm's `DRAIN` (with the rule as the
+/// reason) and `RESUME`; `cap`/`uncap` need a cap executor.
 public enum SlurmCommands {
     /// Slurm reads times in the controller's local time zone, without a zone suffix.
     static func slurmTime(_ t: Double) -> String {
@@ -74,6 +75,10 @@ public enum SlurmCommands {
             return .success([["scontrol", "update", "NodeName=\(target)", "State=POWER_DOWN"]])
         case .wake:
             return .success([["scontrol", "update", "NodeName=\(target)", "State=POWER_UP"]])
+        case .drain:
+            return .success([["scontrol", "update", "NodeName=\(target)", "State=DRAIN", "Reason=\(SlurmNames.drainReason(rule: action.rule))"]])
+        case .resume:
+            return .success([["scontrol", "update", "NodeName=\(target)", "State=RESUME"]])
         case .cap(let watts):
             guard let cap else {
                 return .failure(SlurmError("no cap command configured: Slurm has no GPU power-cap API (give `--cap-command`, e.g. `ssh {node} nvidia-smi -pl {watts}`)"))

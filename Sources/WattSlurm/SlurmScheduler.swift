@@ -2,7 +2,9 @@ import Foundation
 import WattCluster
 
 /// A real Slurm cluster behind the `Scheduler` protocol: snapshots from `squeue --json` and
-/// `sinfo --json`, actions as `scontrol` commands (and a cap command, when configured).
+/// `sinfo --json` with node power from the telemetry chain (`PowerTelemetry`) and profiles from
+/// the hardware catalog (`SlurmHardwareMap`), actions as `scontrol` commands (and a cap
+/// command, when configured).
 /// A command that fails becomes a rejected action carrying Slurm's own error; an idempotent
 /// command that timed out or could not reach the controller is tried again once after a
 /// short pause. The control loop keeps running either way.
@@ -10,6 +12,15 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
     public let runner: any CommandRunning
     public var site: SlurmSnapshot.Site
     public var cap: CapExecutor?
+    public var hardware: SlurmHardwareMap
+    public var telemetry: PowerTelemetry
+    /// Where telemetry problems and hardware notes go (stderr); each is told once, and again
+    /// only after it has gone away and come back.
+    public var report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("watt: \($0)\n".utf8)) }
+    private var told: Set<String> = []
+    /// Node states and drain reasons of the latest snapshot: `drain` and `resume` answer from them.
+    private var nodeStates: [String: NodeState] = [:]
+    private var drainReasons: [String: String] = [:]
     /// Seconds a command may take (`squeue --json` takes about 9 s to report a controller
     /// that is down).
     public var timeout: Double = 20
@@ -20,10 +31,20 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
     /// Every command run, for the journal and tests.
     public private(set) var log: [(command: [String], result: CommandResult)] = []
 
-    public init(runner: any CommandRunning = ProcessRunner(), site: SlurmSnapshot.Site, cap: CapExecutor? = nil) {
+    public init(runner: any CommandRunning = ProcessRunner(), site: SlurmSnapshot.Site, cap: CapExecutor? = nil,
+                hardware: SlurmHardwareMap = SlurmHardwareMap(), telemetry: PowerTelemetry = PowerTelemetry()) {
         self.runner = runner
         self.site = site
         self.cap = cap
+        self.hardware = hardware
+        self.telemetry = telemetry
+    }
+
+    /// Tells each line not told at the previous snapshot.
+    func tell(_ lines: [String]) {
+        let now = Set(lines)
+        for line in lines where !told.contains(line) { report(line) }
+        told = now
     }
 
     func run(_ command: [String], retry: Bool) -> CommandResult {
@@ -44,7 +65,31 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
         guard jobs.succeeded else { throw SlurmError("`squeue --json` failed: \(jobs.failure)") }
         let nodes = run(["sinfo", "--json"], retry: true)
         guard nodes.succeeded else { throw SlurmError("`sinfo --json` failed: \(nodes.failure)") }
-        return try SlurmSnapshot.world(squeue: jobs.stdout, sinfo: nodes.stdout, now: clock(), site: site)
+        var parsed = try SlurmSnapshot.parse(squeue: jobs.stdout, sinfo: nodes.stdout, now: clock(), site: site, hardware: hardware)
+        let problems = telemetry.fill(&parsed)
+        tell(parsed.matches.flatMap(\.notes) + problems)
+        nodeStates = Dictionary(parsed.world.nodes.map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
+        drainReasons = parsed.reasons
+        return parsed.world
+    }
+
+    /// Drain and resume are idempotent in the world model; Slurm refuses to resume a node
+    /// that is not drained, so the latest snapshot answers for it. A node drained (or down)
+    /// for another reason than a rule's is the operators': Watt never resumes it.
+    func settled(_ kind: ClusterAction.Kind, _ target: String) -> (ActionResult.Status, String)? {
+        switch (kind, nodeStates[target]) {
+        case (.drain, .draining?): return (.unchanged, "already draining")
+        case (.resume, .draining?):
+            // `SlurmNames.drainReason` gives `watt` or `watt: RULE`; Slurm may append `[user@time]`.
+            let reason = drainReasons[target] ?? ""
+            guard reason == "watt" || reason.hasPrefix("watt: ") || reason.hasPrefix("watt [") else {
+                let why = reason.isEmpty ? "" : " for `\(reason.prefix(80))`"
+                return (.rejected, "node `\(target)` is drained or down\(why), not by a rule: only nodes Watt drained are resumed")
+            }
+            return nil
+        case (.resume, let state?) where state != .suspended: return (.unchanged, "not draining")
+        default: return nil
+        }
     }
 
     public func apply(_ actions: [ClusterAction]) -> [ActionResult] {
@@ -55,6 +100,10 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
                 continue
             }
             for target in action.targets {
+                if let (status, detail) = settled(action.kind, target) {
+                    results.append(ActionResult(action: action, target: target, status: status, detail: detail))
+                    continue
+                }
                 switch SlurmCommands.commands(for: action, target: target, now: clock(), cap: cap) {
                 case .failure(let why):
                     results.append(ActionResult(action: action, target: target, status: .rejected, detail: why.message))

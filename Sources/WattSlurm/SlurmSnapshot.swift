@@ -12,8 +12,10 @@ import WattCluster
 /// - pending jobs are `held` when Slurm holds them (`JobHeld*` reason, or priority 0),
 ///   `deferred` when their begin time (`eligible_time`) is in the future, else `queued`;
 /// - finished jobs (22.05 lists them for a while) are left out;
-/// - node power and temperature come from a telemetry source, not from Slurm (nil here:
-///   missing in the language until a source is configured).
+/// - a node's profile is the catalog node profile its GRES type and features map to
+///   (`SlurmHardwareMap`), a pool's the profile of its first node;
+/// - node power comes from a telemetry source (`PowerTelemetry`), not from Slurm (nil here),
+///   and temperature is not known (0).
 public enum SlurmSnapshot {
     public struct Site: Sendable {
         public var powerCap: Double
@@ -58,7 +60,36 @@ public enum SlurmSnapshot {
     static func int(_ v: Any?) -> Int? { (v as? NSNumber)?.intValue }
     static func double(_ v: Any?) -> Double? { (v as? NSNumber)?.doubleValue }
 
-    public static func world(squeue: String, sinfo: String, now: Double, site: Site) throws(SlurmError) -> World {
+    /// A node's features: a comma-separated string in 22.05, a list in later versions.
+    static func features(_ v: Any?) -> [String] {
+        let items = (v as? [String]) ?? (v as? String).map { $0.split(separator: ",").map(String.init) } ?? []
+        return items.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    static func hardware(_ n: [String: Any], name: String) -> SlurmNodeHardware {
+        SlurmNodeHardware(name: name, gpus: gpus(n["gres"] as? String), gpuTypes: SlurmNodeHardware.gpuTypes(n["gres"] as? String),
+                          features: features(n["features"]), sockets: int(n["sockets"]) ?? 0, cpus: int(n["cpus"]) ?? 0,
+                          allocCPUs: int(n["alloc_cpus"]) ?? 0, cpuLoad: double(n["cpu_load"]))
+    }
+
+    public static func world(squeue: String, sinfo: String, now: Double, site: Site,
+                             hardware map: SlurmHardwareMap = SlurmHardwareMap()) throws(SlurmError) -> World {
+        try parse(squeue: squeue, sinfo: sinfo, now: now, site: site, hardware: map).world
+    }
+
+    /// The world, with what telemetry needs beside it.
+    struct Parsed {
+        var world: World
+        /// Each node's hardware and catalog match, in the world's node order.
+        var hardware: [SlurmNodeHardware]
+        var matches: [SlurmHardwareMap.Match]
+        /// The nodes of each partition (a node can be in several).
+        var poolMembers: [String: [String]]
+        /// Why each node is drained or down, as Slurm records it (`watt: too_hot`); empty otherwise.
+        var reasons: [String: String] = [:]
+    }
+
+    static func parse(squeue: String, sinfo: String, now: Double, site: Site, hardware map: SlurmHardwareMap) throws(SlurmError) -> Parsed {
         let nodesJSON = (try json(sinfo, "sinfo --json"))["nodes"] as? [[String: Any]] ?? []
         let jobsJSON = (try json(squeue, "squeue --json"))["jobs"] as? [[String: Any]] ?? []
 
@@ -103,10 +134,14 @@ public enum SlurmSnapshot {
         }
 
         var nodes: [World.Node] = []
+        var hardware: [SlurmNodeHardware] = []
+        var matches: [SlurmHardwareMap.Match] = []
         var poolOrder: [String] = []
         var poolNodes: [String: [World.Node]] = [:]
+        var reasons: [String: String] = [:]
         for n in nodesJSON {
             guard let name = n["name"] as? String else { continue }
+            reasons[name] = n["reason"] as? String ?? ""
             let partitions = n["partitions"] as? [String] ?? []
             let flags = Set((n["state_flags"] as? [String] ?? []).map { $0.uppercased() })
             let base = (n["state"] as? String ?? "").lowercased()
@@ -121,9 +156,16 @@ public enum SlurmSnapshot {
             let cpuTotal = int(n["cpus"]) ?? 0
             let cpuUsed = int(n["alloc_cpus"]) ?? 0
             let utilization = gpuTotal > 0 ? Double(gpuUsed) / Double(gpuTotal) : cpuTotal > 0 ? Double(cpuUsed) / Double(cpuTotal) : 0
-            let node = World.Node(id: name, pool: partitions.first ?? "", profile: "slurm", state: state, power: nil, powerCap: nil,
+            // A draining node takes no new jobs: nothing of it is free.
+            let takes = state != .draining
+            let info = Self.hardware(n, name: name)
+            let match = map.match(info)
+            hardware.append(info)
+            matches.append(match)
+            let node = World.Node(id: name, pool: partitions.first ?? "", profile: match.profile, state: state, power: nil, powerCap: nil,
                                   utilization: utilization, temperature: 0, jobs: running[name] ?? [],
-                                  gpus: gpuTotal, gpusFree: max(0, gpuTotal - gpuUsed), cpus: cpuTotal, cpusFree: max(0, cpuTotal - cpuUsed))
+                                  gpus: gpuTotal, gpusFree: takes ? max(0, gpuTotal - gpuUsed) : 0, cpus: cpuTotal,
+                                  cpusFree: takes ? max(0, cpuTotal - cpuUsed) : 0)
             nodes.append(node)
             for p in partitions {
                 if poolNodes[p] == nil { poolOrder.append(p) }
@@ -132,14 +174,16 @@ public enum SlurmSnapshot {
         }
         let pools = poolOrder.map { name in
             let members = poolNodes[name] ?? []
-            return World.Pool(name: name, nodeProfile: "slurm", nodeCount: members.count, power: 0,
+            return World.Pool(name: name, nodeProfile: members.first?.profile ?? map.defaultGPUNode, nodeCount: members.count, power: 0,
                               gpus: members.reduce(0) { $0 + $1.gpus }, gpusFree: members.reduce(0) { $0 + $1.gpusFree })
         }
         let itPower = nodes.compactMap(\.power).reduce(0, +)
-        return World(now: now,
+        let world = World(now: now,
                      site: World.Site(itPower: itPower, facilityPower: itPower * site.pue, powerCap: site.powerCap, pue: site.pue,
                                       outdoorTemperature: nil, itEnergy: 0, itEnergyToday: 0),
                      grid: World.Grid(carbonIntensity: site.carbonIntensity, price: site.price, region: site.region, currency: site.currency),
                      pools: pools, nodes: nodes, jobs: jobs)
+        return Parsed(world: world, hardware: hardware, matches: matches, poolMembers: poolNodes.mapValues { $0.map(\.id) },
+                      reasons: reasons)
     }
 }

@@ -6,7 +6,7 @@ import WattLanguage
 /// `expect [no] VERB [node|nodes|job|jobs] ["ID"] {slot}`: what the control loop sent to the
 /// scheduler on the ticks of the last `after` (after arbitration and guardrails).
 extension StepContext {
-    static let nodeVerbs: Set<String> = ["cap", "uncap", "suspend", "wake"]
+    static let nodeVerbs: Set<String> = ["cap", "uncap", "suspend", "wake", "drain", "resume"]
     static let jobVerbs: Set<String> = ["move", "defer", "release", "preempt"]
 
     /// A predicate on one action, and how the expectation reads.
@@ -54,7 +54,8 @@ extension StepContext {
         let verbMatches: (ClusterAction) -> Bool = { action in
             switch (name, action.kind) {
             case ("move", .move), ("defer", .deferFor), ("defer", .deferUntil), ("release", .release), ("preempt", .preempt),
-                 ("cap", .cap), ("uncap", .uncap), ("suspend", .suspend), ("wake", .wake), ("alert", .alert): return true
+                 ("cap", .cap), ("uncap", .uncap), ("suspend", .suspend), ("wake", .wake), ("drain", .drain), ("resume", .resume),
+                 ("alert", .alert): return true
             default: return false
             }
         }

@@ -196,6 +196,65 @@ import WattEnergy
         #expect(s.invariantViolations().isEmpty)
     }
 
+    // MARK: drain and resume
+
+    @Test func drainKeepsRunningJobsAndTakesNoNewOnes() {
+        let s = Self.sim()
+        #expect(one(s, .drain(nodes: ["default-001"])) == (.applied, "draining (1 running job to finish)"))
+        #expect(one(s, .drain(nodes: ["default-001"])) == (.unchanged, "already draining"))
+        #expect(one(s, .drain(nodes: ["efficient-001"])) == (.applied, "draining (no running jobs)"))
+        var w = s.snapshot()
+        #expect(w.node("default-001")?.state == .draining && w.job("run")?.state == .running && w.job("run")?.node == "default-001")
+        #expect(w.node("efficient-001")?.gpusFree == 0, "a draining node offers nothing")
+        // A job moved to pool `efficient` goes to the node that is not draining.
+        #expect(one(s, .move(jobs: ["small"], toPool: "efficient")).0 == .applied)
+        #expect(one(s, .move(jobs: ["inf"], toNode: "efficient-001"))
+                == (.rejected, "node `efficient-001` is draining; it takes no new jobs (resume it first)"))
+        #expect(one(s, .suspend(nodes: ["efficient-001"])) == (.rejected, "node `efficient-001` is draining; resume it before suspending"))
+        s.step()
+        w = s.snapshot()
+        #expect(w.job("small")?.node == "efficient-002")
+        #expect(w.node("efficient-001")?.state == .draining && w.node("efficient-001")?.jobs == [])
+        #expect(s.invariantViolations().isEmpty)
+    }
+
+    @Test func resumeReturnsANodeToService() {
+        let s = Self.sim()
+        _ = s.apply([.drain(nodes: ["default-001", "efficient-001"])])
+        #expect(one(s, .resume(nodes: ["default-001"])) == (.applied, "back in service (on)"))
+        #expect(one(s, .resume(nodes: ["efficient-001"])) == (.applied, "back in service (idle)"))
+        #expect(one(s, .resume(nodes: ["efficient-001"])) == (.unchanged, "not draining"))
+        #expect(one(s, .resume(nodes: ["default-002"])) == (.unchanged, "not draining"))
+        _ = s.apply([.suspend(nodes: ["efficient-002"])])
+        #expect(one(s, .resume(nodes: ["efficient-002"])) == (.rejected, "node `efficient-002` is suspended, not draining (wake it)"))
+        #expect(one(s, .drain(nodes: ["efficient-002"])) == (.rejected, "node `efficient-002` is suspended; only nodes in service can be drained"))
+        _ = s.apply([.wake(nodes: ["efficient-002"])])
+        #expect(one(s, .drain(nodes: ["efficient-002"])) == (.rejected, "node `efficient-002` is waking; only nodes in service can be drained"))
+        #expect(one(s, .drain(nodes: ["nope"])).0 == .rejected)
+        // Resumed, the idle node takes work again.
+        _ = s.apply([.move(jobs: ["small"], toNode: "efficient-001")])
+        s.step()
+        #expect(s.snapshot().job("small")?.node == "efficient-001")
+        #expect(s.invariantViolations().isEmpty)
+    }
+
+    /// A drained node whose last job finishes stays draining (idle, taking nothing) until resumed.
+    @Test func aDrainedNodeStaysOutOfServiceWhenItsJobsEnd() {
+        let s = Fixture.simulator(Fixture.cluster([("default", "dgx-h100-like", 1)]), jobs: [
+            Fixture.job("short", gpus: 8, duration: 600), Fixture.job("next", gpus: 8, duration: 600),
+        ])
+        _ = s.apply([.drain(nodes: ["default-001"])])
+        s.advance(by: 3600)
+        let w = s.snapshot()
+        #expect(w.job("short")?.state == .done)
+        #expect(w.job("next")?.state == .queued, "nothing starts on a draining node")
+        #expect(w.node("default-001")?.state == .draining)
+        _ = s.apply([.resume(nodes: ["default-001"])])
+        s.step()
+        #expect(s.snapshot().job("next")?.state == .running)
+        #expect(s.invariantViolations().isEmpty)
+    }
+
     // MARK: alert
 
     @Test func alerts() {

@@ -26,6 +26,17 @@ import WattCluster
         ])
         #expect(state.actions.map(\.rule) == ["queue"])
         #expect(state.conflicts[0].winningRule == "queue")
+        // Drain stops no job and protects hot hardware: it wins over resume and suspend.
+        let thermal = Arbitration.resolve([
+            .init(action: .resume(nodes: ["n1"], rule: "cool"), priority: 1),
+            .init(action: .drain(nodes: ["n1"], rule: "hot"), priority: 1),
+            .init(action: .suspend(nodes: ["n1"], rule: "idle"), priority: 1),
+        ])
+        #expect(thermal.actions.map(\.rule) == ["hot"])
+        #expect(thermal.conflicts.map(\.losingRule).sorted() == ["cool", "idle"])
+        // Drain and a cap on the same node are separate decisions.
+        #expect(Arbitration.resolve([.init(action: .drain(nodes: ["n1"], rule: "a"), priority: 1),
+                                     .init(action: .cap(nodes: ["n1"], atWatts: 300, rule: "b"), priority: 1)]).conflicts.isEmpty)
     }
 
     @Test func independentGroupsAndDuplicatesDoNotConflict() {

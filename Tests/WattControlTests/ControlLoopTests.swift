@@ -69,6 +69,27 @@ import WattLanguage
         #expect(record.guardrailEvents.allSatisfy { $0.guardrail.contains("max_capped_share") })
     }
 
+    /// A thermal rule drains the hottest nodes and resumes them once cool; `never_suspend`
+    /// does not stop a drain (the node stays powered and finishes its jobs).
+    @Test func drainAndResumeThroughPolicies() throws {
+        var guardrails = Guardrails()
+        guardrails.neverSuspend = ["efficient-01"]
+        let (loop, simulator) = try loop("""
+        rule hot { when true then drain nodes where pool == "efficient" }
+        """, guardrails: guardrails)
+        let record = try loop.tick()
+        #expect(record.guardrailEvents.isEmpty)
+        let drained = simulator.snapshot().nodes.filter { $0.pool == "efficient" }
+        #expect(!drained.isEmpty && drained.allSatisfy { $0.state == .draining })
+        #expect(record.results.allSatisfy { $0.status == .applied && $0.action.kind == .drain })
+        let again = ControlLoop(program: try #require(Compilation.compile(
+            [SourceFile(name: "p.watt", text: "rule cool { when true then resume nodes where state == \"draining\" }")],
+            vocabulary: loop.binding.vocabulary).program), binding: loop.binding, scheduler: simulator, guardrails: guardrails)
+        let resumed = try again.tick()
+        #expect(resumed.results.count == drained.count && resumed.results.allSatisfy { $0.status == .applied })
+        #expect(simulator.snapshot().nodes.allSatisfy { $0.state != .draining })
+    }
+
     @Test func conflictingRulesAreArbitratedByPriority() throws {
         let (loop, simulator) = try loop("""
         rule low priority 1 { when true then cap nodes where pool == "default" at 300 W }

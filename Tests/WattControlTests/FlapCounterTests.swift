@@ -16,6 +16,17 @@ import WattCluster
         #expect(counter.record([applied(ClusterAction(.suspend, targets: ["n1"]), "n1")], now: 1800 + 3600) == 0)
     }
 
+    @Test func drainThenResumeWithinTheWindowIsAFlap() {
+        var counter = FlapCounter(window: 3600)
+        #expect(counter.record([applied(.drain(nodes: ["n1"]), "n1")], now: 0) == 0)
+        #expect(counter.record([applied(.resume(nodes: ["n1"]), "n1")], now: 600) == 1)
+        #expect(counter.record([applied(.drain(nodes: ["n1"]), "n1")], now: 1200) == 1, "and draining it again")
+        #expect(counter.record([applied(.resume(nodes: ["n1"]), "n1")], now: 1200 + 3600) == 0)
+        // Draining after a suspend is no reversal.
+        _ = counter.record([applied(.suspend(nodes: ["n2"]), "n2")], now: 0)
+        #expect(counter.record([applied(.drain(nodes: ["n2"]), "n2")], now: 60) == 0)
+    }
+
     @Test func capUncapDeferReleaseAndShuttlingMoves() {
         var counter = FlapCounter()
         _ = counter.record([applied(ClusterAction(.cap(watts: 400), targets: ["n"]), "n"),

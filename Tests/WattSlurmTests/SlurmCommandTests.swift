@@ -59,6 +59,24 @@ import WattCluster
         #expect(try commands(ClusterAction(.alert(severity: "info", message: "x"), targets: []), "").get() == [])
     }
 
+    @Test func drainAndResumeNameTheRule() throws {
+        #expect(try commands(.drain(nodes: ["n1"], rule: "too_hot"), "n1").get()
+                == [["scontrol", "update", "NodeName=n1", "State=DRAIN", "Reason=watt: too_hot"]])
+        #expect(try commands(.drain(nodes: ["n1"]), "n1").get() == [["scontrol", "update", "NodeName=n1", "State=DRAIN", "Reason=watt"]])
+        #expect(try commands(.resume(nodes: ["n1"]), "n1").get() == [["scontrol", "update", "NodeName=n1", "State=RESUME"]])
+    }
+
+    /// A rule name reaches Slurm only as plain text inside the one `Reason=` argument.
+    @Test(arguments: ["a\" State=RESUME", "x; reboot", "$(id)", "line 3", "r\nState=DOWN", "é", String(repeating: "r", count: 200)])
+    func drainReasonsAreSanitised(_ rule: String) throws {
+        let command = try #require(try commands(.drain(nodes: ["n1"], rule: rule), "n1").get().first)
+        #expect(command.count == 5)
+        let reason = command[4]
+        #expect(reason.hasPrefix("Reason=watt: "))
+        #expect(reason.count <= "Reason=watt: ".count + 64)
+        #expect(reason.dropFirst("Reason=watt: ".count).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:/".contains($0)) })
+    }
+
     @Test func capsNeedAnExecutor() throws {
         guard case .failure(let why) = commands(.cap(nodes: ["n1"], atWatts: 400), "n1") else { Issue.record("a cap ran without an executor"); return }
         #expect(why.message.contains("Slurm has no GPU power-cap API"))
@@ -78,5 +96,7 @@ import WattCluster
     @Test(arguments: ["gpu; reboot", "gpu efficient", "-p", "a\nb"]) func hostilePartitionsAndNodesAreRefused(_ name: String) {
         if case .success = commands(.move(jobs: ["12"], toPool: name), "12") { Issue.record("partition `\(name)` reached a command") }
         if case .success = commands(.suspend(nodes: [name]), name) { Issue.record("node `\(name)` reached a command") }
+        if case .success = commands(.drain(nodes: [name], rule: "r"), name) { Issue.record("node `\(name)` reached a drain") }
+        if case .success = commands(.resume(nodes: [name]), name) { Issue.record("node `\(name)` reached a resume") }
     }
 }

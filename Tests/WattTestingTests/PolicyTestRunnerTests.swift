@@ -77,6 +77,36 @@ struct Pack {
         #expect(report.cases.map(\.status) == [.pass], "\(report.text())")
     }
 
+    @Test func drainAndResumeInPolicyTests() throws {
+        let pack = try Pack(policy: """
+            rule too_hot priority 20 {
+              when any(nodes, temperature > 85 degC)
+              then drain nodes where temperature > 85 degC and state != "draining"
+            }
+            rule cooled_down priority 10 {
+              when any(nodes, state == "draining" and temperature < 70 degC) for 10 min
+              then resume nodes where state == "draining" and temperature < 70 degC
+            }
+            """, tests: """
+            test "a hot node is drained, and resumed once cool for 10 min" {
+              given node("default-001").temperature = 90 degC
+              after 1 tick
+              expect drain node "default-001"
+              expect any(nodes, id == "default-001" and state == "draining")
+              expect no resume
+              given node("default-001").temperature = 60 degC
+              after 5 min
+              expect no resume
+              after 10 min
+              expect resume node "default-001"
+              expect not any(nodes, state == "draining")
+            }
+            """)
+        defer { pack.remove() }
+        let report = try pack.run()
+        #expect(report.cases.map(\.status) == [.pass], "\(report.text())")
+    }
+
     @Test func seriesPinnedForecastsAndTableRows() throws {
         let pack = try Pack(policy: Self.policy, tests: """
             test "carbon series" with carbon, fires in [500 g/kWh, "firing"], [300 g/kWh, "inactive"] {

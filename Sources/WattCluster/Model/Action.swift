@@ -28,13 +28,18 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         case suspend
         /// Wake suspended nodes.
         case wake
+        /// Take nodes out of service: they get no new jobs and finish the ones they run (for
+        /// thermal rules; Slurm's `DRAIN`).
+        case drain
+        /// Return drained nodes to service (Slurm's `RESUME`).
+        case resume
         /// Tell the operators. `severity` is `info`, `warning` or `critical`.
         case alert(severity: String, message: String)
 
-        /// Whether the targets are node ids (cap, uncap, suspend, wake); else job ids.
+        /// Whether the targets are node ids (cap, uncap, suspend, wake, drain, resume); else job ids.
         public var targetsNodes: Bool {
             switch self {
-            case .cap, .uncap, .suspend, .wake: return true
+            case .cap, .uncap, .suspend, .wake, .drain, .resume: return true
             case .move, .deferUntil, .deferFor, .release, .preempt, .alert: return false
             }
         }
@@ -46,7 +51,7 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// Job ids (move, defer, release, preempt) or node ids (cap, uncap, suspend, wake);
+    /// Job ids (move, defer, release, preempt) or node ids (cap, uncap, suspend, wake, drain, resume);
     /// empty for an alert.
     public var targets: [String]
     /// The rule that proposed the action, when a policy did.
@@ -104,6 +109,14 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         Action(.wake, targets: nodes, rule: rule, reason: reason)
     }
 
+    public static func drain(nodes: [String], rule: String? = nil, reason: String = "") -> Action {
+        Action(.drain, targets: nodes, rule: rule, reason: reason)
+    }
+
+    public static func resume(nodes: [String], rule: String? = nil, reason: String = "") -> Action {
+        Action(.resume, targets: nodes, rule: rule, reason: reason)
+    }
+
     public static func alert(_ message: String, severity: String = "warning", rule: String? = nil, reason: String = "") -> Action {
         Action(.alert(severity: severity, message: message), targets: [], rule: rule, reason: reason)
     }
@@ -112,7 +125,7 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
     public var targetKind: String? {
         switch kind {
         case .move, .deferUntil, .deferFor, .release, .preempt: return "job"
-        case .cap, .uncap, .suspend, .wake: return "node"
+        case .cap, .uncap, .suspend, .wake, .drain, .resume: return "node"
         case .alert: return nil
         }
     }
@@ -131,6 +144,8 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         case .uncap: return "uncap"
         case .suspend: return "suspend"
         case .wake: return "wake"
+        case .drain: return "drain"
+        case .resume: return "resume"
         case .alert(let severity, let message): return "alert \(severity) `\(message)`"
         }
     }

@@ -24,6 +24,19 @@ public struct World: Sendable, Equatable {
         self.jobs = jobs
     }
 
+    /// How many nodes got their power from each source, in order of first appearance
+    /// (`rapl:1,model:3`); nil when no node says (the simulator).
+    public var powerSources: String? {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for node in nodes {
+            guard let source = node.powerSource else { continue }
+            if counts[source] == nil { order.append(source) }
+            counts[source, default: 0] += 1
+        }
+        return order.isEmpty ? nil : order.map { "\($0):\(counts[$0]!)" }.joined(separator: ",")
+    }
+
     /// The data center as a whole.
     public struct Site: Sendable, Equatable {
         /// IT power now: the sum of the nodes' power, W.
@@ -109,6 +122,10 @@ public struct World: Sendable, Equatable {
         public var state: NodeState
         /// Measured power now, W; nil on a telemetry gap.
         public var power: Double?
+        /// Where `power` came from when the scheduler says (`rapl`, `nvidia-smi`, `prometheus`,
+        /// `model` for an estimate from utilization and the hardware profile); nil otherwise
+        /// (the simulator).
+        public var powerSource: String?
         /// The power cap of each of its GPUs, W; nil when uncapped.
         public var powerCap: Double?
         /// Mean GPU utilization over all its GPUs, 0…1 (CPU utilization for a node without GPUs).
@@ -128,7 +145,7 @@ public struct World: Sendable, Equatable {
 
         public init(id: String, pool: String, profile: String, state: NodeState, power: Double?, powerCap: Double?,
                     utilization: Double, temperature: Double, jobs: [String], gpus: Int, gpusFree: Int,
-                    cpus: Int, cpusFree: Int) {
+                    cpus: Int, cpusFree: Int, powerSource: String? = nil) {
             self.id = id
             self.pool = pool
             self.profile = profile
@@ -142,6 +159,7 @@ public struct World: Sendable, Equatable {
             self.gpusFree = gpusFree
             self.cpus = cpus
             self.cpusFree = cpusFree
+            self.powerSource = powerSource
         }
     }
 
@@ -215,8 +233,8 @@ public enum NodeState: String, Sendable, Equatable, CaseIterable {
     case suspended
     /// Resuming from suspend: draws idle power and runs nothing until it is up.
     case waking
-    /// Takes no new jobs and is finishing the ones it has (reported by real schedulers;
-    /// the simulator never produces it).
+    /// Takes no new jobs and is finishing the ones it has (`drain`; Slurm's DRAIN and DOWN);
+    /// `resume` returns it to service.
     case draining
 }
 

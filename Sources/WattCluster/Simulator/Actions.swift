@@ -34,7 +34,7 @@ extension Simulator {
                 default: return preempt(job: j)
                 }
             }
-        case .cap, .uncap, .suspend, .wake:
+        case .cap, .uncap, .suspend, .wake, .drain, .resume:
             guard let n = nodeIndex[target] else {
                 return (.rejected, ClusterNames.unknown("node", target, among: nodes.map(\.id)))
             }
@@ -42,6 +42,8 @@ extension Simulator {
             case .cap(let w): return cap(node: n, watts: w)
             case .uncap: return uncap(node: n)
             case .suspend: return suspend(node: n)
+            case .drain: return drain(node: n)
+            case .resume: return resume(node: n)
             default: return wake(node: n)
             }
         case .alert:
@@ -110,6 +112,9 @@ extension Simulator {
             if nodes[n].state == .suspended {
                 return (.rejected, "node `\(name)` is suspended; a suspended node cannot run jobs (wake it first)")
             }
+            if nodes[n].state == .draining {
+                return (.rejected, "node `\(name)` is draining; it takes no new jobs (resume it first)")
+            }
             let from = jobs[j].node.map { nodes[$0].id } ?? "?"
             requeue(job: j, pool: p, pin: n)
             return (.applied, "checkpointed on node `\(from)` and requeued for node `\(name)`")
@@ -117,6 +122,9 @@ extension Simulator {
             if jobs[j].pinned == n { return (.unchanged, "already pinned to node `\(name)`") }
             if nodes[n].state == .suspended {
                 return (.rejected, "node `\(name)` is suspended; a suspended node cannot run jobs (wake it first)")
+            }
+            if nodes[n].state == .draining {
+                return (.rejected, "node `\(name)` is draining; it takes no new jobs (resume it first)")
             }
             if jobs[j].state == .queued { dequeue(j, from: jobs[j].pool) }
             jobs[j].pool = p
@@ -221,6 +229,8 @@ extension Simulator {
         switch nodes[n].state {
         case .suspended: return (.unchanged, "already suspended")
         case .waking: return (.rejected, "node `\(id)` is waking")
+        case .draining where nodes[n].running.isEmpty:
+            return (.rejected, "node `\(id)` is draining; resume it before suspending")
         case .on, .draining:
             let running = nodes[n].running.map { jobs[$0].spec.id }
             return (.rejected, "node `\(id)` has \(running.count) running job\(running.count == 1 ? "" : "s") (\(ClusterText.ids(running))); only idle nodes can be suspended")
@@ -244,6 +254,31 @@ extension Simulator {
             return (.applied, "waking, up at \(ClusterText.instant(nodes[n].wakeAt))")
         case .waking: return (.unchanged, "already waking")
         case .on, .idle, .draining: return (.unchanged, "already on")
+        }
+    }
+
+    /// A drained node takes no new jobs (placement skips it) and finishes the ones it runs.
+    func drain(node n: Int) -> Outcome {
+        let id = nodes[n].id
+        switch nodes[n].state {
+        case .draining: return (.unchanged, "already draining")
+        case .suspended: return (.rejected, "node `\(id)` is suspended; only nodes in service can be drained")
+        case .waking: return (.rejected, "node `\(id)` is waking; only nodes in service can be drained")
+        case .on, .idle:
+            let running = nodes[n].running.count
+            nodes[n].state = .draining
+            return (.applied, running == 0 ? "draining (no running jobs)" : "draining (\(ClusterText.count(running, "running job")) to finish)")
+        }
+    }
+
+    func resume(node n: Int) -> Outcome {
+        let id = nodes[n].id
+        switch nodes[n].state {
+        case .draining:
+            nodes[n].state = nodes[n].running.isEmpty ? .idle : .on
+            return (.applied, "back in service (\(nodes[n].state.rawValue))")
+        case .suspended: return (.rejected, "node `\(id)` is suspended, not draining (wake it)")
+        case .on, .idle, .waking: return (.unchanged, "not draining")
         }
     }
 
