@@ -188,6 +188,27 @@ else
   echo "SKIP  slurm: node power from Prometheus (no prometheus binary; scripts/prometheus-integration-test.sh installs Debian's package)"
 fi
 
+# An operator's run: no --ticks, metrics over HTTP; SIGTERM stops it after the current tick
+# with its report and exit 0, and the endpoint served the live run's counters meanwhile.
+"$WATT" run "$work/resume.watt" --scheduler slurm --interval 1s --journal "$work/term.db" \
+  --metrics-listen 127.0.0.1:0 >"$work/term.txt" 2>"$work/term.err" &
+run=$!
+url=""; ticks=0
+for _ in $(seq 1 60); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$work/term.err" | head -1)
+  if [ -n "$url" ]; then
+    ticks=$(curl -s "$url" | awk '$1 == "watt_ticks_total" {print $2}')
+    [ "${ticks:-0}" -ge 2 ] 2>/dev/null && break
+  fi
+  sleep 1
+done
+kill -TERM "$run"; wait "$run"; status=$?
+if [ $status -eq 0 ] && [ "${ticks:-0}" -ge 2 ] && grep -q "stopped by SIGTERM" "$work/term.txt" && "$WATT" journal "$work/term.db" | grep -q "integrity ok"; then
+  pass "SIGTERM stops a live run without --ticks: exit 0, report, journal ok; /metrics served $ticks ticks meanwhile"
+else
+  fail "SIGTERM on a live run: exit $status, ticks ${ticks:-none}"; cat "$work/term.txt" "$work/term.err"
+fi
+
 rm -rf "$work"
 echo "slurm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

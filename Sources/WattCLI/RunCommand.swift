@@ -203,6 +203,9 @@ extension RunCommand {
                                           metricsPage: server?.page, hooks: hooks)
             var out = "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") against Slurm, \(summary.ticks) ticks every \(DurationText.short(interval))"
             out += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
+            if options.handleSignals, let signal = RunSignals.stopRequested {
+                out += "stopped by \(RunSignals.name(signal)) after the tick in progress\n"
+            }
             for line in summary.actions { out += "  \(line)\n" }
             out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
             return CommandOutput(stdout: out)
