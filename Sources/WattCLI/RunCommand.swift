@@ -298,18 +298,24 @@ public struct Run: ParsableCommand {
         options.power.command = powerCommand.map { $0.split(separator: " ").map(String.init) }
         options.power.node = powerNode
         options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
+        FaultInjection.configure()
         guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
         let out = RunCommand.run(options)
         out.emit()
+        if FaultInjection.counting { FileHandle.standardError.write(Data("fault points: \(FaultInjection.pointsPassed)\n".utf8)) }
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
 }
 
 /// `watt journal FILE` and `watt explain ID --journal FILE`: what happened and why.
 public enum JournalCommand {
-    public static func summary(path: String) -> CommandOutput {
+    public static func summary(path: String, actions: Bool = false) -> CommandOutput {
         do {
             let journal = try Journal(path: path, create: false)
+            if actions {
+                let lines = try journal.actionLines()
+                return CommandOutput(stdout: lines.map { $0 + "\n" }.joined())
+            }
             let s = try journal.summary()
             let integrity = try journal.integrityCheck()
             var text = "\(path): \(s.ticks) ticks, \(s.applied) actions applied, \(s.rejected) rejected (journal mode \(s.journalMode), integrity \(integrity))\n"
@@ -352,9 +358,10 @@ public enum JournalCommand {
 public struct JournalSummary: ParsableCommand {
     public static let configuration = CommandConfiguration(commandName: "journal", abstract: "Summarise a run's journal.")
     @Argument(help: "The journal file written by `watt run --journal`.") var path: String
+    @Flag(help: "List every action of the latest run instead (time, rule, action, target, status, detail; tab-separated).") var actions = false
     public init() {}
     public func run() throws {
-        let out = JournalCommand.summary(path: path)
+        let out = JournalCommand.summary(path: path, actions: actions)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }

@@ -27,6 +27,11 @@ public final class Journal: @unchecked Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            if let pages = FaultInjection.journalMaxPages {
+                // Crash tests: a journal that cannot grow past this many pages is a full disk
+                // to SQLite (SQLITE_FULL), on any file system, without root.
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
@@ -68,7 +73,7 @@ public final class Journal: @unchecked Sendable {
             }
             try migrator.migrate(pool)
         } catch {
-            throw Failure(message: "cannot open journal `\(path)`: \(error)")
+            throw Failure(message: "cannot open journal `\(path)`: \(error)" + Self.openHint(error))
         }
     }
 
@@ -114,6 +119,7 @@ public final class Journal: @unchecked Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
                                      world.site.itPower, world.grid.carbonIntensity, tick.flaps, world.powerSources])
+                FaultInjection.point()
                 for (seq, action) in tick.proposed.enumerated() where !dryRun {
                     try db.execute(sql: "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)",
                                    arguments: [run, tick.time, seq, ActionRecord(action).json])
@@ -123,6 +129,7 @@ public final class Journal: @unchecked Sendable {
                                    arguments: [run, tick.time, result.action.rule, result.action.verbDescription, result.target,
                                                result.status.rawValue, result.detail, result.action.reason])
                 }
+                FaultInjection.point()
                 for event in tick.guardrailEvents {
                     try db.execute(sql: "INSERT INTO action (run_id, time, rule, action, target, status, detail, reason) VALUES (?, ?, ?, ?, ?, 'stopped', ?, '')",
                                    arguments: [run, tick.time, event.rule, event.action, event.target, "stopped by \(event.guardrail)"])
@@ -139,6 +146,7 @@ public final class Journal: @unchecked Sendable {
                                    arguments: [run, tick.time, outcome.rule, Self.describe(outcome.status),
                                                Self.describe(tick.decisions[outcome.rule]), explanation])
                 }
+                FaultInjection.point()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = .sortedKeys
                 for (rule, timer) in timers {
@@ -147,7 +155,35 @@ public final class Journal: @unchecked Sendable {
                 }
             }
         } catch {
-            throw Failure(message: "cannot write journal `\(path)`: \(error)")
+            throw Failure(message: "error: cannot write journal `\(path)`: \(error)" + Self.hint(error))
+        }
+        FaultInjection.point()
+    }
+
+    /// What to do about a write that failed: the tick was rolled back whole, so the journal
+    /// ends at the last complete tick and `--resume` continues from there.
+    static func hint(_ error: Error) -> String {
+        guard let e = error as? DatabaseError else { return "" }
+        switch e.resultCode {
+        case .SQLITE_FULL:
+            return "\nhelp: the disk is full; the run stopped after its last complete tick: free space, then continue it with `--resume`"
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return "\nhelp: the journal cannot be written here; the run stopped after its last complete tick: make it writable, then continue it with `--resume`"
+        case .SQLITE_IOERR:
+            return "\nhelp: the file system failed; the run stopped after its last complete tick: check it, then continue the run with `--resume`"
+        default:
+            return ""
+        }
+    }
+
+    static func openHint(_ error: Error) -> String {
+        guard let e = error as? DatabaseError else { return "" }
+        switch e.resultCode {
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+            return "\nhelp: the journal's directory must exist and be writable (the journal keeps a write-ahead log beside the file)"
+        case .SQLITE_FULL: return "\nhelp: the disk is full"
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "\nhelp: this file is not a Watt journal (or is damaged); give another path"
+        default: return ""
         }
     }
 
@@ -311,6 +347,25 @@ extension Journal {
                 return Resumption(runID: run, lastTick: last, sent: sent, timers: timers,
                                   applied: counts?["a"] ?? 0, rejected: counts?["r"] ?? 0, conflicts: counts?["c"] ?? 0,
                                   stops: stops, flaps: counts?["f"] ?? 0, firingTimes: firings, carbon: carbon)
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
+    /// Every action of the latest run, in the order written: time, rule, action, target,
+    /// status and detail, one line each (crash tests compare these with an uninterrupted run).
+    public func actionLines() throws(Failure) -> [String] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT time, rule, action, target, status, detail FROM action
+                    WHERE run_id = (SELECT max(id) FROM run) ORDER BY rowid
+                    """).map { row in
+                    let time: Double = row["time"]
+                    let fields: [String?] = [row["rule"], row["action"], row["target"], row["status"], row["detail"]]
+                    return ([TimeCalendar.format(time)] + fields.map { $0 ?? "-" }).joined(separator: "\t")
+                }
             }
         } catch {
             throw Failure(message: "cannot read journal `\(path)`: \(error)")

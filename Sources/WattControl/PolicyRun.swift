@@ -234,6 +234,7 @@ public enum PolicyRun {
                     }
                 }
             }
+            FaultInjection.point()
             let record: ControlLoop.TickRecord
             let tickStarted = Date()
             do { record = try loop.tick() } catch { throw Failure(message: "tick failed: \(error)") }
@@ -243,6 +244,7 @@ public enum PolicyRun {
                 do { try metrics.publish() } catch { throw Failure(message: "error: cannot write metrics `\(metrics.path ?? "")`: \(error.localizedDescription)") }
             }
             if settings.killAfterTick == ticksDone { kill(getpid(), SIGKILL) }
+            FaultInjection.point()
             counters.applied += record.applied
             counters.rejected += record.rejected
             counters.conflicts += record.conflicts.count
