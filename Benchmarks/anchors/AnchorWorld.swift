@@ -109,6 +109,17 @@ enum AnchorWorld {
     }
 }
 
+extension AnchorWorld {
+    /// The same inputs with every table as a list of boxed records.
+    static func boxed(_ inputs: Inputs) -> Inputs {
+        var copy = inputs
+        for (slot, value) in inputs.values.enumerated() {
+            if case .rows(let rows) = value { copy.set(slot: slot, .list(rows.records)) }
+        }
+        return copy
+    }
+}
+
 /// The harness's summary of one tick: per verb the number of targets and the sum of their
 /// ids, and the total of the cap watts.
 struct AnchorSummary: Equatable {
@@ -126,6 +137,10 @@ struct AnchorSummary: Equatable {
     init(_ evaluation: Evaluation) {
         for outcome in evaluation.outcomes {
             for action in outcome.actions {
+                if case .list(let records)? = action.target {
+                    summarizeBoxed(action, records)
+                    continue
+                }
                 guard case .rows(let rows)? = action.target else { continue }
                 let table = rows.table
                 guard case .number(let ids) = table.columns[0] else { continue }
@@ -139,6 +154,18 @@ struct AnchorSummary: Equatable {
                 }
             }
         }
+    }
+
+    private mutating func summarizeBoxed(_ action: ProposedAction, _ records: [Value]) {
+        var entry = counts[action.verb] ?? (0, 0)
+        let share: Double? = { if case .number(let s)? = action.slots.first(where: { $0.key == "at" })?.value { return s } else { return nil } }()
+        for case .record(let record) in records {
+            guard case .number(let id) = record.fields[0] else { continue }
+            entry.count += 1
+            entry.idSum += Int(id)
+            if action.verb == "cap", let share, case .number(let tdp)? = record["tdp"] { capWatts += share * tdp }
+        }
+        counts[action.verb] = entry
     }
 
     var json: String {

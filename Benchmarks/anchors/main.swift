@@ -17,6 +17,8 @@ func fail(_ message: String) -> Never {
 var arguments = Array(CommandLine.arguments.dropFirst())
 var iterations = 100, warmup = 5
 var snapshotPath: String?
+// `--boxed`: hand the program boxed records instead of tables, to measure what tables buy.
+var boxed = false
 // The policy next to this source file, unless given.
 var policyPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("tick.watt").path
 while !arguments.isEmpty {
@@ -28,6 +30,7 @@ while !arguments.isEmpty {
         if argument == "--policy" { policyPath = value; continue }
         guard let n = Int(value), n >= 0 else { fail("\(argument) needs a whole number, not `\(value)`") }
         if argument == "--iters" { iterations = max(1, n) } else { warmup = n }
+    case "--boxed": boxed = true
     default: snapshotPath = argument
     }
 }
@@ -38,7 +41,9 @@ let world: (inputs: Inputs, nodes: Int, jobs: Int)
 let program: Program
 do {
     vocabulary = try AnchorWorld.vocabulary()
-    world = try AnchorWorld.load(snapshotPath, vocabulary: vocabulary)
+    var loaded = try AnchorWorld.load(snapshotPath, vocabulary: vocabulary)
+    if boxed { loaded.inputs = AnchorWorld.boxed(loaded.inputs) }
+    world = loaded
     guard let bytes = FileManager.default.contents(atPath: policyPath) else { fail("cannot read `\(policyPath)`") }
     let source = SourceFile(name: policyPath, bytes: Array(bytes))
     let result = Compilation.compile([source], vocabulary: vocabulary)
@@ -77,6 +82,6 @@ for _ in 0..<iterations {
 if last != first { fail("the summary changed between iterations") }
 times.sort()
 let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-print("{\"engine\": \"watt\", \"nodes\": \(world.nodes), \"jobs\": \(world.jobs), \"iters\": \(iterations), "
+print("{\"engine\": \"\(boxed ? "watt-boxed" : "watt")\", \"nodes\": \(world.nodes), \"jobs\": \(world.jobs), \"iters\": \(iterations), "
     + "\"warmup\": \(warmup), \"median_us\": \(median), \"min_us\": \(times.first!), \"max_us\": \(times.last!), "
     + "\"summary\": \(first.json)}")
