@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench clean
+.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench bench-anchors clean
 
 deps:
 	@scripts/install-deps.sh
@@ -61,6 +61,11 @@ fmt:
 # Release-mode benchmarks (speed is measured here, never by timed assertions in tests).
 bench: deps
 	$(SWIFT) run -c release watt-bench
+
+# Watt beside hand-written Swift, LuaJIT, Lua, CPython, Rego and CEL on one policy tick
+# (docs/performance.md); installs the other engines once. Not part of `make test`.
+bench-anchors: deps
+	bash scripts/bench-anchors.sh
 
 clean:
 	rm -rf .build
