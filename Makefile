@@ -33,7 +33,9 @@ test: deps
 	$(MAKE) --no-print-directory grammar-check policy-check slurm-test prometheus-test swift-test
 
 swift-test:
+	rm -rf .build/reliability
 	$(SWIFT) test --skip-build
+	python3 scripts/reliability-figures.py
 
 # `watt run --scheduler slurm` against a real single-node Slurm (started and stopped by the
 # script; a SKIP line where it cannot be started, e.g. not root).
