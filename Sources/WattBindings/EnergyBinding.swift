@@ -26,29 +26,71 @@ public final class EnergyBinding: @unchecked Sendable {
         slots = (n["site"]!.slot, n["grid"]!.slot, n["pools"]!.slot, n["nodes"]!.slot, n["jobs"]!.slot)
     }
 
-    /// Records the snapshot's metrics into the telemetry history.
+    /// What the latest `record` or `inputs(for:)` refused in its snapshot, and why
+    /// (`TelemetryGuard`); the control loop journals it with the tick.
+    public private(set) var dataQuality = DataQuality(time: 0)
+    /// Values and samples refused since the binding was made, over every snapshot.
+    public private(set) var rejectedTotal = 0
+
+    /// Records the snapshot's metrics into the telemetry history (after `TelemetryGuard`:
+    /// rejected values are recorded as gaps).
     public func record(_ world: World) {
+        let (clean, quality) = TelemetryGuard.check(world)
+        record(checked: clean, quality)
+    }
+
+    private func record(checked world: World, _ quality: DataQuality) {
+        var quality = quality
         let t = world.now
-        models.record("site.power", world.site.itPower, at: t)
-        models.record("site.facility_power", world.site.facilityPower, at: t)
-        models.record("site.pue", world.site.pue, at: t)
-        models.record("site.outdoor_temperature", world.site.outdoorTemperature, at: t)
-        models.record("grid.carbon", world.grid.carbonIntensity, at: t)
-        models.record("grid.price", world.grid.price, at: t)
+        let previous = models.now
+        let hadHistory = !models.store.metrics.isEmpty
+        let outcomes = [
+            models.record("site.power", world.site.itPower, at: t),
+            models.record("site.facility_power", world.site.facilityPower, at: t),
+            models.record("site.pue", world.site.pue, at: t),
+            models.record("site.outdoor_temperature", world.site.outdoorTemperature, at: t),
+            models.record("grid.carbon", world.grid.carbonIntensity, at: t),
+            models.record("grid.price", world.grid.price, at: t),
+        ]
+        // The history is append-only: a tick older than the newest one recorded (the clock
+        // went backwards, or samples arrive out of order) is refused as a whole; a tick at the
+        // same time replaces the values recorded then. A tick long after the previous one
+        // leaves a gap, which forecasts see as such (no interpolation across it).
+        let refused = outcomes.filter { if case .rejected(.outOfOrder) = $0 { return true } else { return false } }.count
+        if refused > 0 {
+            quality.add("clock", "went backwards", example: "tick \(TimeCalendar.format(t)) before \(TimeCalendar.format(previous))",
+                        count: refused)
+        } else if outcomes.contains(where: { if case .replaced = $0 { return true } else { return false } }) {
+            quality.add("clock", "duplicate time, values replaced", example: TimeCalendar.format(t), rejects: false)
+        } else if hadHistory, t.isFinite, t - previous > 2 * models.step + 1e-9 {
+            quality.add("clock", "jumped forward", example: "\(TelemetryGuard.formatted(t - previous)) s since the previous tick, a gap in the history",
+                        rejects: false)
+        }
+        dataQuality = quality
+        rejectedTotal += quality.rejected
     }
 
     private static func optional(_ v: Double?) -> Value { v.map { .number($0) } ?? .missing }
     private static func instant(_ v: Double?) -> Value { v.map { .instant($0) } ?? .missing }
+    /// A non-optional field rejected by `TelemetryGuard` (NaN) is missing to the language.
+    private static func number(_ v: Double) -> Value { v.isNaN ? .missing : .number(v) }
 
     /// The language's inputs for a snapshot (and records its telemetry first). Done jobs are
-    /// left out: `jobs` is the work that policies can still act on.
+    /// left out: `jobs` is the work that policies can still act on. Telemetry goes through
+    /// `TelemetryGuard` first: a value it rejects is missing (`dataQuality` says which and why).
     public func inputs(for world: World, recording: Bool = true) -> Inputs {
-        if recording { record(world) }
+        let (world, quality) = TelemetryGuard.check(world)
+        if recording {
+            record(checked: world, quality)
+        } else {
+            dataQuality = quality
+            rejectedTotal += quality.rejected
+        }
         var inputs = Inputs(vocabulary: vocabulary)
         let site = world.site
         inputs.set(slot: slots.site, .record(Record(schema: schemas.site, fields: [
-            .number(site.itPower), .number(site.facilityPower), .number(site.powerCap), .number(site.pue),
-            Self.optional(site.outdoorTemperature), .number(site.itEnergy), .number(site.itEnergyToday),
+            Self.number(site.itPower), Self.number(site.facilityPower), Self.number(site.powerCap), Self.number(site.pue),
+            Self.optional(site.outdoorTemperature), Self.number(site.itEnergy), Self.number(site.itEnergyToday),
         ])))
         inputs.set(slot: slots.grid, .record(Record(schema: schemas.grid, fields: [
             Self.optional(world.grid.carbonIntensity), Self.optional(world.grid.price), .string(world.grid.region),

@@ -51,22 +51,51 @@ public final class TelemetryModels: @unchecked Sendable {
         self.selector = ModelSelector(backtest: Backtest(trainingWindow: 7 * 86_400, horizons: [3600, 21_600], origins: 8))
     }
 
-    /// Records the tick's value of a metric (nil or NaN: a gap).
-    public func record(_ metric: String, _ value: Double?, at time: Double) {
-        _ = store.append(metric, time: time, value: value ?? .nan)
+    /// A forecast needs a value of its metric at most this many seconds before the latest
+    /// tick: a metric silent for longer (its samples missing or rejected) has no forecast,
+    /// rather than one extrapolated from stale data. Default 1 h.
+    public var maxStaleness: Double = 3600
+
+    /// Records the tick's value of a metric (nil or NaN: a gap). The history is append-only
+    /// (`MetricHistory.append`): a sample older than the newest one is rejected, one at the
+    /// same time replaces it.
+    @discardableResult
+    public func record(_ metric: String, _ value: Double?, at time: Double) -> MetricHistory.Outcome {
+        let outcome = store.append(metric, time: time, value: value ?? .nan)
         if time > now {
             now = time
             cache.removeAll(keepingCapacity: true)
+        } else if case .replaced = outcome {
+            cache.removeAll(keepingCapacity: true)
         }
+        return outcome
+    }
+
+    /// The longest stretch of history a forecast resamples: what the store holds at one
+    /// sample per step (raw ring plus coarse buckets). A clock that jumps far forward leaves
+    /// a gap, not a grid of millions of empty points.
+    var maxSpan: Double {
+        let buckets = store.defaultDownsampling.map { $0.bucketWidth * Double($0.bucketCapacity) } ?? 0
+        return Double(store.defaultCapacity) * step + buckets
+    }
+
+    /// The metric on the forecasting grid: at most `maxSpan` seconds back from its newest
+    /// sample; nil when it has no value within `maxStaleness` of the latest tick.
+    func recentSeries(_ metric: String) -> TimeSeries? {
+        guard let history = store[metric], let newest = history.last,
+              let fresh = history.lastFinite, fresh.time >= now - maxStaleness - 1e-9 else { return nil }
+        let oldest = history.oldestTime ?? newest.time
+        let start = (Swift.max(oldest, newest.time - maxSpan) / step).rounded(.down) * step
+        return history.series(step: step, start: start)
     }
 
     /// The forecast of `metric` for `horizon` seconds after the latest tick, or nil without
-    /// enough history (two ticks).
+    /// enough history (two ticks) or without a value within `maxStaleness`.
     public func forecast(_ metric: String, horizon: Double) -> Summary? {
         let key = "\(metric)|\(horizon)"
         if let pin = pinned[key] { return pin }
         if let cached = cache[key] { return cached }
-        guard horizon > 0, horizon.isFinite, let series = store.series(metric, step: step), series.count >= 2 else { return nil }
+        guard horizon > 0, horizon.isFinite, let series = recentSeries(metric), series.count >= 2 else { return nil }
         // Models are chosen at fixed boundaries (multiples of `reselectEvery`) on the history
         // up to the boundary, so the choice does not depend on when forecasts are asked for:
         // a run resumed from its journal makes the same choices as an uninterrupted one.

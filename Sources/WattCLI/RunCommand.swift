@@ -324,6 +324,10 @@ public enum JournalCommand {
             if !sources.isEmpty {
                 text += "node power from: " + sources.map { "\($0.sources) (\($0.ticks) tick\($0.ticks == 1 ? "" : "s"))" }.joined(separator: "; ") + "\n"
             }
+            let refused = try journal.dataQuality()
+            if let last = refused.last {
+                text += "telemetry refused at \(refused.count) tick\(refused.count == 1 ? "" : "s"); the latest, \(TimeCalendar.format(last.time)): \(last.issues)\n"
+            }
             return CommandOutput(stdout: text, exitCode: integrity == "ok" ? 0 : 1)
         } catch {
             return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
@@ -346,7 +350,12 @@ public enum JournalCommand {
             }
             if let last = try journal.lastOutcome(of: id) {
                 let why = last.explanation.isEmpty ? "" : (last.status == "not fired" ? ": did not fire: " : ": ") + last.explanation
-                return CommandOutput(stdout: "rule `\(id)` at \(TimeCalendar.format(last.time)): \(last.status), \(last.decision)\(why)\n")
+                var out = "rule `\(id)` at \(TimeCalendar.format(last.time)): \(last.status), \(last.decision)\(why)\n"
+                // A rule that could not decide: the telemetry refused at that tick, if any, says why.
+                if last.status.hasPrefix("missing"), let refused = try journal.dataQuality(at: last.time) {
+                    out += "    telemetry refused at that tick: \(refused)\n"
+                }
+                return CommandOutput(stdout: out)
             }
             return CommandOutput(stdout: "nothing in the journal about `\(id)` (no action on it, no rule of that name)\n", exitCode: 1)
         } catch {

@@ -30,6 +30,8 @@ public final class ControlLoop {
         public var steps: Int
         /// Applied actions that undid one applied to the same target within the flap window.
         public var flaps: Int = 0
+        /// Telemetry the binding refused in this tick's snapshot, and why (`TelemetryGuard`).
+        public var dataQuality: DataQuality? = nil
         public var applied: Int { results.filter { $0.status == .applied }.count }
         public var rejected: Int { results.filter { $0.status == .rejected }.count }
     }
@@ -101,7 +103,8 @@ public final class ControlLoop {
         let results = dryRun ? [] : scheduler.apply(allowed)
         let flaps = flapCounter.record(results, now: world.now)
         return TickRecord(time: world.now, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
-                          conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps)
+                          conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps,
+                          dataQuality: binding.dataQuality)
     }
 
     /// Hot reload: run `program` from the next tick. Timers of rules that still exist carry

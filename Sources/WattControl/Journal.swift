@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WattBindings
 import WattCluster
 import WattLanguage
 
@@ -71,6 +72,11 @@ public final class Journal: @unchecked Sendable {
                 // to tell measured from estimated power without a row per node and tick.
                 try db.execute(sql: "ALTER TABLE tick ADD COLUMN power_sources TEXT")
             }
+            migrator.registerMigration("v5-data-quality") { db in
+                // Telemetry refused at each tick and why (`DataQuality.description`, e.g.
+                // ``node.power: NaN ×2 (`a-001` nan, `a-002` nan)``); NULL when all was taken.
+                try db.execute(sql: "ALTER TABLE tick ADD COLUMN data_quality TEXT")
+            }
             try migrator.migrate(pool)
         } catch {
             throw Failure(message: "cannot open journal `\(path)`: \(error)" + Self.openHint(error))
@@ -115,10 +121,12 @@ public final class Journal: @unchecked Sendable {
             try pool.write { db in
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO tick (run_id, time, steps, applied, rejected, conflicts, site_power_w, carbon_g_per_j, flaps,
-                                                 power_sources)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                 power_sources, data_quality)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [run, tick.time, tick.steps, tick.applied, tick.rejected, tick.conflicts.count,
-                                     world.site.itPower, world.grid.carbonIntensity, tick.flaps, world.powerSources])
+                                     world.site.itPower.isFinite ? world.site.itPower : nil,
+                                     world.grid.carbonIntensity?.isFinite == true ? world.grid.carbonIntensity : nil, tick.flaps,
+                                     world.powerSources, tick.dataQuality.flatMap { $0.isClean ? nil : $0.description }])
                 FaultInjection.point()
                 for (seq, action) in tick.proposed.enumerated() where !dryRun {
                     try db.execute(sql: "INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?)",
@@ -223,6 +231,32 @@ public final class Journal: @unchecked Sendable {
                     WHERE run_id = (SELECT max(id) FROM run) AND power_sources IS NOT NULL
                     GROUP BY power_sources ORDER BY min(time)
                     """).map { ($0["power_sources"], $0["ticks"]) }
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
+    /// The ticks of the latest run at which telemetry was refused, oldest first, with what and why.
+    public func dataQuality() throws(Failure) -> [(time: Double, issues: String)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT time, data_quality FROM tick
+                    WHERE run_id = (SELECT max(id) FROM run) AND data_quality IS NOT NULL ORDER BY time
+                    """).map { ($0["time"], $0["data_quality"]) }
+            }
+        } catch {
+            throw Failure(message: "cannot read journal `\(path)`: \(error)")
+        }
+    }
+
+    /// What was refused at one tick of the latest run (nil when all was taken).
+    public func dataQuality(at time: Double) throws(Failure) -> String? {
+        do {
+            return try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT data_quality FROM tick WHERE run_id = (SELECT max(id) FROM run) AND time = ?",
+                                    arguments: [time])
             }
         } catch {
             throw Failure(message: "cannot read journal `\(path)`: \(error)")

@@ -47,7 +47,7 @@ import WattEnergy
         #expect(Self.error("id,submit,gpu,duration,flexible\n") == "week.csv: line 1: column gpu: unknown column; did you mean `gpus`?")
         #expect(Self.error("submit,gpus,flexible\n") == "week.csv: line 1: column duration: missing required column")
         #expect(Self.error("submit,gpus,gpus,duration,flexible\n") == "week.csv: line 1: column gpus: duplicate column")
-        #expect(Self.error(Self.header + "\n" + row + "\n\na,1,2\n") == "week.csv: line 4: expected 12 fields, found 3")
+        #expect(Self.error(Self.header + "\n" + row + "\n\na,1,2\n") == "week.csv: line 4: expected 12 fields, one per column of the header (line 1), found 3; is the line cut short?")
         #expect(Self.error(with(4, "two")) == "week.csv: line 2: column gpus: must be a whole number ≥ 0, found `two`")
         #expect(Self.error(with(5, "0")) == "week.csv: line 2: column cpus: must be a whole number ≥ 1, found `0`")
         #expect(Self.error(with(6, "-5")) == "week.csv: line 2: column duration: must be a number of seconds > 0, found `-5`")

@@ -167,7 +167,8 @@ public enum RateModel: Sendable, Equatable {
             let lo = index(from), hi = max(lo, index(to))
             if lo == 0 && hi == s.times.count - 1 { return s }
             let end = hi + 1 < s.times.count ? s.times[hi + 1] : s.end
-            return try! StepSeries(times: Array(s.times[lo...hi]), values: Array(s.values[lo...hi]), lastDuration: end - s.times[hi])
+            return try! StepSeries(times: Array(s.times[lo...hi]), values: Array(s.values[lo...hi]), lastDuration: end - s.times[hi],
+                                   allowsNegative: true)
         case .timeOfUse(let steps):
             guard !steps.isEmpty else { return .constant(0) }
             let firstDay = (from / 86_400).rounded(.down) * 86_400

@@ -1,16 +1,18 @@
 import Foundation
 import WattEnergy
+import WattSupport
 import Yams
 
 /// A problem in a cluster file, e.g.
-/// ``demo.yaml: pools[1].profile: unknown node profile `dgx-h10`; did you mean `dgx-h100-like`?``
+/// ``demo.yaml: line 19: pools[1].profile: unknown node profile `dgx-h10`; did you mean `dgx-h100-like`?``
 /// Messages are lowercase with no final period; text from the file is in backticks.
 public struct ClusterFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file as it was named to the loader.
     public var file: String
     /// Where in the file: `pools[1].profile`, `site.power_cap_w`; nil for the whole file.
     public var path: String?
-    /// The line in the file, when known (not part of `description`).
+    /// The line in the file (1-based), when known: where the value, or the mapping that
+    /// lacks a field, starts.
     public var line: Int?
     public var message: String
 
@@ -21,8 +23,9 @@ public struct ClusterFileError: Error, Sendable, Equatable, CustomStringConverti
         self.message = message
     }
 
+    /// `file: line N: path: message`, leaving out what is not known.
     public var description: String {
-        path.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)"
+        [file, line.map { "line \($0)" }, path, message].compactMap { $0 }.joined(separator: ": ")
     }
 }
 
@@ -42,8 +45,12 @@ extension ClusterDefinition {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ClusterLoadError([ClusterFileError(file: path, message: why)])
         }
+        let bytes = Array(data)
+        if let problem = TextCheck.problem(bytes) {
+            throw ClusterLoadError([ClusterFileError(file: path, line: problem.line, message: problem.message)])
+        }
         let base = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path,
+        return try parse(yaml: String(decoding: bytes, as: UTF8.self), file: path,
                          baseDirectory: base.isEmpty ? "." : base, catalog: catalog)
     }
 
@@ -57,7 +64,7 @@ extension ClusterDefinition {
             root = try Yams.compose(yaml: yaml)
         } catch {
             let (line, column, problem) = ClusterFileLoader.describeYAMLError(error)
-            let at = line.map { " at line \($0)" + (column.map { ", column \($0)" } ?? "") } ?? ""
+            let at = line != nil ? column.map { " at column \($0)" } ?? "" : ""
             throw ClusterLoadError([ClusterFileError(file: file, line: line, message: "invalid YAML\(at): \(problem)")])
         }
         guard let root else { throw ClusterLoadError([ClusterFileError(file: file, message: "the file is empty")]) }
@@ -201,11 +208,14 @@ struct ClusterFileLoader {
     }
 
     mutating func outdoor(_ node: Yams.Node, _ path: String) -> OutdoorTemperatureModel? {
-        guard let f = fields(node, path, allowed: ["file", "mean_c", "daily_amplitude_c", "annual_amplitude_c", "peak_hour"]) else { return nil }
+        guard let f = fields(node, path, allowed: ["file", "max_hold_s", "mean_c", "daily_amplitude_c", "annual_amplitude_c", "peak_hour"])
+        else { return nil }
         if let fileNode = f["file"] {
-            for key in f.keys where key != "file" { error(path + "." + key, f[key], "not used with `file`") }
-            return seriesFile(fileNode, path + ".file", scale: 1).map { .series($0) }
+            for key in f.keys where key != "file" && key != "max_hold_s" { error(path + "." + key, f[key], "not used with `file`") }
+            guard let hold = maxHold(f, path) else { return nil }
+            return seriesFile(fileNode, path + ".file", scale: 1, maxHold: hold, minimum: nil, unit: "°C").map { .series($0) }
         }
+        if f["max_hold_s"] != nil { error(path + ".max_hold_s", f["max_hold_s"], "only used with `file`") }
         guard let mean = f["mean_c"].flatMap({ number($0, path + ".mean_c", of: "°C", .any) }) else {
             if f["mean_c"] == nil { error(path, node, "give `file` or `mean_c`") }
             return nil
@@ -223,19 +233,20 @@ struct ClusterFileLoader {
         let region = f["region"].flatMap { string($0, "grid.region") }
         var intensity: RateModel?
         if let ci = f["carbon_intensity"],
-           let g = fields(ci, "grid.carbon_intensity", allowed: ["file", "g_per_kwh"]) {
+           let g = fields(ci, "grid.carbon_intensity", allowed: ["file", "g_per_kwh", "max_hold_s"]) {
             intensity = rate(g, ci, "grid.carbon_intensity", constantKey: "g_per_kwh", unit: "g/kWh", start: start)
         }
         var price: RateModel?
         var currency: String?
         if let pn = f["price"],
-           let p = fields(pn, "grid.price", allowed: ["currency", "per_kwh", "time_of_use", "file"], required: ["currency"]) {
+           let p = fields(pn, "grid.price", allowed: ["currency", "per_kwh", "time_of_use", "file", "max_hold_s"], required: ["currency"]) {
             currency = p["currency"].flatMap { string($0, "grid.price.currency") }
             if let tou = p["time_of_use"] {
                 for key in ["per_kwh", "file"] where p[key] != nil { error("grid.price.\(key)", p[key], "give one of `per_kwh`, `time_of_use` or `file`") }
+                if p["max_hold_s"] != nil { error("grid.price.max_hold_s", p["max_hold_s"], "only used with `file`") }
                 price = timeOfUse(tou, "grid.price.time_of_use")
             } else {
-                price = rate(p, pn, "grid.price", constantKey: "per_kwh", unit: "currency/kWh", start: start)
+                price = rate(p, pn, "grid.price", constantKey: "per_kwh", unit: "\(currency ?? "currency")/kWh", start: start)
             }
         }
         guard let region, let intensity, let price, let currency else { return nil }
@@ -252,23 +263,37 @@ struct ClusterFileLoader {
             error(path + "." + constantKey, f[constantKey], "give `\(constantKey)` or `file`, not both")
             return nil
         case (nil, .some(let v)):
+            if f["max_hold_s"] != nil { error(path + ".max_hold_s", f["max_hold_s"], "only used with `file`") }
             return number(v, path + "." + constantKey, of: unit, .nonNegative).map { .constant($0 / SI.joulesPerKWh) }
         case (.some(let fileNode), nil):
-            guard let series = seriesFile(fileNode, path + ".file", scale: 1 / SI.joulesPerKWh) else { return nil }
+            guard let hold = maxHold(f, path),
+                  let series = seriesFile(fileNode, path + ".file", scale: 1 / SI.joulesPerKWh, maxHold: hold, minimum: 0, unit: unit)
+            else { return nil }
             if let start, series.value(at: start) == nil {
-                error(path + ".file", fileNode, "the series covers \(ClusterText.instant(series.start)) to \(ClusterText.instant(series.end)); the start \(ClusterText.instant(start)) is outside it")
+                if start >= series.start && start < series.end {
+                    error(path + ".file", fileNode, "the series has no value at the start \(ClusterText.instant(start)): no row with a value in the \(ClusterText.number(hold)) s before it (`max_hold_s`)")
+                } else {
+                    error(path + ".file", fileNode, "the series covers \(ClusterText.instant(series.start)) to \(ClusterText.instant(series.end)); the start \(ClusterText.instant(start)) is outside it")
+                }
                 return nil
             }
             return .series(series)
         }
     }
 
-    /// A two-column CSV (`time,value`, `GridCarbonCSV` format) as a step series; rows with no
-    /// value are dropped (the previous value holds over them).
-    mutating func seriesFile(_ node: Yams.Node, _ path: String, scale: Double) -> StepSeries? {
+    /// `max_hold_s`: how long a series value holds over missing rows (default 2 h).
+    mutating func maxHold(_ f: Fields, _ path: String) -> Double? {
+        guard let node = f["max_hold_s"] else { return StepSeries.defaultMaxHold }
+        return number(node, path + ".max_hold_s", of: "seconds", .positive)
+    }
+
+    /// A two-column CSV (`time,value`, `GridCarbonCSV` format) as a step series; over rows
+    /// with no value (or missing rows) the previous value holds for at most `maxHold` seconds.
+    mutating func seriesFile(_ node: Yams.Node, _ path: String, scale: Double, maxHold: Double, minimum: Double?,
+                             unit: String) -> StepSeries? {
         guard let name = string(node, path) else { return nil }
         do {
-            return try StepSeries.gridCSV(path: resolve(name), named: name, scale: scale)
+            return try StepSeries.gridCSV(path: resolve(name), named: name, scale: scale, maxHold: maxHold, minimum: minimum, unit: unit)
         } catch {
             self.error(path, node, error.message)
             return nil
@@ -517,10 +542,29 @@ struct ClusterFileLoader {
     mutating func number(_ node: Yams.Node, _ path: String, of unit: String?, _ bound: Bound) -> Double? {
         let what = "must be a number" + (unit.map { " of \($0)" } ?? "") + bound.text
         guard case .scalar(let s) = node, let v = ClusterFileLoader.parseNumber(s.string), bound.contains(v) else {
-            error(path, node, "\(what), found \(found(node))")
+            let hint = node.scalar.flatMap { ClusterFileLoader.unitHint($0.string, unit) } ?? ""
+            error(path, node, "\(what), found \(found(node))\(hint)")
             return nil
         }
         return v
+    }
+
+    /// For a number written with a unit (`1.2 MW`, `5 min`), how to write it: the file's
+    /// numbers are plain, in the unit the key names (`_w`, `_s`).
+    static func unitHint(_ text: String, _ unit: String?) -> String? {
+        let t = text.trimmingWhitespace()
+        guard let split = t.firstIndex(where: { !($0.isASCII && $0.isNumber) && !".-+_ ".contains($0) }), split != t.startIndex,
+              let v = parseNumber(String(t[..<split])) else { return nil }
+        let suffix = String(t[split...]).trimmingWhitespace()
+        guard !suffix.isEmpty, suffix.allSatisfy({ $0.isLetter || $0 == "/" }) else { return nil }
+        let factors: [String: Double]
+        switch unit {
+        case "watts"?: factors = ["W": 1, "kW": 1e3, "MW": 1e6]
+        case "seconds"?: factors = ["s": 1, "min": 60, "h": 3600, "d": 86_400]
+        default: factors = [:]
+        }
+        if let f = factors[suffix] { return "; write it as a plain number of \(unit!): `\(ClusterText.number(v * f))`" }
+        return "; write a plain number" + (unit.map { " of \($0)" } ?? "") + ", without a unit"
     }
 
     mutating func integer(_ node: Yams.Node, _ path: String, minimum: Int) -> Int? {

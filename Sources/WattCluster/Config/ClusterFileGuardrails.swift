@@ -13,8 +13,14 @@ extension ClusterFileLoader {
             // Node ids are `POOL-NNN` (numbered from 1, at least three digits).
             let ids = pools.flatMap { p in (1...max(1, p.count)).map { "\(p.name)-\(String($0).leftPadded(max(3, String(p.count).count)))" } }
             let known = Set(ids)
+            var seen: [String: Int] = [:]
             for (i, item) in items.enumerated() {
                 guard let id = string(item, "guardrails.never_suspend[\(i)]") else { continue }
+                if let first = seen[id] {
+                    error("guardrails.never_suspend[\(i)]", item, "node `\(id)` is listed twice, first at never_suspend[\(first)]")
+                    continue
+                }
+                seen[id] = i
                 if known.contains(id) || pools.isEmpty {
                     g.neverSuspend.append(id)
                 } else {

@@ -8,25 +8,40 @@ public struct GridSeriesError: Error, Sendable, CustomStringConvertible {
 }
 
 extension StepSeries {
+    /// How long a series value holds when the rows after it are missing, by default: 2 h.
+    public static let defaultMaxHold: Double = 7200
+
     /// A two-column CSV (`time,value`, `GridCarbonCSV` format) as a step series, values times
-    /// `scale`; rows with no value are dropped (the previous value holds over them), and so are
-    /// rows out of time order.
-    public static func gridCSV(path: String, named name: String? = nil, scale: Double) throws(GridSeriesError) -> StepSeries {
+    /// `scale`. Each value holds until the next row with a value, but for at most `maxHold`
+    /// seconds: over a longer gap in the file (rows missing, or rows with no value) the
+    /// series has no value (`value(at:)` is nil) until the next row with one. Rows must be in
+    /// time order (a row at the same time as the previous one replaces it). With `minimum`,
+    /// a smaller value is an error naming its line (`unit` names the file's unit in it).
+    public static func gridCSV(path: String, named name: String? = nil, scale: Double, maxHold: Double = defaultMaxHold,
+                               minimum: Double? = 0, unit: String = "g/kWh") throws(GridSeriesError) -> StepSeries {
         let name = name ?? path
         guard FileManager.default.fileExists(atPath: path) else {
             throw GridSeriesError(message: "cannot read `\(name)`: no such file")
         }
+        let rows: [(line: Int, sample: Sample)]
         do {
-            let rows = try GridCarbonCSV.samples(path: path).filter { $0.value.isFinite }
-            var times: [Double] = [], values: [Double] = []
-            for r in rows {
-                if let last = times.last, r.time <= last { continue }
-                times.append(r.time); values.append(r.value * scale)
+            rows = try GridCarbonCSV.rows(path: path).filter { $0.sample.value.isFinite }
+        } catch {
+            throw GridSeriesError(message: "`\(name)`: \(error)")
+        }
+        var times: [Double] = [], values: [Double] = []
+        for (line, row) in rows {
+            if let minimum, row.value < minimum {
+                throw GridSeriesError(message: "`\(name)`: line \(line): must be a number of \(unit) ≥ \(ClusterText.number(minimum)), found `\(ClusterText.number(row.value))`")
             }
-            guard times.count >= 2 else { throw GridSeriesError(message: "`\(name)` has fewer than 2 rows with a value") }
-            return try StepSeries(times: times, values: values)
-        } catch let error as GridSeriesError {
-            throw error
+            // A gap longer than the hold: no value from the end of the hold to this row.
+            if let last = times.last, row.time - last > maxHold { times.append(last + maxHold); values.append(.nan) }
+            times.append(row.time); values.append(row.value * scale)
+        }
+        guard rows.count >= 2 else { throw GridSeriesError(message: "`\(name)` has fewer than 2 rows with a value") }
+        let spacing = rows[rows.count - 1].sample.time - rows[rows.count - 2].sample.time
+        do {
+            return try StepSeries(times: times, values: values, lastDuration: Swift.min(spacing, maxHold), allowsNegative: minimum == nil)
         } catch {
             throw GridSeriesError(message: "`\(name)`: \(error)")
         }

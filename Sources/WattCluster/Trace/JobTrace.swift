@@ -1,4 +1,5 @@
 import Foundation
+import WattSupport
 
 /// One job of a trace: what is submitted, when, and how much work it is.
 public struct JobSpec: Sendable, Equatable {
@@ -99,7 +100,9 @@ public enum JobTrace {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw TraceError(file: path, line: 0, message: why)
         }
-        return try parse(csv: String(decoding: data, as: UTF8.self), file: path)
+        let bytes = Array(data)
+        if let problem = TextCheck.problem(bytes) { throw TraceError(file: path, line: problem.line, message: problem.message) }
+        return try parse(csv: String(decoding: bytes, as: UTF8.self), file: path)
     }
 
     public static func parse(csv text: String, file: String) throws(TraceError) -> [JobSpec] {
@@ -108,6 +111,7 @@ public enum JobTrace {
         var jobs: [JobSpec] = []
         var seen: [String: Int] = [:]
         var lineNumber = 0
+        var headerLine = 0
         // Split on bytes: "\r\n" is one Character in Swift, so CRLF files need this.
         for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -134,10 +138,13 @@ public enum JobTrace {
                     throw TraceError(file: file, line: lineNumber, column: name, message: "missing required column")
                 }
                 header = cells
+                headerLine = lineNumber
                 continue
             }
             guard cells.count == columns.count else {
-                throw TraceError(file: file, line: lineNumber, message: "expected \(columns.count) fields, found \(cells.count)")
+                let hint = cells.count < columns.count ? "is the line cut short?" : "cells cannot be quoted or hold commas"
+                throw TraceError(file: file, line: lineNumber,
+                                 message: "expected \(columns.count) fields, one per column of the header (line \(headerLine)), found \(cells.count); \(hint)")
             }
             let row = Row(cells: cells, index: index, file: file, line: lineNumber)
             let id = row.text("id") ?? "j\(lineNumber)"

@@ -1,7 +1,8 @@
 /// A time-varying rate such as grid carbon intensity (g/J) or an energy price
 /// (currency/J): each value holds from its time until the next point's time; the last
 /// value holds for `lastDuration` seconds (by default the spacing of the last two points).
-/// Grid data are interval averages, so a step function is the faithful reading.
+/// Grid data are interval averages, so a step function is the faithful reading. A NaN value
+/// is a step with no value (a gap in the data: `value(at:)` is nil over it).
 public struct StepSeries: Sendable, Equatable {
     public private(set) var times: [Double]
     public private(set) var values: [Double]
@@ -17,18 +18,22 @@ public struct StepSeries: Sendable, Equatable {
             case .empty: return "a series needs at least one point"
             case .lengthMismatch: return "times and values differ in length"
             case .notIncreasing(let i): return "point \(i): times must increase"
-            case .invalidValue(let i, let v): return "point \(i): value \(v) is not a finite number ≥ 0"
+            case .invalidValue(let i, let v): return "point \(i): value \(v) is not a finite number ≥ 0 (or NaN for a gap)"
             }
         }
     }
 
-    public init(times: [Double], values: [Double], lastDuration: Double? = nil) throws {
+    /// Values must be finite and ≥ 0 (`allowsNegative`: any finite number, e.g. °C), or NaN
+    /// for a step with no value.
+    public init(times: [Double], values: [Double], lastDuration: Double? = nil, allowsNegative: Bool = false) throws {
         guard !times.isEmpty else { throw SeriesError.empty }
         guard times.count == values.count else { throw SeriesError.lengthMismatch }
         for i in times.indices {
             guard times[i].isFinite else { throw SeriesError.notIncreasing(index: i) }
             if i > 0 && !(times[i] > times[i - 1]) { throw SeriesError.notIncreasing(index: i) }
-            guard values[i].isFinite, values[i] >= 0 else { throw SeriesError.invalidValue(index: i, value: values[i]) }
+            guard values[i].isNaN || (values[i].isFinite && (allowsNegative || values[i] >= 0)) else {
+                throw SeriesError.invalidValue(index: i, value: values[i])
+            }
         }
         self.times = times
         self.values = values
@@ -56,7 +61,11 @@ public struct StepSeries: Sendable, Equatable {
         return low
     }
 
-    public func value(at time: Double) -> Double? { index(at: time).map { values[$0] } }
+    /// The value that holds at `time`; nil outside the series and over a step with no value.
+    public func value(at time: Double) -> Double? {
+        guard let i = index(at: time), !values[i].isNaN else { return nil }
+        return values[i]
+    }
 
     /// The index of the first point strictly after `time` (`times.count` if none).
     func firstIndex(after time: Double) -> Int {

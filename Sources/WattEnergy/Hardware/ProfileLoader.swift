@@ -1,4 +1,5 @@
 import Foundation
+import WattSupport
 
 /// Reads and validates hardware profile files into a `HardwareCatalog` (format: docs/hardware.md).
 ///
@@ -28,6 +29,14 @@ struct ProfileLoader {
     static let defaultCurve = "zeus-pooled"
 
     mutating func load(bytes: [UInt8], file: String) {
+        if let problem = TextCheck.problem(bytes) {
+            errors.append(ProfileError(file: file, message: "line \(problem.line): \(problem.message)"))
+            return
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            errors.append(ProfileError(file: file, message: "the file is empty; a profile file is a JSON object with the lists \(Self.sections.joined(separator: ", "))"))
+            return
+        }
         let json: HardwareJSON
         do {
             json = try HardwareJSON.parse(bytes)

@@ -13,7 +13,8 @@ import Foundation
 /// - The first column is a timestamp `YYYY-MM-DD HH:MM[:SS]` (or with `T`, optionally ending
 ///   in `Z`); timestamps without a zone are read as UTC.
 /// - The second column is the value in the file's own unit (gCO2eq/kWh for the grid files;
-///   `SI.gramsPerKWh` converts to the library's g/J). An empty value is a missing sample (NaN).
+///   `SI.gramsPerKWh` converts to the library's g/J). An empty value (or `NaN`) is a missing
+///   sample (NaN); `inf` and text are errors.
 /// - A first line that does not start with a digit is a header. Blank lines are skipped.
 /// - Rows must be in non-decreasing time order; a row with the same time as the previous one
 ///   replaces it (as `MetricHistory` does); an earlier time is an error.
@@ -26,11 +27,20 @@ public enum GridCarbonCSV {
 
     /// The rows as samples, in file order.
     public static func samples(text: String) throws(Error) -> [Sample] {
-        var result: [Sample] = []
+        try rows(text: text).map(\.sample)
+    }
+
+    /// The rows as samples with their line numbers (1-based), in file order.
+    public static func rows(text: String) throws(Error) -> [(line: Int, sample: Sample)] {
+        var result: [(line: Int, sample: Sample)] = []
         var lineNumber = 0
         var bytes = Array(text.utf8)
         bytes.append(UInt8(ascii: "\n"))
         var lineStart = 0
+        func shown(_ b: some Collection<UInt8>) -> String {
+            let t = String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            return t.count > 40 ? String(t.prefix(37)) + "..." : t
+        }
         for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
             lineNumber += 1
             var end = i
@@ -40,10 +50,10 @@ public enum GridCarbonCSV {
             if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
             if lineNumber == 1, let first = line.first, !(48...57).contains(first) { continue }
             guard let comma = line.firstIndex(of: UInt8(ascii: ",")) else {
-                throw Error(line: lineNumber, message: "expected `time,value`")
+                throw Error(line: lineNumber, message: "expected two columns `time,value`, found `\(shown(line))`")
             }
             guard let time = parseTimestamp(line[line.startIndex..<comma]) else {
-                throw Error(line: lineNumber, message: "bad timestamp `\(String(decoding: line[line.startIndex..<comma], as: UTF8.self))`")
+                throw Error(line: lineNumber, message: "bad timestamp `\(shown(line[line.startIndex..<comma]))`: expected `YYYY-MM-DD HH:MM[:SS]` (UTC)")
             }
             var valueBytes = line[(comma + 1)...]
             if let next = valueBytes.firstIndex(of: UInt8(ascii: ",")) { valueBytes = valueBytes[..<next] }
@@ -51,25 +61,35 @@ public enum GridCarbonCSV {
             let value: Double
             if valueText.isEmpty || valueText.lowercased() == "nan" {
                 value = .nan
-            } else if let v = Double(valueText) {
+            } else if let v = Double(valueText), v.isFinite {
                 value = v
             } else {
-                throw Error(line: lineNumber, message: "bad value `\(valueText)`")
+                throw Error(line: lineNumber, message: "bad value `\(shown(valueBytes))`: expected a number, or nothing for a missing value")
             }
             if let previous = result.last {
-                if time < previous.time { throw Error(line: lineNumber, message: "time goes backwards") }
-                if time == previous.time { result[result.count - 1].value = value; continue }
+                if time < previous.sample.time {
+                    throw Error(line: lineNumber, message: "time goes backwards: `\(shown(line[line.startIndex..<comma]))` is before the row on line \(previous.line); sort the file by time")
+                }
+                if time == previous.sample.time { result[result.count - 1] = (lineNumber, Sample(time: time, value: value)); continue }
             }
-            result.append(Sample(time: time, value: value))
+            result.append((lineNumber, Sample(time: time, value: value)))
         }
         return result
     }
 
     public static func samples(path: String) throws(Error) -> [Sample] {
+        try rows(path: path).map(\.sample)
+    }
+
+    /// The rows of a file; a file that is not text (binary, not UTF-8) is refused with the line
+    /// where it stops being text.
+    public static func rows(path: String) throws(Error) -> [(line: Int, sample: Sample)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Error(line: 0, message: "cannot read `\(path)`")
         }
-        return try samples(text: String(decoding: data, as: UTF8.self))
+        let bytes = Array(data)
+        if let problem = TextCheck.problem(bytes) { throw Error(line: problem.line, message: problem.message) }
+        return try rows(text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Loads a file onto a regular grid: `step` seconds (default: the most common spacing in
@@ -100,7 +120,7 @@ public enum GridCarbonCSV {
         guard b.count >= 16, b[4] == 45, b[7] == 45, b[10] == 32 || b[10] == 84, b[13] == 58,
               let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
               let hour = number(11, 2), let minute = number(14, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60 else { return nil }
+              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60 else { return nil }
         var seconds = 0.0
         var k = 16
         if b.count > 16, b[16] == 58 {
@@ -119,6 +139,15 @@ public enum GridCarbonCSV {
         guard k == b.count else { return nil }
         return Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
             + Double(hour * 3600 + minute * 60) + seconds
+    }
+
+    /// Days in a month of the proleptic Gregorian calendar (`2020-02-30` is no date).
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -79,6 +79,21 @@ public struct MetricHistory: Sendable {
     public private(set) var newestTime: Double?
     /// The newest sample held.
     public var last: Sample? { raw.count > 0 ? raw[raw.count - 1] : nil }
+    /// The newest sample held with a finite value (nil when every sample held is missing).
+    public var lastFinite: Sample? {
+        var i = raw.count - 1
+        while i >= 0 {
+            if raw[i].value.isFinite { return raw[i] }
+            i -= 1
+        }
+        return coarseBuckets.last(where: { $0.mean.isFinite }).map { Sample(time: $0.centroid, value: $0.mean) }
+    }
+    /// The time of the oldest sample held (a coarse bucket's centroid, or the oldest raw sample).
+    public var oldestTime: Double? {
+        if buckets.count > 0 { return buckets[0].centroid }
+        if let open { return open.centroid }
+        return raw.count > 0 ? raw[0].time : nil
+    }
     /// Raw samples, oldest first.
     public var rawSamples: [Sample] { (0..<raw.count).map { raw[$0] } }
     /// Coarse buckets, oldest first, including the one still being filled.
