@@ -20,6 +20,8 @@ func usage(_ message: String) -> Never {
 
 var filter: String?
 var jsonPath: String?
+/// `--record`: like `--json`, but results of benchmarks not run this time are kept from the file.
+var recordPath: String?
 var checkPath: String?
 var check = BaselineCheck()
 var budgetScale = 1.0
@@ -39,7 +41,8 @@ while !arguments.isEmpty {
         return d
     }
     switch argument {
-    case "--json", "--record": jsonPath = value()
+    case "--json": jsonPath = value()
+    case "--record": recordPath = value()
     case "--check": checkPath = value()
     case "--tolerance": check.timeFactor = number()
     case "--alloc-tolerance": check.allocationSlack = number()
@@ -58,7 +61,7 @@ while !arguments.isEmpty {
     case "-h", "--help": usage("benchmarks of the project (docs/performance.md)")
     default:
         if argument.hasPrefix("-") { usage("unknown option `\(argument)`") }
-        filter = argument
+        filter = argument.isEmpty ? nil : argument
     }
 }
 
@@ -94,18 +97,30 @@ for benchmark in all where filter == nil || benchmark.name.contains(filter!) {
 let missed = results.filter { $0.verdict == "MISS" }
 if !missed.isEmpty { say("missed targets: \(missed.map(\.name).joined(separator: "; "))") }
 
-if let jsonPath {
-    let formatter = ISO8601DateFormatter()
+func write(_ results: [BenchmarkResult], to path: String) {
     let report = BenchmarkReport(machine: Harness.machine, cores: ProcessInfo.processInfo.activeProcessorCount,
-                                 date: formatter.string(from: Date()), results: results)
+                                 date: ISO8601DateFormatter().string(from: Date()), results: results)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     do {
-        try encoder.encode(report).write(to: URL(fileURLWithPath: jsonPath))
-        say("wrote \(jsonPath)")
+        try encoder.encode(report).write(to: URL(fileURLWithPath: path))
+        say("wrote \(path)")
     } catch {
-        usage("cannot write `\(jsonPath)`: \(error.localizedDescription)")
+        usage("cannot write `\(path)`: \(error.localizedDescription)")
     }
+}
+
+if let jsonPath { write(results, to: jsonPath) }
+if let recordPath {
+    // Keep the stored results of benchmarks not run now (a filtered run records only its own).
+    var merged = results
+    if let data = FileManager.default.contents(atPath: recordPath),
+       let old = try? JSONDecoder().decode(BenchmarkReport.self, from: data) {
+        let ran = Set(results.map(\.name)), order = Dictionary(all.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        merged += old.results.filter { !ran.contains($0.name) && order[$0.name] != nil }
+        merged.sort { order[$0.name] ?? 0 < order[$1.name] ?? 0 }
+    }
+    write(merged, to: recordPath)
 }
 
 if let baselines {
