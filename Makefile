@@ -66,9 +66,10 @@ bench: deps
 	$(SWIFT) run -c release watt-bench "$(BENCH_FILTER)"
 
 # The suite against Benchmarks/baselines.json: fails on a benchmark slower than
-# BENCH_TOLERANCE times its baseline (a generous factor: this machine is noisy), or with more
-# than BENCH_ALLOC_TOLERANCE (a fraction) more allocations per iteration. Not part of `make test`.
-BENCH_TOLERANCE ?= 2
+# BENCH_TOLERANCE times its baseline (generous: two runs in a row on the shared 2-core VM
+# differ by up to 2x, docs/performance.md), or with more than BENCH_ALLOC_TOLERANCE (a
+# fraction) more allocations per iteration (nearly deterministic). Not part of `make test`.
+BENCH_TOLERANCE ?= 3
 BENCH_ALLOC_TOLERANCE ?= 0.25
 bench-check: deps
 	$(SWIFT) run -c release watt-bench "$(BENCH_FILTER)" --check Benchmarks/baselines.json \
