@@ -2,7 +2,7 @@ import Foundation
 
 // Every benchmark of the project, by area; each area lives in its own file.
 // `swift run -c release watt-bench [FILTER] [--json FILE] [--record FILE] [--check FILE]
-//  [--tolerance X] [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--list]`
+//  [--tolerance X] [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--markdown] [--list]`
 // FILTER keeps the benchmarks whose name contains it. Run from the repository root (the
 // simulated week and the real-data backtests read examples/ and policies/).
 let all: [Benchmark] = HarnessBenchmarks.all + LanguageBenchmarks.all + ControlBenchmarks.all + EnergyBenchmarks.all
@@ -12,7 +12,8 @@ func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("watt-bench: \(message)\n".utf8))
     FileHandle.standardError.write(Data("""
     usage: watt-bench [FILTER] [--json FILE] [--record FILE] [--check FILE] [--tolerance X]
-                      [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--list]
+                      [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--markdown]
+                      [--list]
 
     """.utf8))
     exit(2)
@@ -28,6 +29,8 @@ var budgetScale = 1.0
 /// `--once`: set up and run each selected benchmark once, untimed by the harness (for a
 /// profiler: `valgrind --tool=callgrind .build/release/watt-bench --once NAME`).
 var once = false
+/// `--markdown`: also print the results as a Markdown table (for docs/performance.md).
+var markdown = false
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
@@ -55,6 +58,7 @@ while !arguments.isEmpty {
         say("wrote \(path)")
         exit(0)
     case "--once": once = true
+    case "--markdown": markdown = true
     case "--list":
         for b in all { say(b.name) }
         exit(0)
@@ -93,6 +97,16 @@ for benchmark in all where filter == nil || benchmark.name.contains(filter!) {
     let result = Harness.run(benchmark, budgetScale: budgetScale)
     results.append(result)
     say(Harness.row(result))
+}
+if markdown {
+    say("\n| benchmark | median | allocations | bytes | target |\n|---|--:|--:|--:|---|")
+    for r in results {
+        var goal = ""
+        if let t = r.target { goal += "< " + Harness.format(t) }
+        if let a = r.allocationLimit { goal += (goal.isEmpty ? "" : ", ") + "≤ \(Harness.count(a)) allocations" }
+        if let verdict = r.verdict { goal += " **" + verdict + "**" }
+        say("| \(r.name) | \(Harness.format(r.median)) | \(Harness.count(r.allocations)) | \(Harness.bytes(r.bytes)) | \(goal) |")
+    }
 }
 let missed = results.filter { $0.verdict == "MISS" }
 if !missed.isEmpty { say("missed targets: \(missed.map(\.name).joined(separator: "; "))") }
