@@ -191,7 +191,7 @@ struct BaselineCheck {
     }
 
     /// Prints one line per benchmark; returns the number of regressions.
-    func report(_ results: [BenchmarkResult], baselines: [BenchmarkResult]) -> Int {
+    func report(_ results: [BenchmarkResult], baselines: [BenchmarkResult], filtered: Bool = false) -> Int {
         let byName = Dictionary(baselines.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         say("\ncheck against baselines (slower than \(String(format: "%g", timeFactor))× or more than "
               + "\(Int(allocationSlack * 100)) % + 4 more allocations per iteration fails)")
@@ -218,7 +218,11 @@ struct BaselineCheck {
                   + Harness.pad(Harness.count(r.allocations), 9, right: true) + "   " + text)
         }
         let missing = Set(byName.keys).subtracting(results.map(\.name))
-        if !missing.isEmpty { say("not run (in the baselines): \(missing.sorted().joined(separator: ", "))") }
+        if filtered {
+            if !missing.isEmpty { say("\(missing.count) baselines not selected by the filter") }
+        } else if !missing.isEmpty {
+            say("in the baselines but not run (renamed or removed?): \(missing.sorted().joined(separator: "; "))")
+        }
         return failures
     }
 }

@@ -138,7 +138,7 @@ if let recordPath {
 }
 
 if let baselines {
-    let failures = check.report(results, baselines: baselines)
+    let failures = check.report(results, baselines: baselines, filtered: filter != nil)
     if failures > 0 {
         say("bench-check: \(failures) regression\(failures == 1 ? "" : "s") against \(checkPath!)")
         exit(1)
