@@ -133,7 +133,7 @@ enum Week {
                                guardrails: Guardrails(cluster.guardrails))
         var applied = 0
         let end = cluster.start + 7 * 86_400
-        while simulator.snapshot().now < end {
+        while simulator.now < end {
             applied += try! loop.tick().applied
             simulator.step()
         }
