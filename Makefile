@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench bench-anchors clean
+.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench bench-check bench-record bench-anchors clean
 
 deps:
 	@scripts/install-deps.sh
@@ -60,9 +60,27 @@ policy-check:
 fmt:
 	$(WATT) fmt --write policies/ examples/
 
-# Release-mode benchmarks (speed is measured here, never by timed assertions in tests).
+# Release-mode benchmarks (speed is measured here, never by timed assertions in tests):
+# a table of median time, allocations and bytes per iteration, and targets (docs/performance.md).
+# BENCH_FILTER=tick keeps the benchmarks whose name contains it.
+BENCH_FILTER ?=
 bench: deps
-	$(SWIFT) run -c release watt-bench
+	$(SWIFT) run -c release watt-bench "$(BENCH_FILTER)"
+
+# The suite against Benchmarks/baselines.json: fails on a benchmark slower than
+# BENCH_TOLERANCE times its baseline (generous: two runs in a row on the shared 2-core VM
+# differ by up to 2x, docs/performance.md), or with more than BENCH_ALLOC_TOLERANCE (a
+# fraction) more allocations per iteration (nearly deterministic). Not part of `make test`.
+BENCH_TOLERANCE ?= 3
+BENCH_ALLOC_TOLERANCE ?= 0.25
+bench-check: deps
+	$(SWIFT) run -c release watt-bench "$(BENCH_FILTER)" --check Benchmarks/baselines.json \
+		--tolerance $(BENCH_TOLERANCE) --alloc-tolerance $(BENCH_ALLOC_TOLERANCE)
+
+# Records the baselines (results of benchmarks not run are kept, so a filtered run updates
+# only its own).
+bench-record: deps
+	$(SWIFT) run -c release watt-bench "$(BENCH_FILTER)" --record Benchmarks/baselines.json
 
 # Watt beside hand-written Swift, LuaJIT, Lua, CPython, Rego and CEL on one policy tick
 # (docs/performance.md); installs the other engines once. Not part of `make test`.

@@ -70,8 +70,13 @@ let package = Package(
         .testTarget(name: "WattSlurmTests", dependencies: ["WattSlurm", "WattCluster"], exclude: ["Fixtures"]),
         .testTarget(name: "WattTestingTests", dependencies: ["WattTesting", "WattControl", "WattLanguage"]),
         .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
-        // Release-mode benchmarks: `make bench` (never timed assertions in tests).
-        .executableTarget(name: "watt-bench", dependencies: ["WattEnergy", "WattLanguage", "WattCluster"], path: "Benchmarks/WattBenchmarks"),
+        // Release-mode benchmarks: `make bench`, `make bench-check` (never timed assertions in
+        // tests; docs/performance.md). CMallocCounter interposes malloc to count allocations:
+        // it is linked into watt-bench only.
+        .target(name: "CMallocCounter", path: "Benchmarks/MallocCounter"),
+        .executableTarget(name: "watt-bench", dependencies: ["CMallocCounter", "WattEnergy", "WattLanguage", "WattCluster",
+                                                             "WattBindings", "WattControl"],
+                          path: "Benchmarks/WattBenchmarks"),
         // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
         .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
                           exclude: ["tick.watt", "harness"]),

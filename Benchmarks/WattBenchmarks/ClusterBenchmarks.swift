@@ -1,8 +1,4 @@
-// Cluster simulator benchmarks. Registering them needs two changes outside this file, both
-// for the lead: add "WattCluster" to the `watt-bench` target's dependencies in Package.swift
-// (with `swiftSettings: [.define("WATT_CLUSTER_BENCHMARKS")]`, or delete the `#if` below), and
-// add `ClusterBenchmarks.all` to `all` in main.swift. Until then the file compiles to nothing,
-// so the package builds without the dependency.
+// Cluster simulator benchmarks.
 import Foundation
 import WattCluster
 import WattEnergy

@@ -1,4 +1,5 @@
 import Foundation
+import WattBindings
 import WattEnergy
 
 /// Telemetry history and forecasting: a control loop refits models now and then (30 days of
@@ -26,6 +27,21 @@ enum ForecastBenchmarks {
         var m = model
         try! m.fit(series)
         return m
+    }
+
+    /// Telemetry models with `days` of grid carbon recorded, the model chosen (a boundary
+    /// `reselectEvery` = a year is a week into the history, so benchmarks never cross the
+    /// next one) and the last sample's time.
+    static func telemetry(days: Int = 8) -> (TelemetryModels, Double) {
+        let models = TelemetryModels(step: 300)
+        models.reselectEvery = 365 * 86_400
+        let boundary = (1_600_000_000 / models.reselectEvery).rounded(.up) * models.reselectEvery
+        let start = boundary - Double(days - 1) * 86_400
+        let s = synthetic(days: days)
+        for (i, v) in s.values.enumerated() { models.record("grid.carbon", v, at: start + Double(i) * 300) }
+        let last = start + Double(s.values.count - 1) * 300
+        _ = models.forecast("grid.carbon", horizon: 12 * 3600)
+        return (models, last)
     }
 
     static var all: [Benchmark] {
@@ -83,6 +99,29 @@ enum ForecastBenchmarks {
                 let s = synthetic()
                 for (i, v) in s.values.enumerated() { h.append(time: s.time(at: i) + 7, value: v) }
                 return { blackHole(h.series(step: 300)) }
+            },
+        ]
+        // What the control loop does (TelemetryModels, behind `forecast(...)` and `history(...)`):
+        // choose a model by backtest at each reselection boundary (the refit), then per tick
+        // update it with the new sample and summarise the forecast window (the query).
+        list += [
+            Benchmark(name: "telemetry: reselect model (backtest, 8 days of 5 min)") {
+                let s = synthetic(days: 8)
+                let selector = TelemetryModels(step: 300).selector
+                return { blackHole(try! selector.select(s).chosen) }
+            },
+            Benchmark(name: "telemetry: new tick + forecast(grid.carbon, 12 h)") {
+                let (models, last) = telemetry()
+                var t = last
+                return {
+                    t += 300
+                    models.record("grid.carbon", 300 + 80 * sin(2 * .pi * t / 86_400), at: t)
+                    blackHole(models.forecast("grid.carbon", horizon: 12 * 3600)?.argmin)
+                }
+            },
+            Benchmark(name: "telemetry: history(grid.carbon, 24 h) over 30 days") {
+                let (models, _) = telemetry(days: 30)
+                return { blackHole(models.history("grid.carbon", window: 86_400)?.average) }
             },
         ]
         // A real-data backtest when run from the repository root.

@@ -147,7 +147,7 @@ public final class TelemetryModels: @unchecked Sendable {
     /// rate of change per second (least-squares slope); nil without data.
     public func history(_ metric: String, window: Double) -> (average: Double, max: Double, min: Double, rate: Double)? {
         guard let history = store[metric] else { return nil }
-        let samples = history.samples.filter { $0.time > now - window && $0.value.isFinite }
+        let samples = history.samples(after: now - window).filter { $0.value.isFinite }
         guard !samples.isEmpty else { return nil }
         let values = samples.map(\.value)
         let average = values.reduce(0, +) / Double(values.count)

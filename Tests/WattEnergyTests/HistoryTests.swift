@@ -29,6 +29,18 @@ import Testing
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
     }
 
+    @Test func samplesAfterATimeAreTheFilteredSamples() {
+        var h = MetricHistory(capacity: 4, downsampling: .init(bucketWidth: 10, bucketCapacity: 2))
+        #expect(h.samples(after: 0).isEmpty)
+        // Gaps (NaN) among the buckets' samples and the raw ones (37).
+        for i in 0..<40 { h.append(time: Double(i), value: i % 7 == 2 ? .nan : Double(i)) }
+        func text(_ samples: [Sample]) -> [String] { samples.map { "\($0.time) \($0.value)" } }
+        // Inside the raw samples, before them (buckets included), after the newest.
+        for t in [-1.0, 0, 14.5, 20, 32.5, 35, 35.5, 36, 38, 39, 40] {
+            #expect(text(h.samples(after: t)) == text(h.samples.filter { $0.time > t }), "after \(t)")
+        }
+    }
+
     @Test func duplicatesReplaceAndOlderSamplesAreRejected() {
         var h = MetricHistory(capacity: 10)
         h.append(time: 100, value: 1)

@@ -109,6 +109,16 @@ public struct MetricHistory: Sendable {
         coarseBuckets.map { Sample(time: $0.centroid, value: $0.mean) } + rawSamples
     }
 
+    /// The held samples newer than `time`, oldest first: `samples.filter { $0.time > time }`,
+    /// without copying the older ones (coarse buckets are older than every raw sample), so a
+    /// window over the recent past costs the window, not the whole history.
+    public func samples(after time: Double) -> [Sample] {
+        var first = raw.count
+        while first > 0 && raw[first - 1].time > time { first -= 1 }
+        guard first == 0 else { return (first..<raw.count).map { raw[$0] } }
+        return samples.filter { $0.time > time }
+    }
+
     @discardableResult
     public mutating func append(time: Double, value: Double) -> Outcome {
         guard time.isFinite else { rejectedCount += 1; return .rejected(.nonFiniteTime) }
