@@ -205,34 +205,37 @@ public struct Rows: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(count) }
 }
 
+// Concrete array parameters, not generic sequences: a generic public function is called
+// unspecialised from other modules, which allocated once per element (309k allocations to
+// bind the 1x world, docs/performance.md).
 extension Table.Column {
     /// A string column from optional strings (nil is missing), dictionary-encoded.
-    public static func strings<S: Sequence>(_ values: S) -> Table.Column where S.Element == String? {
+    public static func strings(_ values: [String?]) -> Table.Column {
         let dictionary = StringDictionary()
         return .string(codes: values.map { $0.map(dictionary.intern) ?? -1 }, dictionary: dictionary)
     }
 
     /// A string column with no missing values.
-    public static func strings<S: Sequence>(_ values: S) -> Table.Column where S.Element == String {
+    public static func strings(_ values: [String]) -> Table.Column {
         let dictionary = StringDictionary()
         return .string(codes: values.map(dictionary.intern), dictionary: dictionary)
     }
 
     /// A number column (quantities in canonical units); nil and non-finite values are missing.
-    public static func numbers<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double? {
+    public static func numbers(_ values: [Double?]) -> Table.Column {
         .number(values.map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
     }
 
-    public static func numbers<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double {
+    public static func numbers(_ values: [Double]) -> Table.Column {
         .number(values.map { $0.isFinite ? $0 : .nan })
     }
 
     /// An instant column (seconds since 1970); nil is missing.
-    public static func instants<S: Sequence>(_ values: S) -> Table.Column where S.Element == Double? {
+    public static func instants(_ values: [Double?]) -> Table.Column {
         .instant(values.map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
     }
 
-    public static func bools<S: Sequence>(_ values: S) -> Table.Column where S.Element == Bool {
+    public static func bools(_ values: [Bool]) -> Table.Column {
         .bool(values.map { $0 ? 1 : 0 })
     }
 }
