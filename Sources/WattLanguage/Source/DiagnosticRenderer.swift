@@ -40,9 +40,11 @@ public enum DiagnosticRenderer {
         let bytes = source.bytes
         let limit = snippetWidth
         let caret = max(lineBytes.lowerBound, min(range.start, lineBytes.upperBound))
-        // At most 4 bytes a character: this window holds `limit` characters each side.
-        var from = max(lineBytes.lowerBound, caret - 4 * limit)
-        var to = min(lineBytes.upperBound, caret + 4 * limit)
+        // This window holds `limit` characters each side: a byte each on an ASCII line,
+        // at most 4 bytes each on others.
+        let reach = (source.isASCII(line: line) ? 1 : 4) * limit
+        var from = max(lineBytes.lowerBound, caret - reach)
+        var to = min(lineBytes.upperBound, caret + reach)
         while from > lineBytes.lowerBound, from < caret, bytes[from] & 0xC0 == 0x80 { from += 1 }
         while to < lineBytes.upperBound, bytes[to] & 0xC0 == 0x80 { to += 1 }
         let before = Array(String(decoding: bytes[from..<caret], as: UTF8.self))

@@ -81,6 +81,9 @@ public final class SourceFile: Sendable {
 
     public var lineCount: Int { lineStarts.count }
 
+    /// Whether the 1-based line holds only ASCII bytes (its characters are its bytes).
+    public func isASCII(line: Int) -> Bool { line >= 1 && line <= asciiLines.count && asciiLines[line - 1] }
+
     public func text(_ range: SourceRange) -> String {
         let lower = max(0, min(range.start, bytes.count))
         let upper = max(lower, min(range.end, bytes.count))
