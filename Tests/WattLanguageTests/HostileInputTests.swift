@@ -231,6 +231,35 @@ import Testing
         }
     }
 
+    // MARK: Extreme values
+
+    /// Instants far outside any calendar (`now + 1e300 h`, infinite ones) used to trap in
+    /// the calendar's integer arithmetic when a time field was read or the instant printed.
+    @Test(arguments: [
+        "now + 1e300 h", "now - 1e300 h", "(now + 1e300 h).hour", "(now - 1e300 h).weekday", "(now + 1e300 h).day_of_year",
+        "(now + 1e300 h).time_of_day", "now + site.pue * 1e308 * 10 * 1 s", "(now - site.pue * 1e308 * 10 * 1 s).year",
+        "now + 1e20 h > now", "time(\"9999-12-31T23:59:59Z\") + 1e300 h",
+    ])
+    func farInstantsNeverTrap(_ expression: String) {
+        #expect(!TestWorld.eval(expression).hasPrefix("error"), "\(expression): \(TestWorld.eval(expression))")
+        #expect(!TestWorld.eval(expression, tables: true).hasPrefix("error"))
+        let rule = Self.exercise("let x = \(expression)\nif present(x) then alert \"x\"\n")
+        #expect(rule.codes.isEmpty && rule.outcomes.first == "line 2: fired", "\(expression): \(rule.codes) \(rule.outcomes)")
+    }
+
+    /// A product of 128 energies used to wrap its exponent around (`kWh^256` typed as a
+    /// plain number, `h^129` as `1/s^127`); now the checker says the dimension is out of range.
+    @Test func dimensionExponentsDoNotWrapAround() {
+        let energy256 = (0..<256).map { _ in "1 kWh" }.joined(separator: " * ") + " > 5"
+        #expect(TestWorld.eval(energy256) == "error: E0405 the dimension of this product is out of range")
+        let time129 = (0..<129).map { _ in "2 h" }.joined(separator: " * ")
+        #expect(TestWorld.eval(time129) == "error: E0405 the dimension of this product is out of range")
+        let quotient = "1 / " + (0..<129).map { _ in "(1 / 1 s)" }.joined(separator: " / ")
+        #expect(TestWorld.eval(quotient) == "error: E0405 the dimension of this quotient is out of range")
+        let fine = (0..<127).map { _ in "1 s" }.joined(separator: " * ")
+        #expect(!TestWorld.eval(fine).hasPrefix("error"))
+    }
+
     // MARK: 10 MB lines
 
     static let tenMB = 10 * 1024 * 1024

@@ -95,7 +95,11 @@ extension Checker {
                 error(.invalidOperand, "temperatures can only be scaled by plain numbers", at: r, labels: labelsFor(left, right))
                 return poisoned(r)
             }
-            let dimension = op == .multiply ? a * b : a / b
+            guard let dimension = Dimension.combining(a, b, dividing: op == .divide) else {
+                error(.invalidOperand, "the dimension of this \(op == .multiply ? "product" : "quotient") is out of range", at: r,
+                      help: "a unit's exponents must stay between -128 and 127")
+                return poisoned(r)
+            }
             // Scaling by a plain number keeps the other side's unit for printing (`0.9 * 80 %`).
             var unit: String?
             if b.isDimensionless && right.displayUnit == nil { unit = left.displayUnit }
