@@ -30,12 +30,20 @@ run: build
 # The Swift tests run last so their summary closes the output.
 test: deps
 	$(SWIFT) build --build-tests
+	bash scripts/fuzz.sh --short
 	$(MAKE) --no-print-directory grammar-check policy-check slurm-test prometheus-test swift-test
 
 swift-test:
 	rm -rf .build/reliability
 	$(SWIFT) test --skip-build
 	python3 scripts/reliability-figures.py
+
+# Coverage-guided fuzzing of the language core with libFuzzer (lex, parse, check, compile,
+# format, evaluate), 10 minutes by default (FUZZ_SECONDS=...); `make test` runs 45 s of it.
+# A crash fails the run and leaves the input in .build/fuzz-artifacts/.
+.PHONY: fuzz
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # `watt run --scheduler slurm` against a real single-node Slurm (started and stopped by the
 # script; a SKIP line where it cannot be started, e.g. not root).

@@ -41,7 +41,7 @@ import Testing
         #expect(format("let x = ((1 + 2)) * (3)") == "let x = (1 + 2) * 3\n")
         #expect(format("let x = 1 - (2 - 3)") == "let x = 1 - (2 - 3)\n")
         #expect(format("let x = (1 - 2) - 3") == "let x = 1 - 2 - 3\n")
-        #expect(format("let x = - (-1)") == "let x = -(-1)\n")
+        #expect(format("let x = - (-1)") == "let x = - -1\n")
         #expect(format("let x = (a ?? b) ?? c") == "let x = a ?? b ?? c\n")
         #expect(format("let x = (jobs where a) where b") == "let x = jobs where a where b\n")
         #expect(format("let x = jobs where (a where b)") == "let x = jobs where (a where b)\n")

@@ -11,11 +11,7 @@ extension Checker {
                     }
                     return checkAggregate(aggregate, first, arguments, r)
                 }
-                guard arguments.count == 1 || arguments.count == 2 else {
-                    error(.noMatchingOverload, "`\(callee.name)` takes a list and an optional per-element expression, found \(arguments.count) arguments",
-                          at: r, help: Builtins.docs[callee.name])
-                    return poisoned(r)
-                }
+                guard arguments.count == 1 || arguments.count == 2 else { return aggregateArity(callee, arguments.count, r) }
                 let collection = check(arguments[0])
                 if collection.type.isError { return poisoned(r) }
                 return checkAggregate(aggregate, collection, arguments, r)
@@ -24,15 +20,35 @@ extension Checker {
             }
         }
         guard let function = vocabulary.functions[callee.name] else {
-            var help = Suggestions.didYouMean(callee.name, in: Array(vocabulary.functions.keys) + Array(Builtins.all.keys))
-            if help == nil, vocabulary.names[callee.name] != nil || definitions[callee.name] != nil {
-                help = "`\(callee.name)` is a value, not a function"
-            }
-            error(.unknownFunction, "unknown function `\(callee.name)`", at: callee.range, help: help)
+            reportUnknownFunction(callee)
             _ = arguments.map(check)
             return poisoned(r)
         }
-        var typed = arguments.map(check)
+        return typeHostCall(function, callee, arguments, arguments.map(check), r)
+    }
+
+    @inline(never)
+    private func aggregateArity(_ callee: Identifier, _ count: Int, _ r: SourceRange) -> TypedExpr {
+        error(.noMatchingOverload, "`\(callee.name)` takes a list and an optional per-element expression, found \(count) arguments",
+              at: r, help: Builtins.docs[callee.name])
+        return poisoned(r)
+    }
+
+    @inline(never)
+    private func reportUnknownFunction(_ callee: Identifier) {
+        guard canReportErrors else { return }
+        var help = Suggestions.didYouMean(callee.name, in: Array(vocabulary.functions.keys) + Array(Builtins.all.keys))
+        if help == nil, vocabulary.names[callee.name] != nil || definitions[callee.name] != nil {
+            help = "`\(callee.name)` is a value, not a function"
+        }
+        error(.unknownFunction, "unknown function `\(callee.name)`", at: callee.range, help: help)
+    }
+
+    /// Resolves a host function's overload for checked arguments.
+    @inline(never)
+    private func typeHostCall(_ function: HostFunction, _ callee: Identifier, _ arguments: [Expr],
+                              _ checkedArguments: [TypedExpr], _ r: SourceRange) -> TypedExpr {
+        var typed = checkedArguments
         if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
         let paths = arguments.map(telemetryPath)
         if constContext != nil, let constName = constContext, !function.overloads.contains(where: \.isPure) {
@@ -70,7 +86,7 @@ extension Checker {
         }
         for (i, argument) in arguments.enumerated() where paths[i] == nil
             && function.overloads.contains(where: { $0.parameters.count == arguments.count && isPathPattern($0.parameters[i]) }) {
-            error(.typeMismatch, "`\(callee.name)` needs a telemetry path such as `site.power` here, found `\(currentSource?.text(argument.range) ?? "")`",
+            error(.typeMismatch, "`\(callee.name)` needs a telemetry path such as `site.power` here, found `\(currentSource?.excerpt(argument.range) ?? "")`",
                   at: argument.range, help: "write the field itself (e.g. `grid.carbon_intensity`), not a computed value")
             return poisoned(r)
         }
@@ -85,21 +101,28 @@ extension Checker {
 
     private func checkAggregate(_ aggregate: Builtins.Aggregate, _ collection: TypedExpr, _ arguments: [Expr],
                                 _ r: SourceRange) -> TypedExpr {
-        let name = aggregate.rawValue
         guard let elementType = collection.type.elementType else {
-            error(.notACollection, "`\(name)` needs a list, found \(describe(collection))", at: arguments[0].range,
-                  help: Builtins.docs[name])
-            return poisoned(r)
+            return notACollection("`\(aggregate.rawValue)` needs a list", collection, arguments[0].range, r,
+                                  help: Builtins.docs[aggregate.rawValue])
         }
         var perElement: TypedExpr?
         var depth = 0
-        var valueType = elementType
-        var valueUnit = collection.displayUnit
         if arguments.count == 2 {
             let (e, d) = withElementScope(elementType) { d in (check(arguments[1]), d) }
-            if e.type.isError { return poisoned(r) }
             perElement = e
             depth = d
+        }
+        return typeAggregate(aggregate, collection, elementType, perElement, depth, arguments, r)
+    }
+
+    @inline(never)
+    private func typeAggregate(_ aggregate: Builtins.Aggregate, _ collection: TypedExpr, _ elementType: WattType,
+                               _ perElement: TypedExpr?, _ depth: Int, _ arguments: [Expr], _ r: SourceRange) -> TypedExpr {
+        let name = aggregate.rawValue
+        var valueType = elementType
+        var valueUnit = collection.displayUnit
+        if let e = perElement {
+            if e.type.isError { return poisoned(r) }
             valueType = e.type
             valueUnit = e.displayUnit
         }
@@ -144,6 +167,12 @@ extension Checker {
             if e.type.isError { return poisoned(r) }
             typed.append(e)
         }
+        return typeMinMax(isMin, typed, r)
+    }
+
+    @inline(never)
+    private func typeMinMax(_ isMin: Bool, _ typed: [TypedExpr], _ r: SourceRange) -> TypedExpr {
+        let first = typed[0]
         let type = first.type.unwrapped
         guard type.dimension != nil || type == .instant else {
             error(.typeMismatch, "`\(isMin ? "min" : "max")` needs quantities, found \(describe(first))", at: first.range)
@@ -158,6 +187,7 @@ extension Checker {
                          displayUnit: first.displayUnit)
     }
 
+    @inline(never)
     private func checkScalar(_ scalar: Builtins.Scalar, _ callee: Identifier, _ args: [TypedExpr], _ exprs: [Expr],
                              _ r: SourceRange) -> TypedExpr {
         if args.contains(where: { $0.type.isError }) { return poisoned(r) }

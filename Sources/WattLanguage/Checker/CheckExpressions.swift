@@ -1,16 +1,18 @@
 extension Checker {
     func poisoned(_ range: SourceRange) -> TypedExpr { TypedExpr(.constant(.missing), .error, range) }
 
+    /// The checker's recursion: `check` and the functions it calls on the way down to
+    /// the operands (`checkBinary`, `checkCall`, ...) only check the operands and hand
+    /// them to a `type...` function that is not on the recursive path. Their stack
+    /// frames stay small (a few hundred bytes in a debug build, not 10 KB), so the
+    /// nesting the parser allows is far from the end of any thread's stack.
     func check(_ expr: Expr) -> TypedExpr {
+        nesting += 1
+        defer { nesting -= 1 }
         let r = expr.range
         switch expr.kind {
         case .number(_, let value, let unitSymbol):
-            guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
-            guard let unit = UnitTable.lookup(unitSymbol) else {
-                error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
-                return poisoned(r)
-            }
-            return TypedExpr(.constant(.number(unit.toCanonical(value))), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+            return typeNumber(value, unitSymbol, r)
         case .string(let s):
             return TypedExpr(.constant(.string(s)), .string, r)
         case .bool(let b):
@@ -18,9 +20,41 @@ extension Checker {
         case .name(let name):
             return resolveName(name, r)
         case .list(let items):
-            return checkList(items, r)
-        case .unary(.negate, let operand):
-            let e = coerced(check(operand))
+            return typeList(items.map(check), r)
+        case .unary(let op, let operand):
+            return typeUnary(op, check(operand), operand.range, r)
+        case .binary(let op, let left, let right):
+            return checkBinary(op, left, right, r)
+        case .member(let base, let field):
+            return checkMember(check(base), field, r)
+        case .call(let callee, let arguments):
+            return checkCall(callee, arguments, r)
+        case .conditional(let c, let a, let b):
+            return typeConditional(check(c), check(a), check(b), c.range, a.range, b.range, r)
+        case .filter(let collection, let predicate):
+            return checkFilter(check(collection), collection.range, predicate, r)
+        case .top(let count, let collection, let key, let order):
+            return checkTop(check(count), check(collection), count.range, collection.range, key, order, r)
+        case .error:
+            return poisoned(r)
+        }
+    }
+
+    @inline(never)
+    private func typeNumber(_ value: Double, _ unitSymbol: String?, _ r: SourceRange) -> TypedExpr {
+        guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
+        guard let unit = UnitTable.lookup(unitSymbol) else {
+            error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
+            return poisoned(r)
+        }
+        return TypedExpr(.constant(.number(unit.toCanonical(value))), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+    }
+
+    @inline(never)
+    private func typeUnary(_ op: UnaryOperator, _ operand: TypedExpr, _ operandRange: SourceRange, _ r: SourceRange) -> TypedExpr {
+        switch op {
+        case .negate:
+            let e = coerced(operand)
             if e.type.isError { return poisoned(r) }
             guard e.type.dimension != nil else {
                 error(.invalidOperand, "cannot negate \(describe(e))", at: r)
@@ -30,45 +64,43 @@ extension Checker {
                 return TypedExpr(.constant(.number(-v)), e.type, r, displayUnit: e.displayUnit)
             }
             return TypedExpr(.negate(e), e.type, r, displayUnit: e.displayUnit)
-        case .unary(.not, let operand):
-            let e = check(operand)
+        case .not:
+            let e = operand
             if e.type.isError { return poisoned(r) }
             guard e.type.unwrapped == .bool else {
-                error(.typeMismatch, "`not` needs a bool, found \(describe(e))", at: operand.range)
+                error(.typeMismatch, "`not` needs a bool, found \(describe(e))", at: operandRange)
                 return poisoned(r)
             }
             return TypedExpr(.not(e), e.type, r)
-        case .binary(let op, let left, let right):
-            return checkBinary(op, left, right, r)
-        case .member(let base, let field):
-            return checkMember(check(base), field, r)
-        case .call(let callee, let arguments):
-            return checkCall(callee, arguments, r)
-        case .conditional(let c, let a, let b):
-            return checkConditional(c, a, b, r)
-        case .filter(let collection, let predicate):
-            let c = check(collection)
-            if c.type.isError { return poisoned(r) }
-            guard let elementType = c.type.elementType else {
-                error(.notACollection, "`where` needs a list, found \(describe(c))", at: collection.range)
-                return poisoned(r)
-            }
-            let (p, depth) = withElementScope(elementType) { depth in (check(predicate), depth) }
-            if p.type.isError { return poisoned(r) }
-            guard p.type.unwrapped == .bool else {
-                error(.conditionNotBool, "a `where` condition must be a bool, found \(describe(p))", at: predicate.range)
-                return poisoned(r)
-            }
-            return TypedExpr(.filter(c, predicate: p, depth: depth), c.type.unwrapped, r)
-        case .top(let count, let collection, let key, let order):
-            return checkTop(count, collection, key, order, r)
-        case .error:
-            return poisoned(r)
         }
     }
 
-    private func checkList(_ items: [Expr], _ r: SourceRange) -> TypedExpr {
-        let typed = items.map(check)
+    private func checkFilter(_ c: TypedExpr, _ collectionRange: SourceRange, _ predicate: Expr, _ r: SourceRange) -> TypedExpr {
+        if c.type.isError { return poisoned(r) }
+        guard let elementType = c.type.elementType else { return notACollection("`where` needs a list", c, collectionRange, r) }
+        let (p, depth) = withElementScope(elementType) { depth in (check(predicate), depth) }
+        return typeFilter(c, p, predicate.range, depth, r)
+    }
+
+    @inline(never)
+    private func typeFilter(_ c: TypedExpr, _ p: TypedExpr, _ predicateRange: SourceRange, _ depth: Int, _ r: SourceRange) -> TypedExpr {
+        if p.type.isError { return poisoned(r) }
+        guard p.type.unwrapped == .bool else {
+            error(.conditionNotBool, "a `where` condition must be a bool, found \(describe(p))", at: predicateRange)
+            return poisoned(r)
+        }
+        return TypedExpr(.filter(c, predicate: p, depth: depth), c.type.unwrapped, r)
+    }
+
+    /// Reports `what, found <type>` at `at` and returns the poisoned result.
+    @inline(never)
+    func notACollection(_ what: String, _ e: TypedExpr, _ at: SourceRange, _ r: SourceRange, help: String? = nil) -> TypedExpr {
+        error(.notACollection, "\(what), found \(describe(e))", at: at, help: help)
+        return poisoned(r)
+    }
+
+    @inline(never)
+    private func typeList(_ typed: [TypedExpr], _ r: SourceRange) -> TypedExpr {
         if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
         guard let first = typed.first else { return TypedExpr(.list([]), .list(.error), r) }
         for item in typed.dropFirst() where item.type.unwrapped != first.type.unwrapped {
@@ -86,6 +118,15 @@ extension Checker {
 
     func resolveName(_ name: String, _ r: SourceRange) -> TypedExpr {
         // 1. Fields of the elements in scope, innermost first; the element by its schema name or `it`.
+        if let element = resolveElementName(name, r) { return element }
+        // 2. Definitions.
+        if definitions[name] != nil { return referenceDefinition(name, r) }
+        // 3. The evaluation time, then the host's names.
+        return resolveHostName(name, r)
+    }
+
+    @inline(never)
+    private func resolveElementName(_ name: String, _ r: SourceRange) -> TypedExpr? {
         for scope in scopes.reversed() {
             if let schema = vocabulary.schema(of: scope.elementType) {
                 if let index = schema.fieldIndex(name) {
@@ -98,24 +139,33 @@ extension Checker {
             }
             if name == "it" { return TypedExpr(.element(depth: scope.depth), scope.elementType, r) }
         }
-        // 2. Definitions.
-        if definitions[name] != nil {
-            definitions[name]!.used = true
-            switch resolveDefinition(name) {
-            case .checkedConst(let value, let type, let unit)?:
-                return TypedExpr(.constant(value), type, r, displayUnit: unit)
-            case .checkedLet(let index, let type, let unit)?:
-                if let constName = constContext {
-                    error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
-                          help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")
-                    return poisoned(r)
-                }
-                return TypedExpr(.letRef(index: index), type, r, displayUnit: unit)
-            default:
+        return nil
+    }
+
+    private func referenceDefinition(_ name: String, _ r: SourceRange) -> TypedExpr {
+        definitions[name]!.used = true
+        return typeReference(name, resolveDefinition(name, usedAt: r), r)
+    }
+
+    @inline(never)
+    private func typeReference(_ name: String, _ state: DefinitionState?, _ r: SourceRange) -> TypedExpr {
+        switch state {
+        case .checkedConst(let value, let type, let unit)?:
+            return TypedExpr(.constant(value), type, r, displayUnit: unit)
+        case .checkedLet(let index, let type, let unit)?:
+            if let constName = constContext {
+                error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
+                      help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")
                 return poisoned(r)
             }
+            return TypedExpr(.letRef(index: index), type, r, displayUnit: unit)
+        default:
+            return poisoned(r)
         }
-        // 3. The evaluation time, then the host's names.
+    }
+
+    @inline(never)
+    private func resolveHostName(_ name: String, _ r: SourceRange) -> TypedExpr {
         if name == "now" {
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `now`, which changes every tick", at: r,
@@ -132,7 +182,7 @@ extension Checker {
             }
             return TypedExpr(.hostName(slot: host.slot), host.type, r)
         }
-        if brokenNames.contains(name) { return poisoned(r) }
+        if brokenNames.contains(name) || !canReportErrors { return poisoned(r) }
         var help = Suggestions.didYouMean(name, in: visibleNames())
         if help == nil, UnitTable.lookup(name) != nil {
             help = "units follow a number: write `1 \(name)`"
@@ -181,24 +231,24 @@ extension Checker {
     }
 
     private func reportUnknownField(_ field: Identifier, in schema: RecordSchema) {
+        guard canReportErrors else { return }
         error(.unknownField, "`\(schema.name)` has no field `\(field.name)`", at: field.range,
               help: Suggestions.didYouMean(field.name, in: schema.fields.map(\.name))
                 ?? "fields of `\(schema.name)`: " + schema.fields.map { "`\($0.name)`" }.joined(separator: ", "))
     }
 
-    private func checkConditional(_ c: Expr, _ a: Expr, _ b: Expr, _ r: SourceRange) -> TypedExpr {
-        let condition = check(c)
-        let whenTrue = check(a)
-        let whenFalse = check(b)
+    @inline(never)
+    private func typeConditional(_ condition: TypedExpr, _ whenTrue: TypedExpr, _ whenFalse: TypedExpr,
+                                 _ c: SourceRange, _ a: SourceRange, _ b: SourceRange, _ r: SourceRange) -> TypedExpr {
         if condition.type.isError || whenTrue.type.isError || whenFalse.type.isError { return poisoned(r) }
         guard condition.type.unwrapped == .bool else {
-            error(.conditionNotBool, "an `if` condition must be a bool, found \(describe(condition))", at: c.range)
+            error(.conditionNotBool, "an `if` condition must be a bool, found \(describe(condition))", at: c)
             return poisoned(r)
         }
         guard compatible(whenTrue.type.unwrapped, whenFalse.type.unwrapped) else {
             error(.typeMismatch, "both branches of `if` must have one type: \(describe(whenTrue)) and \(describe(whenFalse))",
-                  at: r, labels: [.init(range: a.range, message: "\(describe(whenTrue))"),
-                                  .init(range: b.range, message: "\(describe(whenFalse))")])
+                  at: r, labels: [.init(range: a, message: "\(describe(whenTrue))"),
+                                  .init(range: b, message: "\(describe(whenFalse))")])
             return poisoned(r)
         }
         let type = whenTrue.type.unwrapped.optional(if: condition.type.isOptional || whenTrue.type.isOptional || whenFalse.type.isOptional)
@@ -213,24 +263,29 @@ extension Checker {
         return false
     }
 
-    private func checkTop(_ count: Expr, _ collection: Expr, _ key: Expr, _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
-        let n = check(count)
-        let c = check(collection)
+    private func checkTop(_ n: TypedExpr, _ c: TypedExpr, _ countRange: SourceRange, _ collectionRange: SourceRange,
+                          _ key: Expr, _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         if n.type.isError || c.type.isError { return poisoned(r) }
-        guard n.type.unwrapped == .number else {
-            error(.typeMismatch, "`top` needs a plain number of elements, found \(describe(n))", at: count.range)
-            return poisoned(r)
-        }
-        guard let elementType = c.type.elementType else {
-            error(.notACollection, "`top ... of` needs a list, found \(describe(c))", at: collection.range)
-            return poisoned(r)
-        }
+        guard n.type.unwrapped == .number else { return topNeedsNumber(n, countRange, r) }
+        guard let elementType = c.type.elementType else { return notACollection("`top ... of` needs a list", c, collectionRange, r) }
         let (k, depth) = withElementScope(elementType) { depth in (check(key), depth) }
+        return typeTop(n, c, k, key.range, depth, order, r)
+    }
+
+    @inline(never)
+    private func topNeedsNumber(_ n: TypedExpr, _ at: SourceRange, _ r: SourceRange) -> TypedExpr {
+        error(.typeMismatch, "`top` needs a plain number of elements, found \(describe(n))", at: at)
+        return poisoned(r)
+    }
+
+    @inline(never)
+    private func typeTop(_ n: TypedExpr, _ c: TypedExpr, _ k: TypedExpr, _ keyRange: SourceRange, _ depth: Int,
+                         _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         if k.type.isError { return poisoned(r) }
         switch k.type.unwrapped {
         case .quantity, .instant, .string: break
         default:
-            error(.typeMismatch, "`top ... by` needs a quantity, time or string to order by, found \(describe(k))", at: key.range)
+            error(.typeMismatch, "`top ... by` needs a quantity, time or string to order by, found \(describe(k))", at: keyRange)
             return poisoned(r)
         }
         return TypedExpr(.top(count: n, collection: c, key: k, depth: depth, descending: order != .asc), c.type.unwrapped, r)

@@ -1,7 +1,16 @@
 extension Checker {
     func checkBinary(_ op: BinaryOperator, _ leftExpr: Expr, _ rightExpr: Expr, _ r: SourceRange) -> TypedExpr {
-        var left = check(leftExpr)
-        var right = check(rightExpr)
+        let left = check(leftExpr)
+        let right = check(rightExpr)
+        return typeBinary(op, left, right, leftExpr.range, rightExpr.range, r)
+    }
+
+    /// Types a binary operation on checked operands (off the recursive path: its frame is large).
+    @inline(never)
+    private func typeBinary(_ op: BinaryOperator, _ checkedLeft: TypedExpr, _ checkedRight: TypedExpr,
+                            _ leftRange: SourceRange, _ rightRange: SourceRange, _ r: SourceRange) -> TypedExpr {
+        var left = checkedLeft
+        var right = checkedRight
         if left.type.isError || right.type.isError { return poisoned(r) }
         // A value-like record (a forecast) means its value next to anything but its own kind.
         if left.type.unwrapped != right.type.unwrapped, op != .in, op != .notIn {
@@ -14,8 +23,8 @@ extension Checker {
 
         switch op {
         case .and, .or:
-            for (e, x) in [(left, leftExpr), (right, rightExpr)] where e.type.unwrapped != .bool {
-                error(.typeMismatch, "`\(op.rawValue)` needs bools, found \(describe(e))", at: x.range,
+            for (e, x) in [(left, leftRange), (right, rightRange)] where e.type.unwrapped != .bool {
+                error(.typeMismatch, "`\(op.rawValue)` needs bools, found \(describe(e))", at: x,
                       help: e.type.dimension != nil ? "compare it first, e.g. `x > 0`" : nil)
                 return poisoned(r)
             }
@@ -33,7 +42,7 @@ extension Checker {
         case .in, .notIn:
             if let (values, field) = allowedValues(of: left) { checkAllowed(right, values, what: field) }
             guard case .list(let element) = rt else {
-                error(.notACollection, "`\(op.rawValue)` needs a list on the right, found \(describe(right))", at: rightExpr.range)
+                error(.notACollection, "`\(op.rawValue)` needs a list on the right, found \(describe(right))", at: rightRange)
                 return poisoned(r)
             }
             guard compatible(lt, element.unwrapped) else {
@@ -86,7 +95,11 @@ extension Checker {
                 error(.invalidOperand, "temperatures can only be scaled by plain numbers", at: r, labels: labelsFor(left, right))
                 return poisoned(r)
             }
-            let dimension = op == .multiply ? a * b : a / b
+            guard let dimension = Dimension.combining(a, b, dividing: op == .divide) else {
+                error(.invalidOperand, "the dimension of this \(op == .multiply ? "product" : "quotient") is out of range", at: r,
+                      help: "a unit's exponents must stay between -128 and 127")
+                return poisoned(r)
+            }
             // Scaling by a plain number keeps the other side's unit for printing (`0.9 * 80 %`).
             var unit: String?
             if b.isDimensionless && right.displayUnit == nil { unit = left.displayUnit }

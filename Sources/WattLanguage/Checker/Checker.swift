@@ -13,6 +13,9 @@ public final class Checker {
     let vocabulary: Vocabulary
     let options: Options
     var diagnostics: [Diagnostic] = []
+    /// What `report` has seen (duplicates are dropped) and errors per file (capped).
+    var reported: Set<ReportedKey> = []
+    var errorCounts: [ObjectIdentifier?: Int] = [:]
     var currentSource: SourceFile?
 
     // Definitions (`let`/`const`) across all files of a program.
@@ -34,6 +37,16 @@ public final class Checker {
     var lets: [TypedLet] = []
     var letSizes: [Int] = []
     var letCosts: [Int] = []
+    /// How deep evaluating each `let` nests, counting the lets it reads (`evaluationDepth`).
+    var letDepths: [Int] = []
+    /// `check` calls in progress, across the definitions being checked on first use.
+    var nesting = 0
+
+    /// Evaluating an expression recurses over its tree and into the `let`s it reads. A
+    /// `let` or rule nesting deeper than this, counting those lets, is error E0206, like
+    /// an expression nested deeper than `Parser.maxDepth`: no chain of definitions can
+    /// overflow the stack of the checker, the cost estimate or the evaluator.
+    public static let maxEvaluationDepth = 512
 
     /// Element scopes opened by `where`, aggregates and `top`, innermost last.
     struct ElementScope {
@@ -66,8 +79,37 @@ public final class Checker {
     func report(_ diagnostic: Diagnostic) {
         var d = diagnostic
         if d.source == nil { d.source = currentSource }
-        if diagnostics.contains(where: { $0.code == d.code && $0.range == d.range && $0.source === d.source }) { return }
+        let file = d.source.map(ObjectIdentifier.init)
+        guard reported.insert(ReportedKey(code: d.code, range: d.range, file: file)).inserted else { return }
+        // Like `DiagnosticBag`: after `maxErrors` errors in one file the rest are dropped,
+        // so a file of a million bad lines costs a million checks, not a million messages.
+        if d.severity == .error {
+            let count = errorCounts[file, default: 0] + 1
+            errorCounts[file] = count
+            if count > DiagnosticBag.maxErrors { return }
+            if count == DiagnosticBag.maxErrors {
+                diagnostics.append(d)
+                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
+                                      at: d.range, help: "is this a policy file?")
+                stop.source = d.source
+                diagnostics.append(stop)
+                return
+            }
+        }
         diagnostics.append(d)
+    }
+
+    /// False once the current file has `DiagnosticBag.maxErrors` errors: later errors
+    /// are dropped, so the checker skips the work of their messages ("did you mean"
+    /// searches over every name, which would make a file of bad lines quadratic).
+    var canReportErrors: Bool {
+        errorCounts[currentSource.map(ObjectIdentifier.init), default: 0] < DiagnosticBag.maxErrors
+    }
+
+    struct ReportedKey: Hashable {
+        var code: DiagnosticCode
+        var range: SourceRange
+        var file: ObjectIdentifier?
     }
 
     // MARK: Programs
@@ -131,32 +173,71 @@ public final class Checker {
         return (typed, diagnostics)
     }
 
-    /// Looks up (checking on first use) a `let` or `const`.
-    func resolveDefinition(_ name: String) -> DefinitionState? {
-        guard var definition = definitions[name] else { return nil }
-        switch definition.state {
+    /// Looks up (checking on first use) a `let` or `const`. `usedAt` is the reference
+    /// being checked, if any.
+    func resolveDefinition(_ name: String, usedAt: SourceRange? = nil) -> DefinitionState? {
+        guard let state = definitions[name]?.state else { return nil }
+        switch state {
         case .checking:
-            let cycle = definitionStack.drop(while: { $0 != name }).map { "`\($0)`" } + ["`\(name)`"]
-            error(.cyclicDefinition, "`\(name)` is defined in terms of itself: \(cycle.joined(separator: " → "))",
-                  at: definition.binding.name.range, help: "definitions may not depend on themselves; break the cycle")
-            definitions[name]!.state = .failed
-            return .failed
+            return reportCycle(name)
         case .unchecked:
-            break
+            // Checking a definition on first use recurses: a chain of definitions, each
+            // using the next, is checked on one stack. Past the evaluation depth limit
+            // the chain would be rejected anyway (its evaluation nests at least this deep).
+            if nesting > Checker.maxEvaluationDepth, let usedAt { return reportTooDeep(name, usedAt) }
+            return checkDefinition(name)
         default:
-            return definition.state
+            return state
         }
+    }
+
+    @inline(never)
+    private func reportCycle(_ name: String) -> DefinitionState {
+        let cycle = definitionStack.drop(while: { $0 != name }).map { "`\($0)`" } + ["`\(name)`"]
+        error(.cyclicDefinition, "`\(name)` is defined in terms of itself: \(cycle.joined(separator: " → "))",
+              at: definitions[name]!.binding.name.range, help: "definitions may not depend on themselves; break the cycle")
+        definitions[name]!.state = .failed
+        return .failed
+    }
+
+    /// The use is an error; the definition stays unchecked (checked later on its own).
+    @inline(never)
+    private func reportTooDeep(_ name: String, _ usedAt: SourceRange) -> DefinitionState {
+        error(.nestingTooDeep, "`\(name)` is used more than \(Checker.maxEvaluationDepth) levels deep, counting the definitions on the way",
+              at: usedAt, help: "compute the value from fewer nested definitions")
+        return .failed
+    }
+
+    /// What checking a definition saves and restores.
+    private struct DefinitionContext {
+        var source: SourceFile?
+        var scopes: [ElementScope]
+        var constContext: String?
+    }
+
+    private func checkDefinition(_ name: String) -> DefinitionState {
+        let context = enterDefinition(name)
+        let typed = check(definitions[name]!.binding.value)
+        return finishDefinition(name, typed, context)
+    }
+
+    @inline(never)
+    private func enterDefinition(_ name: String) -> DefinitionContext {
+        let definition = definitions[name]!
         definitions[name]!.state = .checking
         definitionStack.append(name)
-        let savedSource = currentSource
-        let savedScopes = scopes
-        let savedConst = constContext
+        let context = DefinitionContext(source: currentSource, scopes: scopes, constContext: constContext)
         currentSource = definition.source
         scopes = []
         if definition.binding.isConst { constContext = name }
-        let typed = check(definition.binding.value)
-        constContext = savedConst
-        scopes = savedScopes
+        return context
+    }
+
+    @inline(never)
+    private func finishDefinition(_ name: String, _ typed: TypedExpr, _ context: DefinitionContext) -> DefinitionState {
+        var definition = definitions[name]!
+        constContext = context.constContext
+        scopes = context.scopes
         definitionStack.removeLast()
 
         if typed.type.isError {
@@ -169,14 +250,19 @@ public final class Checker {
                 error(.constEvaluationFailed, "`\(name)` cannot be computed: \(message)", at: definition.binding.value.range)
                 definition.state = .failed
             }
+        } else if case let depth = evaluationDepth(typed), depth > Checker.maxEvaluationDepth {
+            error(.nestingTooDeep, "`\(name)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
+                  at: definition.binding.name.range, help: "compute it from fewer nested definitions")
+            definition.state = .failed
         } else {
             let index = lets.count
             lets.append(TypedLet(name: name, value: typed, range: definition.binding.range, source: definition.source))
             letSizes.append(estimatedSize(typed))
             letCosts.append(estimateCost(typed))
+            letDepths.append(evaluationDepth(typed))
             definition.state = .checkedLet(index: index, type: typed.type, displayUnit: typed.displayUnit)
         }
-        currentSource = savedSource
+        currentSource = context.source
         definition.used = definitions[name]!.used
         definitions[name] = definition
         return definition.state
@@ -192,7 +278,10 @@ public final class Checker {
         return body(depth)
     }
 
-    /// Every name visible here, for "did you mean" suggestions.
+    /// Every name visible here, for "did you mean" suggestions: fields in scope and the
+    /// host's names first, then at most `maxSuggestedDefinitions` definitions (in a file
+    /// of 100,000 definitions, each unknown name would otherwise cost 100,000 edit
+    /// distances).
     func visibleNames() -> [String] {
         var names: [String] = []
         for scope in scopes {
@@ -201,11 +290,13 @@ public final class Checker {
                 names.append(schema.name)
             }
         }
-        names.append(contentsOf: definitionOrder)
         names.append(contentsOf: vocabulary.nameOrder)
         names.append("now")
+        names.append(contentsOf: definitionOrder.prefix(Checker.maxSuggestedDefinitions))
         return names
     }
+
+    static let maxSuggestedDefinitions = 1_000
 
     /// `power (kW)`, `time (h)`, `number`: how a typed operand is named in messages.
     func describe(_ e: TypedExpr) -> String {

@@ -7,9 +7,12 @@ extension Checker {
     /// A rule's cost: its expressions, plus each `let` it uses once (lets are computed at
     /// most once per evaluation, however often they are read).
     func estimateCost(_ rule: TypedRule) -> Int {
+        // Every let the rule reads, directly or through other lets: a worklist, not
+        // recursion, since chains of lets may be long.
         var lets = Set<Int>()
+        var pending: [Int] = []
         func collect(_ e: TypedExpr) { visitLets(e) { index in
-            if lets.insert(index).inserted, index < self.lets.count { collect(self.lets[index].value) }
+            if lets.insert(index).inserted, index < self.lets.count { pending.append(index) }
         } }
         collect(rule.condition)
         if let clear = rule.clearCondition { collect(clear) }
@@ -17,6 +20,7 @@ extension Checker {
             action.target.map(collect)
             action.slots.forEach { collect($0.value) }
         }
+        while let index = pending.popLast() { collect(self.lets[index].value) }
         var total = lets.reduce(estimateCost(rule.condition)) { add($0, $1 < letCosts.count ? letCosts[$1] : 0) }
         if let clear = rule.clearCondition { total = add(total, estimateCost(clear)) }
         for action in rule.thenActions + rule.elseActions {

@@ -45,7 +45,9 @@ public enum ExpressionPrinter {
         case .unary(.not, let operand): return "not " + print(operand, at: .not)
         case .unary(.negate, let operand):
             let inner = print(operand, at: .unary)
-            return inner.hasPrefix("-") ? "-(\(inner))" : "-" + inner
+            // `- -x`, not `-(-x)`: parentheses would nest the printed text deeper than the
+            // tree, and a formatted program at the nesting limit would no longer parse.
+            return inner.hasPrefix("-") ? "- " + inner : "-" + inner
         case .binary(let op, let l, let r):
             let lvl = level(e)
             if op.isComparison {

@@ -16,6 +16,10 @@ public struct Lexer {
     private var sawSpace = false
     private var sawNewline = true
 
+    /// The longest name, number or string, in bytes (E0107). Longer tokens keep their
+    /// range but carry a shortened text, so no message quotes megabytes.
+    public static let maxTokenLength = 4096
+
     public init(source: SourceFile) {
         self.source = source
         self.bytes = source.bytes
@@ -28,10 +32,16 @@ public struct Lexer {
     }
 
     mutating func run() -> Result {
-        tokens.reserveCapacity(bytes.count / 4)
+        tokens.reserveCapacity(min(bytes.count / 4, 1 << 16))
+        // A UTF-8 byte order mark at the start is allowed and skipped (`SourceFile` does
+        // not count it in line 1's columns); anywhere else it is an unexpected character.
+        position = source.byteOrderMarkLength
         while true {
             skipTrivia()
             guard position < bytes.count else { break }
+            // After `DiagnosticBag.maxErrors` errors the file is not a policy: stop here
+            // rather than walk the rest of (say) 10 MB of binary one byte at a time.
+            if bag.isFull { break }
             lexToken()
         }
         tokens.append(Token(kind: .endOfFile, range: SourceRange(bytes.count, bytes.count),
@@ -78,6 +88,11 @@ public struct Lexer {
         let byte = bytes[position]
         if isIdentifierStart(byte) {
             while position < bytes.count, isIdentifierContinue(bytes[position]) { position += 1 }
+            if position - start > Lexer.maxTokenLength {
+                reportTooLong("name", from: start)
+                emit(.identifier, from: start, text: shortened(start))
+                return
+            }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
             if let keyword = Keyword(rawValue: text) {
                 emit(.keyword(keyword), from: start, text: text)
@@ -145,7 +160,10 @@ public struct Lexer {
         let slice = Array(bytes[start..<end])
         position = end
         let range = SourceRange(start, end)
-        if lead >= 0x80, let scalar = String(validating: slice, as: UTF8.self), lead >= 0xC0 {
+        if slice == [0xEF, 0xBB, 0xBF] {
+            bag.error(.invalidCharacter, "unexpected byte order mark (U+FEFF)", at: range,
+                      help: "a byte order mark may only start the file; remove this one")
+        } else if lead >= 0x80, let scalar = String(validating: slice, as: UTF8.self), lead >= 0xC0 {
             let help: String? = scalar == "°" ? "write temperatures as `75 degC`" : scalar == "µ" || scalar == "μ" ? "write `u` for micro" : nil
             bag.error(.invalidCharacter, "unexpected character `\(scalar)`", at: range, help: help)
         } else if lead >= 0x80 {
@@ -188,6 +206,11 @@ public struct Lexer {
                 position += sign ? 2 : 1
                 _ = digitRun(&self)
             }
+        }
+        if position - start > Lexer.maxTokenLength {
+            reportTooLong("number", from: start)
+            emit(.number, from: start, text: shortened(start), number: 0)
+            return
         }
         let text = String(decoding: digits, as: UTF8.self)
         // Digits glued to an identifier (`12abc`) other than a unit are left to the parser,
@@ -258,6 +281,11 @@ public struct Lexer {
             value.append(b)
             position += 1
         }
+        if position - start > Lexer.maxTokenLength {
+            reportTooLong("string", from: start)
+            emit(.string, from: start, text: String(decoding: value.prefix(32), as: UTF8.self) + "…")
+            return
+        }
         let text: String
         if let valid = String(validating: value, as: UTF8.self) {
             text = valid
@@ -266,6 +294,16 @@ public struct Lexer {
             text = String(decoding: value, as: UTF8.self)
         }
         emit(.string, from: start, text: text)
+    }
+
+    private mutating func reportTooLong(_ what: String, from start: Int) {
+        bag.error(.tokenTooLong, "\(what) is \(position - start) bytes long, over the limit of \(Lexer.maxTokenLength)",
+                  at: SourceRange(start, position), help: "a policy needs no \(what) this long; is this the right file?")
+    }
+
+    /// The first bytes of an over-long name or number, for messages that quote it.
+    private func shortened(_ start: Int) -> String {
+        String(decoding: bytes[start..<min(position, start + 32)], as: UTF8.self) + "…"
     }
 
     @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }

@@ -211,33 +211,54 @@ extension Parser {
             return Expr(.bool(token.kind == .keyword(.true)), token.range)
         case .identifier:
             advance()
-            let name = Identifier(token.text, token.range)
-            if check(.leftParen) {
-                advance()
-                let arguments = try parseSequence(closing: .rightParen)
-                let close = try expect(.rightParen, "`)` to close the call to `\(name.name)`")
-                return Expr(.call(name, arguments), token.range.union(close.range))
-            }
+            if check(.leftParen) { return try parseCall(token) }
             return Expr(.name(token.text), token.range)
         case .leftParen:
             advance()
             let inner = try parseExpression()
-            let close = try expect(.rightParen, "`)`")
+            let close = try expectClosing(.rightParen)
             // Parentheses are not kept in the tree; the range covers them for diagnostics.
             return Expr(inner.kind, token.range.union(close.range))
         case .leftBracket:
             advance()
             let elements = try parseSequence(closing: .rightBracket)
-            let close = try expect(.rightBracket, "`]` to close the list")
+            let close = try expectClosing(.rightBracket)
             return Expr(.list(elements), token.range.union(close.range))
+        default:
+            throw expectedExpression(token)
+        }
+    }
+
+    // `parsePrimary` is on the recursive path of every nested expression: what it does
+    // not need while an operand is parsed (messages, call syntax) lives in these helpers,
+    // so its stack frame stays small and deep nesting stays far from the stack's end.
+
+    /// The call after its name: `(` [ arguments ] `)`.
+    mutating func parseCall(_ name: Token) throws -> Expr {
+        advance()
+        let arguments = try parseSequence(closing: .rightParen)
+        let close = try expectClosing(.rightParen, call: name.text)
+        return Expr(.call(Identifier(name.text, name.range), arguments), name.range.union(close.range))
+    }
+
+    @inline(never)
+    mutating func expectClosing(_ kind: TokenKind, call: String? = nil) throws -> Token {
+        if check(kind) { return advance() }
+        let what = kind == .rightBracket ? "`]` to close the list" : call.map { "`)` to close the call to `\($0)`" } ?? "`)`"
+        errorExpected(what)
+        throw Abort()
+    }
+
+    @inline(never)
+    mutating func expectedExpression(_ token: Token) -> Abort {
+        switch token.kind {
         case .keyword(.if), .keyword(.top):
             bag.error(.expectedExpression, "`\(token.text)` expression must be in parentheses here", at: token.range,
                       help: "write `(\(token.text) ...)`")
-            throw Abort()
         default:
             bag.error(.expectedExpression, "expected an expression, found \(describe(token))", at: token.range)
-            throw Abort()
         }
+        return Abort()
     }
 
     mutating func parseSequence(closing: TokenKind) throws -> [Expr] {

@@ -110,7 +110,7 @@ public struct Parser {
     func describe(_ token: Token) -> String {
         switch token.kind {
         case .identifier: return "`\(token.text)`"
-        case .number: return "number `\(source.text(token.range))`"
+        case .number: return "number `\(source.excerpt(token.range))`"
         case .string: return "string"
         default: return token.kind.description
         }

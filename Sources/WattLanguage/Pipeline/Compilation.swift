@@ -35,11 +35,38 @@ public enum Compilation {
             let fa = sources.firstIndex { $0 === a.source } ?? 0, fb = sources.firstIndex { $0 === b.source } ?? 0
             return (fa, a.range.start) < (fb, b.range.start)
         }
+        diagnostics = capErrors(diagnostics)
         if diagnostics.hasErrors || stopAfter == .check {
             return CompilationResult(units: units, program: nil, diagnostics: diagnostics, stage: .check)
         }
         let program = Program(vocabulary: vocabulary, checked: checked)
         return CompilationResult(units: units, program: program, diagnostics: diagnostics, stage: .compile)
+    }
+}
+
+extension Compilation {
+    /// At most `DiagnosticBag.maxErrors` errors per file, then one E0208, counting the
+    /// parser's and the checker's together (each caps its own already).
+    static func capErrors(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var counts: [ObjectIdentifier?: Int] = [:]
+        var kept: [Diagnostic] = []
+        kept.reserveCapacity(diagnostics.count)
+        for d in diagnostics {
+            guard d.severity == .error else { kept.append(d); continue }
+            let file = d.source.map(ObjectIdentifier.init)
+            let count = counts[file, default: 0]
+            // The stages' own E0208s are replaced by the one added here.
+            if count >= DiagnosticBag.maxErrors || d.code == .inputTooLarge { continue }
+            kept.append(d)
+            counts[file] = count + 1
+            if count + 1 == DiagnosticBag.maxErrors {
+                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
+                                      at: d.range, help: "is this a policy file?")
+                stop.source = d.source
+                kept.append(stop)
+            }
+        }
+        return kept
     }
 }
 

@@ -7,7 +7,17 @@ public enum TimeCalendar {
         public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Double
     }
 
-    public static func civil(_ seconds: Double) -> Civil {
+    /// The calendar's integer arithmetic holds instants within ±10^17 s (about three
+    /// billion years either way). An instant beyond that (a policy's `now + 1e300 h`) or
+    /// not finite is taken at that bound, so time fields and printing never trap.
+    static let representable = 1e17
+
+    static func clamped(_ seconds: Double) -> Double {
+        seconds.isNaN ? 0 : min(max(seconds, -representable), representable)
+    }
+
+    public static func civil(_ unclamped: Double) -> Civil {
+        let seconds = clamped(unclamped)
         let days = Int((seconds / 86400).rounded(.down))
         let secondsOfDay = seconds - Double(days) * 86400
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
@@ -30,7 +40,7 @@ public enum TimeCalendar {
         case .second: return t.second.rounded(.down)
         case .time_of_day: return Double(t.hour * 3600 + t.minute * 60) + t.second
         case .weekday:
-            let days = Int((seconds / 86400).rounded(.down))
+            let days = Int((clamped(seconds) / 86400).rounded(.down))
             // 1970-01-01 was a Thursday (ISO weekday 4).
             return Double(((days % 7) + 7 + 3) % 7 + 1)
         case .day_of_year:

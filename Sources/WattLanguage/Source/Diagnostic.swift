@@ -73,6 +73,9 @@ public struct DiagnosticBag: Sendable {
     public init(source: SourceFile?) { self.source = source }
 
     public mutating func add(_ diagnostic: Diagnostic) {
+        // Past the limit nothing more is kept (nor remembered: binary garbage must not
+        // fill `seen` with one entry per byte).
+        if diagnostic.severity == .error && isFull { return }
         var d = diagnostic
         if d.source == nil { d.source = source }
         // One error per location is enough: recovery can otherwise repeat itself.
@@ -101,6 +104,9 @@ public struct DiagnosticBag: Sendable {
     }
     public mutating func append(contentsOf other: [Diagnostic]) { for d in other { add(d) } }
     public var hasErrors: Bool { items.contains { $0.severity == .error } }
+    /// True once `maxErrors` errors were kept: further errors are dropped, so a stage may
+    /// stop early (the lexer does, on binary garbage).
+    public var isFull: Bool { errorCount >= DiagnosticBag.maxErrors }
 }
 
 extension Array where Element == Diagnostic {

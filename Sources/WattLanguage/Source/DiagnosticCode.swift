@@ -9,6 +9,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case invalidUTF8 = "E0104"
     case malformedNumber = "E0105"
     case unknownUnit = "E0106"
+    case tokenTooLong = "E0107"
     // Syntax
     case expectedToken = "E0201"
     case expectedExpression = "E0202"

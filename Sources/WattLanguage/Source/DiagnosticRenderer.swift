@@ -29,26 +29,55 @@ public enum DiagnosticRenderer {
     }
 
     /// The line of the range's start with `^~~~` under the range (clipped to that line).
+    /// A long line (a 10 MB line) is cut to `snippetWidth` characters around the caret,
+    /// with `…` where it was cut; only a window of bytes around the caret is decoded, so
+    /// rendering costs the same on any line.
+    static let snippetWidth = 160
+
     static func snippet(_ source: SourceFile, _ range: SourceRange, message: String?) -> String {
-        let (line, column) = source.location(of: range.start)
-        let rawLine = source.lineText(line)
-        // Very long lines (a 10 MB line) are cut around the caret so output stays readable.
-        let limit = 160
-        var shown = rawLine
-        var caretColumn = column
-        if rawLine.count > limit {
-            let characters = Array(rawLine)
-            let from = max(0, min(column - 1 - limit / 2, characters.count - limit))
-            shown = (from > 0 ? "…" : "") + String(characters[from..<min(characters.count, from + limit)])
-            caretColumn = column - from + (from > 0 ? 1 : 0)
+        let (line, _) = source.location(of: range.start)
+        let lineBytes = source.lineRange(line)
+        let bytes = source.bytes
+        let limit = snippetWidth
+        let caret = max(lineBytes.lowerBound, min(range.start, lineBytes.upperBound))
+        // This window holds `limit` characters each side: a byte each on an ASCII line,
+        // at most 4 bytes each on others.
+        let reach = (source.isASCII(line: line) ? 1 : 4) * limit
+        var from = max(lineBytes.lowerBound, caret - reach)
+        var to = min(lineBytes.upperBound, caret + reach)
+        while from > lineBytes.lowerBound, from < caret, bytes[from] & 0xC0 == 0x80 { from += 1 }
+        while to < lineBytes.upperBound, bytes[to] & 0xC0 == 0x80 { to += 1 }
+        let before = Array(String(decoding: bytes[from..<caret], as: UTF8.self))
+        let after = Array(String(decoding: bytes[caret..<to], as: UTF8.self))
+        let total = before.count + after.count
+        var shown: [Character]
+        var caretColumn: Int
+        var cutBefore = from > lineBytes.lowerBound
+        var cutAfter = to < lineBytes.upperBound
+        if !cutBefore && !cutAfter && total <= limit {
+            shown = before + after
+            caretColumn = before.count + 1
+        } else {
+            // As many characters as fit, half before the caret, more before it near the end.
+            let first = max(0, min(before.count - limit / 2, total - limit))
+            let all = before + after
+            let last = min(total, first + limit)
+            shown = Array(all[first..<last])
+            caretColumn = before.count - first + 1
+            cutBefore = cutBefore || first > 0
+            cutAfter = cutAfter || last < total
+            if cutBefore { shown.insert("…", at: 0); caretColumn += 1 }
+            if cutAfter { shown.append("…") }
         }
-        shown = String(shown.map { $0 == "\t" ? " " : ($0.isASCII && ($0.asciiValue ?? 32) < 32 ? "?" : $0) })
-        let (endLine, endColumn) = source.location(of: range.end)
-        var width = endLine == line ? max(1, endColumn - column) : max(1, rawLine.count - column + 1)
-        width = max(1, min(width, max(1, shown.count - caretColumn + 1)))
+        let text = String(shown.map { $0 == "\t" ? " " : ($0.isASCII && ($0.asciiValue ?? 32) < 32 ? "?" : $0) })
+        // The underline runs to the range's end on this line, and no further than shown.
+        let end = max(caret, min(range.end, to))
+        let underlined = String(decoding: bytes[caret..<end], as: UTF8.self).count
+        let room = shown.count - caretColumn + 1 - (cutAfter ? 1 : 0)
+        let width = max(1, min(underlined, room))
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
-        var out = " \(gutter) | \(shown)\n"
+        var out = " \(gutter) | \(text)\n"
         out += " \(pad) | " + String(repeating: " ", count: max(0, caretColumn - 1)) + "^" + String(repeating: "~", count: width - 1)
         if let message { out += " \(message)" }
         out += "\n"
@@ -68,7 +97,8 @@ public enum DiagnosticRenderer {
         if let source = d.source {
             fields.append("\"file\":\(jsonString(source.name))")
             fields.append(jsonRange(source, d.range))
-            fields.append("\"text\":\(jsonString(source.text(d.range)))")
+            // The underlined text, cut for tools that print it: a 10 MB token stays 10 MB in the file.
+            fields.append("\"text\":\(jsonString(source.excerpt(d.range, limit: jsonTextLimit)))")
         }
         let labels = d.labels.map { label -> String in
             var parts = ["\"message\":\(jsonString(label.message))"]
@@ -82,6 +112,9 @@ public enum DiagnosticRenderer {
         if let help = d.help { fields.append("\"help\":\(jsonString(help))") }
         return "{" + fields.joined(separator: ",") + "}"
     }
+
+    /// The most bytes of underlined source text a JSON diagnostic carries.
+    static let jsonTextLimit = 1000
 
     private static func jsonRange(_ source: SourceFile, _ range: SourceRange) -> String {
         let start = source.location(of: range.start)

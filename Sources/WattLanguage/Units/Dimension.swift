@@ -43,6 +43,18 @@ public struct Dimension: Hashable, Sendable, Codable {
     }
     public var isDimensionless: Bool { self == .dimensionless }
 
+    /// The product (or quotient) of two dimensions, or nil when an exponent leaves the
+    /// range of `Int8`: a product of 128 energies must not wrap around to a plain number.
+    public static func combining(_ a: Dimension, _ b: Dimension, dividing: Bool) -> Dimension? {
+        var exponents: [Int8] = []
+        for (x, y) in zip(a.exponents, b.exponents) {
+            let (value, overflow) = dividing ? x.subtractingReportingOverflow(y) : x.addingReportingOverflow(y)
+            if overflow { return nil }
+            exponents.append(value)
+        }
+        return Dimension(exponents: exponents)
+    }
+
     /// The name used in diagnostics and `:units`: `power`, `carbon intensity`, or a formula.
     public var name: String {
         if let named = Dimension.names[self] { return named }
