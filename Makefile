@@ -29,12 +29,12 @@ run: build
 
 # The Swift tests run last so their summary closes the output.
 test: deps
+	rm -rf .build/reliability
 	$(SWIFT) build --build-tests
 	bash scripts/fuzz.sh --short
 	$(MAKE) --no-print-directory grammar-check policy-check slurm-test prometheus-test swift-test
 
 swift-test:
-	rm -rf .build/reliability
 	$(SWIFT) test --skip-build
 	python3 scripts/reliability-figures.py
 

@@ -114,6 +114,10 @@ if [ "$status" -ne 0 ]; then
 fi
 rate=$(( ${executions:-0} / (elapsed > 0 ? elapsed : 1) ))
 echo "fuzz: ${executions:-0} executions in $elapsed s ($rate/s, $opt), corpus $inputs inputs ($bytes bytes), $coverage, seed $seed, no crash"
+# The figures for docs/reliability.md (scripts/reliability-figures.py).
+mkdir -p .build/reliability
+printf '{"property": "fuzz", "test": "scripts/fuzz.sh (libFuzzer: lex, parse, check, compile, format, evaluate)", "figures": {"executions": %d, "seconds": %d, "corpus inputs": %d, "seed inputs": %d, "crashes": 0}}\n' \
+  "${executions:-0}" "$elapsed" "$inputs" "$count" > .build/reliability/fuzz.json
 if [ $short = 0 ]; then
   # Keep the smallest corpus with the same coverage for the next run.
   rm -rf "$corpus.min"; mkdir -p "$corpus.min"

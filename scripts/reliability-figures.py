@@ -18,6 +18,7 @@ FLOORS = {
     "crash-kill": {"trials": 50, "trials ending like the uninterrupted run": 50, "kills": 50},
     "journal-failures": {"full disk, stopped and resumed": 1, "unwritable place, refused": 1},
     "guardrails": {"random policies and guardrail settings": 40},
+    "fuzz": {"executions": 1000, "corpus inputs": 100},
 }
 
 

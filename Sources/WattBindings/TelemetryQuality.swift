@@ -1,7 +1,7 @@
 import WattCluster
 import WattLanguage
 
-/// What the binding refused to believe in one snapshot, and why (docs/reliability-data.md).
+/// What the binding refused to believe in one snapshot, and why (docs/reliability.md).
 ///
 /// Every telemetry value of a `World` is checked against the range its quantity can take
 /// before a rule or a forecast sees it. A value outside it (NaN, infinite, a negative power,

@@ -5,7 +5,7 @@ import WattEnergy
 
 /// Every kind of bad input a cluster file, a grid series file or a trace can hold gives an
 /// error naming the file, where in it (line, key path or column) and what to write instead;
-/// none crashes. The tables are counted in docs/reliability-data.md.
+/// none crashes. The tables are counted in docs/reliability.md.
 @Suite struct ClusterFileValidationTests {
     /// A bad edit of `ClusterFileTests.valid` and the first error it must give.
     struct Case: CustomStringConvertible {

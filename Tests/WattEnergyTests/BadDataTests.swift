@@ -5,7 +5,7 @@ import WattSupport
 
 /// Bad data at the energy layer: the telemetry history's ordering rules, series with gaps,
 /// grid CSV rows, binary files, and hardware profile files that must never take the
-/// built-in catalog down (docs/reliability-data.md counts these tables).
+/// built-in catalog down (docs/reliability.md counts these tables).
 @Suite struct HistoryBadDataTests {
     /// Each case: samples appended in order, what `append` says for each.
     @Test func orderingRules() {
