@@ -45,21 +45,37 @@ import WattLanguage
         return rules.joined(separator: "\n")
     }
 
+    /// One random case: a fresh simulator, guardrail settings and a policy, from `seed`.
+    struct Case {
+        var simulator: Simulator
+        var start: World
+        var guardrails: Guardrails
+        var text: String
+        var loop: ControlLoop?
+        var diagnostics: String
+
+        init(seed: Int) throws {
+            var r = Random(state: UInt64(seed) &* 2654435761 &+ 1)
+            simulator = try Simulator(clusterFile: GuardrailPropertyTests.cluster)
+            start = simulator.snapshot()
+            let nodeIDs = start.nodes.map(\.id)
+            guardrails = Guardrails()
+            guardrails.maxCappedGPUShare = r.pick([0.05, 0.2, 0.5, 1.0])
+            guardrails.minCapWatts = Double(r.pick([0, 200, 300]))
+            guardrails.maxJobsMovedPerHour = r.pick([0, 3, 10, 500])
+            guardrails.neverSuspend = Set(nodeIDs.filter { _ in r.next(3) == 0 })
+            text = GuardrailPropertyTests.policy(&r, nodeIDs: nodeIDs)
+            let binding = EnergyBinding(world: start, catalog: simulator.cluster.catalog, tick: simulator.tick)
+            let compiled = Compilation.compile([SourceFile(name: "random.watt", text: text)], vocabulary: binding.vocabulary)
+            diagnostics = DiagnosticRenderer.text(compiled.diagnostics)
+            loop = compiled.program.map { ControlLoop(program: $0, binding: binding, scheduler: simulator, guardrails: guardrails) }
+        }
+    }
+
     @Test(arguments: 0..<cases) func guardrailsHoldWhateverThePoliciesSay(seed: Int) throws {
-        var r = Random(state: UInt64(seed) &* 2654435761 &+ 1)
-        let simulator = try Simulator(clusterFile: Self.cluster)
-        let start = simulator.snapshot()
-        let nodeIDs = start.nodes.map(\.id)
-        var guardrails = Guardrails()
-        guardrails.maxCappedGPUShare = r.pick([0.05, 0.2, 0.5, 1.0])
-        guardrails.minCapWatts = Double(r.pick([0, 200, 300]))
-        guardrails.maxJobsMovedPerHour = r.pick([0, 3, 10, 500])
-        guardrails.neverSuspend = Set(nodeIDs.filter { _ in r.next(3) == 0 })
-        let text = Self.policy(&r, nodeIDs: nodeIDs)
-        let binding = EnergyBinding(world: start, catalog: simulator.cluster.catalog, tick: simulator.tick)
-        let compiled = Compilation.compile([SourceFile(name: "random.watt", text: text)], vocabulary: binding.vocabulary)
-        let program = try #require(compiled.program, "seed \(seed):\n\(text)\n\(DiagnosticRenderer.text(compiled.diagnostics))")
-        let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails)
+        let random = try Case(seed: seed)
+        let (simulator, start, guardrails, text) = (random.simulator, random.start, random.guardrails, random.text)
+        let loop = try #require(random.loop, "seed \(seed):\n\(text)\n\(random.diagnostics)")
 
         let gpus = Dictionary(uniqueKeysWithValues: start.nodes.map { ($0.id, $0.gpus) })
         let totalGPUs = start.nodes.reduce(0) { $0 + $1.gpus }
@@ -105,19 +121,9 @@ import WattLanguage
     @Test func theRandomPoliciesActuallyPushAgainstTheLimits() throws {
         var stopped: [String: Int] = [:]
         for seed in 0..<Self.cases {
-            var r = Random(state: UInt64(seed) &* 2654435761 &+ 1)
-            let simulator = try Simulator(clusterFile: Self.cluster)
-            let start = simulator.snapshot()
-            let nodeIDs = start.nodes.map(\.id)
-            var guardrails = Guardrails()
-            guardrails.maxCappedGPUShare = r.pick([0.05, 0.2, 0.5, 1.0])
-            guardrails.minCapWatts = Double(r.pick([0, 200, 300]))
-            guardrails.maxJobsMovedPerHour = r.pick([0, 3, 10, 500])
-            guardrails.neverSuspend = Set(nodeIDs.filter { _ in r.next(3) == 0 })
-            let text = Self.policy(&r, nodeIDs: nodeIDs)
-            let binding = EnergyBinding(world: start, catalog: simulator.cluster.catalog, tick: simulator.tick)
-            guard let program = Compilation.compile([SourceFile(name: "random.watt", text: text)], vocabulary: binding.vocabulary).program else { continue }
-            let loop = ControlLoop(program: program, binding: binding, scheduler: simulator, guardrails: guardrails)
+            let random = try Case(seed: seed)
+            guard let loop = random.loop else { continue }
+            let simulator = random.simulator
             for _ in 0..<24 {
                 for event in try loop.tick().guardrailEvents {
                     stopped[String(event.guardrail.prefix { $0 != " " }), default: 0] += 1
