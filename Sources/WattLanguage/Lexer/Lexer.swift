@@ -94,7 +94,7 @@ public struct Lexer {
                 return
             }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            if let keyword = Keyword(rawValue: text) {
+            if let keyword = Keyword.byName[text] {
                 emit(.keyword(keyword), from: start, text: text)
             } else {
                 emit(.identifier, from: start, text: text)

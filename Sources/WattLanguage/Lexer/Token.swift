@@ -1,4 +1,8 @@
 public enum Keyword: String, Sendable, CaseIterable {
+    /// One hash lookup per identifier: `Keyword(rawValue:)` compares the text with every case
+    /// in turn, which was over a third of lexing (docs/performance.md).
+    static let byName: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
     case rule, `if`, then, `else`, when, `for`, cooldown, `let`, const
     case and, or, not, `in`, `where`, top, of, by, `true`, `false`
     case to, at, until, with, from
