@@ -43,7 +43,7 @@ import Testing
         FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["run", "policies/peak", "--cluster", "examples/clusters/small.yaml", "--days", "1", "--interval", "100ms",
+        process.arguments = ["run", "policies/peak", "--cluster", "examples/clusters/small.yaml", "--days", "30", "--interval", "100ms",
                              "--metrics-listen", "127.0.0.1:0", "--metrics-file", file]
         process.currentDirectoryURL = Paths.root
         let out = Pipe()
@@ -53,7 +53,9 @@ import Testing
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // The address is on stderr as soon as the socket listens.
         var url: URL?
-        let deadline = Date().addingTimeInterval(60)
+        // Generous: with 2 cores and the suite in parallel, this task may wait long for a thread;
+        // the run (30 simulated days at 100 ms a tick) outlasts that, and SIGTERM ends it.
+        let deadline = Date().addingTimeInterval(300)
         while url == nil && process.isRunning && Date() < deadline {
             let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
             if let match = text.firstMatch(of: /serving metrics at (http:\/\/127\.0\.0\.1:[0-9]+\/metrics)/) { url = URL(string: String(match.1)) }
