@@ -58,8 +58,12 @@ struct StepContext {
             guard d.type.unwrapped == .duration, case .number(let seconds) = d.value, seconds > 0 else {
                 throw TestFailure(range: duration.range, message: "`after` needs a duration (e.g. `after 30 min`) or a tick count (`after 3 ticks`), found \(d.type.description)")
             }
-            let tick = setup.simulator.tick
-            try advance(ticks: max(1, Int((seconds / tick - 1e-9).rounded(.up))), coverage: &coverage)
+            // As many ticks as `after N ticks` allows; `after 1e300 h` trapped converting to Int.
+            let ticks = (seconds / setup.simulator.tick - 1e-9).rounded(.up)
+            guard ticks <= 100_000 else {
+                throw TestFailure(range: duration.range, message: "`after` may advance at most 100000 ticks at a time; this is \(ticks.isFinite ? String(format: "%.0f", ticks) : "more") ticks")
+            }
+            try advance(ticks: max(1, Int(ticks)), coverage: &coverage)
         case .expectRule(let rule, let state):
             return try expectRule(rule, state)
         case .expectAction(let negated, let verb, let kind, let id, let slots):
