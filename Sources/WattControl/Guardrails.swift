@@ -50,12 +50,12 @@ public struct Guardrails: Codable, Sendable, Equatable {
                 case .suspend where neverSuspend.contains(target):
                     stop("`never_suspend`")
                 case .cap(let w) where w < minCapWatts:
-                    stop("`min_cap` (\(Int(minCapWatts)) W)")
+                    stop("`min_cap` (\(wholeText(minCapWatts)) W)")
                 case .cap:
                     let gpus = gpusOf[target] ?? 0
                     if !cappedNodes.contains(target) {
                         if Double(cappedGPUs + gpus) > maxCappedGPUShare * Double(totalGPUs) {
-                            stop("`max_capped_share` (\(Int(maxCappedGPUShare * 100)) % of GPUs)")
+                            stop("`max_capped_share` (\(wholeText(maxCappedGPUShare * 100)) % of GPUs)")
                             continue
                         }
                         cappedGPUs += gpus

@@ -98,8 +98,8 @@ public final class Journal: @unchecked Sendable {
     static func describe(_ decision: RuleTimer.Decision?) -> String {
         switch decision {
         case .act?: return "act"
-        case .pending(let r)?: return "pending (\(Int(r)) s left)"
-        case .coolingDown(let r)?: return "cooling down (\(Int(r)) s left)"
+        case .pending(let r)?: return "pending (\(wholeText(r)) s left)"
+        case .coolingDown(let r)?: return "cooling down (\(wholeText(r)) s left)"
         case .inactive?, nil: return "inactive"
         }
     }

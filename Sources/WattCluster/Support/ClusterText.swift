@@ -13,7 +13,8 @@ enum ClusterText {
 
     /// `2020-06-01T12:00:00Z` (fractions of a second are dropped).
     static func instant(_ t: Double) -> String {
-        guard t.isFinite else { return number(t) }
+        // Beyond about ±8 million years the calendar means nothing (and Int64 would trap).
+        guard t.isFinite, abs(t) < 2.5e14 else { return number(t) + " s" }
         let seconds = Int64(t.rounded(.down))
         var days = seconds / 86_400
         var rest = seconds % 86_400
