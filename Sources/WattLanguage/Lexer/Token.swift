@@ -1,7 +1,4 @@
 public enum Keyword: String, Sendable, CaseIterable {
-    /// One hash lookup per identifier: `Keyword(rawValue:)` compares the text with every case
-    /// in turn, which was over a third of lexing (docs/performance.md).
-    static let byName: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
     case rule, `if`, then, `else`, when, `for`, cooldown, `let`, const
     case and, or, not, `in`, `where`, top, of, by, `true`, `false`
@@ -79,4 +76,10 @@ public struct Comment: Sendable, Equatable {
     public var text: String
     /// True when code precedes the comment on its line (a trailing comment).
     public var trailing: Bool
+}
+
+extension Keyword {
+    /// One hash lookup per identifier: `Keyword(rawValue:)` compares the text with every case
+    /// in turn, which was over a third of lexing (docs/performance.md).
+    static let byName: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 }
