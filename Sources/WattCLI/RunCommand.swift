@@ -85,18 +85,12 @@ public enum RunCommand {
         case .success(let s): settings = s
         case .failure(let usage): return usage
         }
-        let watch: PolicySet
-        do { watch = try PolicySet(paths: options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
-        let files = watch.files
-        var journal: Journal?
-        if let path = options.journalPath {
-            do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
-        }
-        let server: MetricsServer?
-        switch metricsServer(options) {
-        case .success(let s): server = s
+        let watch: PolicySet, journal: Journal?, server: MetricsServer?
+        switch openRun(options) {
+        case .success(let opened): (watch, journal, server) = opened
         case .failure(let usage): return usage
         }
+        let files = watch.files
         defer { server?.stop() }
         settings.metricsPage = server?.page
         var hooks = PolicyRun.Hooks()
@@ -176,15 +170,9 @@ extension RunCommand {
         case .failure(let why): return CommandOutput(stderr: "error: \(why.message)\n", exitCode: 2)
         }
         let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap, telemetry: telemetry)
-        let watch: PolicySet
-        do { watch = try PolicySet(paths: options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
-        var journal: Journal?
-        if let path = options.journalPath {
-            do { journal = try Journal(path: path) } catch { return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2) }
-        }
-        let server: MetricsServer?
-        switch metricsServer(options) {
-        case .success(let s): server = s
+        let watch: PolicySet, journal: Journal?, server: MetricsServer?
+        switch openRun(options) {
+        case .success(let opened): (watch, journal, server) = opened
         case .failure(let usage): return usage
         }
         defer { server?.stop() }
@@ -385,5 +373,22 @@ public struct Explain: ParsableCommand {
         let out = JournalCommand.explain(id, path: journal)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
+    }
+}
+
+extension RunCommand {
+    /// What both kinds of run open before the first tick: the policies (watched for
+    /// reloads), the journal and the metrics endpoint; the caller stops the server.
+    static func openRun(_ options: Options) -> Result<(PolicySet, Journal?, MetricsServer?), CommandOutput> {
+        let watch: PolicySet
+        do { watch = try PolicySet(paths: options.paths) } catch { return .failure(CommandOutput(stderr: error.message + "\n", exitCode: 2)) }
+        var journal: Journal?
+        if let path = options.journalPath {
+            do { journal = try Journal(path: path) } catch { return .failure(CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)) }
+        }
+        switch metricsServer(options) {
+        case .success(let server): return .success((watch, journal, server))
+        case .failure(let usage): return .failure(usage)
+        }
     }
 }
