@@ -321,6 +321,36 @@ import WattEnergy
         tally.record("file-validation", part: "trace-lines", test: ClusterFileValidationTests.test)
     }
 
+    /// Every bad job line is reported, not only the first (the first 20, then a count).
+    @Test func everyBadLineIsReported() {
+        var tally = Tally()
+        let good = Self.row
+        let three = [Self.header, good, "b,10,ana,batch,-8,64,7200,0.9,true,false,,3", "c,10,ana,batch,8,64,7200,0.9,true,false,,3",
+                     "d,nan,ana,batch,8,64,7200,0.9,true,false,,3", "a,10,ana,batch,8,64,7200,0.9,true,false,,3", "e,10"].joined(separator: "\n")
+        do {
+            _ = try JobTrace.parse(csv: three, file: "week.csv")
+            Issue.record("no error")
+            tally.count("trace with several bad lines", false)
+        } catch {
+            let found = error.all.map { "\($0.line) \($0.column ?? "-")" }
+            #expect(found == ["3 gpus", "5 submit", "6 id", "7 -"], "\(error)")
+            let lines = error.description.split(separator: "\n")
+            #expect(lines.count == 4 && lines.allSatisfy { $0.hasPrefix("week.csv: line ") }, "\(error)")
+            tally.count("trace with several bad lines", found == ["3 gpus", "5 submit", "6 id", "7 -"] && lines.count == 4)
+        }
+        let many = ([Self.header] + (1...50).map { "j\($0),10,ana,batch,x,64,7200,0.9,true,false,,3" }).joined(separator: "\n")
+        do {
+            _ = try JobTrace.parse(csv: many, file: "week.csv")
+            tally.count("trace with several bad lines", false)
+        } catch {
+            let ok = error.all.count == JobTrace.maxReported && error.all.map(\.line) == Array(2...21) && error.omitted == 30
+                && error.description.hasSuffix("\nweek.csv: 30 more bad lines not shown")
+            #expect(ok, "\(error.all.count) \(error.omitted)")
+            tally.count("trace with several bad lines", ok)
+        }
+        tally.record("file-validation", part: "trace-many-lines", test: ClusterFileValidationTests.test)
+    }
+
     @Test func binaryAndTruncatedFiles() throws {
         let dir = try TemporaryDirectory()
         var tally = Tally()

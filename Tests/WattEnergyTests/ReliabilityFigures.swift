@@ -37,6 +37,13 @@ struct Tally {
         return ok
     }
 
+    /// Whether every input counted so far behaved as required.
+    var allAsRequired: Bool {
+        figures.allSatisfy { key, tried in
+            !key.hasSuffix(": tried") || figures[String(key.dropLast(": tried".count)) + ": as required"] == tried
+        }
+    }
+
     func record(_ property: String, part: String? = nil, test: String) {
         ReliabilityFigures.record(property, part: part, test: test, figures)
     }

@@ -236,8 +236,7 @@ import Testing
         let const = TestWorld.compile("const c = count(\(list), count(\(list), it > 0) > 0)\nif c > 0 then alert \"x\"\n")
         tally.count("const over its budget at check time", const.program == nil
             && const.diagnostics.first { $0.code == .constEvaluationFailed }?.message == "`c` cannot be computed: it takes more than 10000000 steps")
-        #expect(tally.figures.filter { $0.key.hasSuffix(": tried") }.map(\.value).reduce(0, +)
-            == tally.figures.filter { $0.key.hasSuffix(": as required") }.map(\.value).reduce(0, +), "\(tally.figures)")
+        #expect(tally.allAsRequired, "\(tally.figures)")
         tally.record("evaluation-bounds", part: "check time", test: Self.test)
     }
 
@@ -278,8 +277,7 @@ import Testing
             tally.count("expression or let over its budget", expression)
             tally.count("expression or let over its budget", letStopped)
         }
-        #expect(tally.figures.filter { $0.key.hasSuffix(": tried") }.map(\.value).reduce(0, +)
-            == tally.figures.filter { $0.key.hasSuffix(": as required") }.map(\.value).reduce(0, +), "\(tally.figures)")
+        #expect(tally.allAsRequired, "\(tally.figures)")
         tally.record("evaluation-bounds", part: "run time " + (tables ? "tables" : "lists"), test: Self.test)
     }
 
