@@ -57,10 +57,13 @@ FLOORS = {
     "evaluation-bounds": {
         "costly rule rejected or warned at check time": 3,
         "const over its budget at check time": 1,
-        "rule stopped at its budget while the others ran": 3,
+        "rule stopped at its budget while the others ran": 2,
         "tick budget shared": 2,
         "expression or let over its budget": 2,
         "generated pathological rule": 24,
+        "generated rules rejected at check time": 12,
+        "generated rules stopped at their budget": 8,
+        "generated rules finished within their budget": 4,
         "absurd policy test step": 3,
     },
     "bad-data": {
@@ -88,12 +91,12 @@ FLOORS = {
         "trace not text": 2,
         "trace cut short": 162,
         "profile file bad": 12,
-        "profile file cut short": 44,
+        "profile file cut short": 306,
         "text check": 10,
     },
     "action-bounds": {
-        "out-of-range action value stopped before the scheduler": 12,
-        "in-range action value passed": 5,
+        "out-of-range action value stopped before the scheduler": 27,
+        "in-range action value passed": 7,
         "random action values": 500,
     },
 }

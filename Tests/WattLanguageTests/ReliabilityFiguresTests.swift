@@ -344,7 +344,7 @@ import Testing
                 statuses.append("\(rule.status)")
             }
             ok = ok && statuses[0] == statuses[1]
-            outcome = statuses[0].hasPrefix("failed") ? "stopped at its budget" : "finished within its budget"
+            outcome = statuses[0].hasPrefix("failed") ? "stopped at their budget" : "finished within their budget"
             #expect(ok, "\(name): \(statuses)")
             tally.count("generated pathological rule", ok)
         } else {
