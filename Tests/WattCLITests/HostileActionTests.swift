@@ -17,8 +17,8 @@ import Testing
         let journal = dir.appendingPathComponent("run.db").path
         let run = try runWatt(["run", policy.path, "--cluster", "policies/fixtures/cluster.yaml", "--days", "0.02", "--journal", journal])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains(/actions applied +0 +0 /), "\(run.stdout)")
-        #expect(run.stdout.contains(/guardrail stops +0 +[1-9][0-9]* /), "\(run.stdout)")
+        #expect(run.stdout.contains(#/actions applied +0 +0 /#), "\(run.stdout)")
+        #expect(run.stdout.contains(#/guardrail stops +0 +[1-9][0-9]* /#), "\(run.stdout)")
         let explained = try runWatt(["explain", "batch-001", "--journal", journal])
         #expect(explained.status == 0)
         #expect(explained.stdout.contains("cap at 1e+300 W by rule `absurd_cap`: stopped, stopped by `action_bounds` (a cap of 1e+300 W per GPU is over the bound of 10000 W)"),
