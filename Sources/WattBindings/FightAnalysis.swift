@@ -54,9 +54,16 @@ public enum FightAnalysis {
                 moves.append(Move(rule: rule, from: from, to: to, range: action.range))
             }
         }
+        // The moves into each pool: a move from A to B fights those into A from a set
+        // holding B, so each move meets only those candidates (linear in the moves for
+        // programs of thousands of rules, instead of every pair).
+        var into: [String: [Int]] = [:]
+        for (i, m) in moves.enumerated() { into[m.to, default: []].append(i) }
         var out: [Diagnostic] = []
         for (i, a) in moves.enumerated() {
-            for b in moves[(i + 1)...] where a.rule.name != b.rule.name
+            var candidates: [Int] = []
+            for pool in a.from { candidates += (into[pool] ?? []).filter { $0 > i } }
+            for b in Set(candidates).sorted().map({ moves[$0] }) where a.rule.name != b.rule.name
                 && a.from.contains(b.to) && b.from.contains(a.to) && a.rule.priority == b.rule.priority {
                 var d = Diagnostic(.warning, .rulesFight,
                                    "rules `\(a.rule.name)` and `\(b.rule.name)` can fight: one moves jobs from `\(b.to)` to `\(a.to)`, the other back",

@@ -98,8 +98,11 @@ public final class ControlLoop {
                 proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
             }
         }
-        let (arbitrated, conflicts) = Arbitration.resolve(proposals)
-        let (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
+        // Values no cluster can honour (a NaN cap, a defer into the past) take no part.
+        let (sane, outOfBounds) = ActionBounds.filter(proposals, now: world.now)
+        let (arbitrated, conflicts) = Arbitration.resolve(sane)
+        var (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
+        events = outOfBounds + events
         let results = dryRun ? [] : scheduler.apply(allowed)
         let flaps = flapCounter.record(results, now: world.now)
         return TickRecord(time: world.now, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,

@@ -178,7 +178,7 @@ public final class Journal: @unchecked Sendable {
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
             return "\nhelp: the journal cannot be written here; the run stopped after its last complete tick: make it writable, then continue it with `--resume`"
         case .SQLITE_IOERR:
-            return "\nhelp: the file system failed; the run stopped after its last complete tick: check it, then continue the run with `--resume`"
+            return "\nhelp: the file system refused or failed the write (a read-only or immutable file, a failing disk); the run stopped after its last complete tick: fix it, then continue the run with `--resume`"
         default:
             return ""
         }

@@ -108,16 +108,19 @@ import WattLanguage
         let clean = simulator.snapshot()
         #expect(clean.nodes.count == 4 && !clean.jobs.isEmpty)
         #expect(TelemetryGuard.check(clean).quality.isClean)
+        var tally = Tally()
         for c in Self.cases {
             var world = clean
             c.edit(&world)
             let quality = TelemetryGuard.check(world).quality
-            #expect(quality.issues.count == 1 && quality.issues.first?.field == c.field && quality.issues.first?.problem == c.problem,
-                    "\(c): \(quality)")
+            let flagged = quality.issues.count == 1 && quality.issues.first?.field == c.field && quality.issues.first?.problem == c.problem
+            #expect(flagged, "\(c): \(quality)")
             #expect(quality.rejected == 1, "\(c)")
             let result = Self.eval(c.probe, world, binding)
-            #expect(result == c.expected || (c.expected == Self.hasNoValue && result.contains(Self.hasNoValue)), "\(c): \(result)")
+            let missing = result == c.expected || (c.expected == Self.hasNoValue && result.contains(Self.hasNoValue))
+            #expect(missing, "\(c): \(result)")
             #expect(binding.dataQuality == quality, "\(c)")
+            tally.count("bad telemetry value", flagged && quality.rejected == 1 && missing && binding.dataQuality == quality)
         }
         // A clean world reads as before: nothing was changed in it.
         #expect(Self.eval("site.power > 0 W", clean, binding) == "true")
@@ -129,6 +132,18 @@ import WattLanguage
         odd.nodes[1].utilization = 1 + 1e-12
         odd.grid.price = 0
         #expect(TelemetryGuard.check(odd).quality.isClean)
+        // Each on its own, too.
+        let edits: [@Sendable (inout World) -> Void] = [
+            { $0.site.outdoorTemperature = -40 }, { $0.nodes[0].utilization = 1 }, { $0.nodes[1].utilization = 1 + 1e-12 }, { $0.grid.price = 0 },
+        ]
+        for edit in edits {
+            var world = clean
+            edit(&world)
+            let passed = TelemetryGuard.check(world).quality.isClean && TelemetryGuard.check(world).world == world
+            #expect(passed)
+            tally.count("odd but legitimate value", passed)
+        }
+        tally.record("bad-data", part: "telemetry-values", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 
     @Test func theMessageNamesTheFieldTheProblemAndTheNodes() throws {
@@ -157,6 +172,11 @@ import WattLanguage
         let f = try #require(binding.models.forecast("site.power", horizon: 3600))
         #expect(f.mean > 0 && f.low.isFinite)
         #expect(binding.rejectedTotal == 2)
+        var tally = Tally()
+        tally.count("rejected value kept out of the history", power.time == world.now && power.value.isNaN && h.min > 0
+            && f.mean > 0 && f.low.isFinite && binding.rejectedTotal == 2)
+        tally.count("rejected value kept out of the history", binding.models.store["grid.carbon"]?.last?.value.isNaN == true)
+        tally.record("bad-data", part: "telemetry-history", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 
     /// Clock jumps: a tick from the past is refused as a whole, a repeated tick replaces, a
@@ -173,6 +193,10 @@ import WattLanguage
         #expect(binding.dataQuality.issues.map(\.field) == ["clock"])
         #expect(binding.dataQuality.issues[0].problem == "went backwards" && binding.dataQuality.rejected == 6)
         #expect(binding.models.now == newest && binding.models.store["site.power"]?.last?.value != 1)
+        var tally = Tally()
+        let kind = "clock backwards, duplicate, forward jump"
+        tally.count(kind, binding.dataQuality.issues.map(\.field) == ["clock"] && binding.dataQuality.issues[0].problem == "went backwards"
+            && binding.dataQuality.rejected == 6 && binding.models.now == newest && binding.models.store["site.power"]?.last?.value != 1)
         // The same tick again: its values replace those recorded at that time, noted but not refused.
         var again = world
         again.site.itPower = 123_456
@@ -180,6 +204,9 @@ import WattLanguage
         #expect(binding.dataQuality.issues.first?.problem == "duplicate time, values replaced" && binding.dataQuality.rejected == 0)
         #expect(binding.models.store["site.power"]?.last == Sample(time: world.now, value: 123_456))
         #expect(binding.models.forecast("site.power", horizon: 600)?.mean == 123_456)
+        tally.count(kind, binding.dataQuality.issues.first?.problem == "duplicate time, values replaced" && binding.dataQuality.rejected == 0
+            && binding.models.store["site.power"]?.last == Sample(time: world.now, value: 123_456)
+            && binding.models.forecast("site.power", horizon: 600)?.mean == 123_456)
         // A jump forward: a gap in the history, noted.
         var later = world
         later.now += 6 * 3600
@@ -189,6 +216,9 @@ import WattLanguage
         #expect(series.values.suffix(60).dropLast().allSatisfy { $0.isNaN })
         let times = try #require(binding.models.store["site.power"]).samples.map(\.time)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
+        tally.count(kind, binding.dataQuality.issues.first?.problem == "jumped forward" && binding.dataQuality.rejected == 0
+            && series.values.suffix(60).dropLast().allSatisfy { $0.isNaN } && zip(times, times.dropFirst()).allSatisfy { $0 < $1 })
+        tally.record("bad-data", part: "clock", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 
     /// A forecast needs a value within the last hour: a metric silent for longer has none.
@@ -202,9 +232,13 @@ import WattLanguage
         models.record("site.power", nil, at: 36 * 300)
         #expect(models.forecast("site.power", horizon: 3600) == nil)
         #expect(models.history("site.power", window: 3000) == nil)
+        let stale = models.forecast("site.power", horizon: 3600) == nil && models.history("site.power", window: 3000) == nil
         // A value again: forecasts resume.
         models.record("site.power", 1100, at: 37 * 300)
         #expect(models.forecast("site.power", horizon: 3600)?.mean == 1100)
+        var tally = Tally()
+        tally.count("stale metric", stale && models.forecast("site.power", horizon: 3600)?.mean == 1100)
+        tally.record("bad-data", part: "stale", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 
     /// A clock that jumps years ahead does not make forecasts resample years of empty grid.
@@ -217,5 +251,8 @@ import WattLanguage
         let series = try #require(models.recentSeries("site.power"))
         #expect(Double(series.count) <= models.maxSpan / 300 + 1)
         #expect(models.forecast("site.power", horizon: 3600)?.mean == 2000)
+        var tally = Tally()
+        tally.count("20-year clock jump", Double(series.count) <= models.maxSpan / 300 + 1 && models.forecast("site.power", horizon: 3600)?.mean == 2000)
+        tally.record("bad-data", part: "huge-jump", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 }

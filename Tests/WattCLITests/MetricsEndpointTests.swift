@@ -56,9 +56,12 @@ import Testing
         // Generous: with 2 cores and the suite in parallel, this task may wait long for a thread;
         // the run (30 simulated days at 100 ms a tick) outlasts that, and SIGTERM ends it.
         let deadline = Date().addingTimeInterval(300)
-        while url == nil && process.isRunning && Date() < deadline {
+        // (The file is read once more after a wait, however long: a task starved past the
+        // deadline by the rest of the suite must still see an address written meanwhile.)
+        while url == nil {
             let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
             if let match = text.firstMatch(of: /serving metrics at (http:\/\/127\.0\.0\.1:[0-9]+\/metrics)/) { url = URL(string: String(match.1)) }
+            else if !process.isRunning || Date() >= deadline { break }
             else { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         let endpoint = try #require(url, """

@@ -94,12 +94,16 @@ import WattEnergy
         return ClusterFileTests.replacing(c.old, with: c.new)
     }
 
+    static let test = "Tests/WattClusterTests/FileValidationTests.swift"
+
     @Test func everyBadValueNamesTheFileTheLineTheKeyAndTheFix() {
         #expect(Self.cases.count >= 40)
+        var tally = Tally()
         for c in Self.cases {
             let errors = Self.errors(Self.edited(c))
             guard let first = errors.first else {
                 Issue.record("no error for \(c)")
+                tally.count("cluster file bad value", false)
                 continue
             }
             #expect(first.file == "demo.yaml", "\(c)")
@@ -107,32 +111,37 @@ import WattEnergy
             #expect(first.path == c.path, "\(c): \(first)")
             #expect(first.message.contains(c.phrase), "\(c): \(first)")
             // The rendered form carries all three.
-            #expect(first.description.hasPrefix("demo.yaml: " + (c.line.map { "line \($0): " } ?? "")), "\(first)")
+            let rendered = first.description.hasPrefix("demo.yaml: " + (c.line.map { "line \($0): " } ?? ""))
+            #expect(rendered, "\(first)")
+            tally.count("cluster file bad value", first.file == "demo.yaml" && first.line == c.line && first.path == c.path
+                && first.message.contains(c.phrase) && rendered)
         }
+        tally.record("file-validation", part: "cluster-values", test: Self.test)
     }
 
     /// Whole-file problems: empty, comments only, binary, not UTF-8, not a mapping.
     @Test func wholeFileProblems() throws {
-        #expect(Self.errors("").map(\.description) == ["demo.yaml: the file is empty"])
-        #expect(Self.errors("# only a comment\n\n").map(\.description) == ["demo.yaml: the file is empty"])
-        #expect(Self.errors("- 1").map(\.description) == ["demo.yaml: line 1: must be a mapping, found a list"])
-        #expect(Self.errors("just text").map(\.description) == ["demo.yaml: line 1: must be a mapping, found `just text`"])
+        var tally = Tally()
+        func expect(_ errors: [String], _ wanted: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(errors == wanted, sourceLocation: sourceLocation)
+            tally.count("cluster file whole-file problem", errors == wanted)
+        }
+        expect(Self.errors("").map(\.description), ["demo.yaml: the file is empty"])
+        expect(Self.errors("# only a comment\n\n").map(\.description), ["demo.yaml: the file is empty"])
+        expect(Self.errors("- 1").map(\.description), ["demo.yaml: line 1: must be a mapping, found a list"])
+        expect(Self.errors("just text").map(\.description), ["demo.yaml: line 1: must be a mapping, found `just text`"])
+        func load(_ path: String) -> [String] {
+            do { _ = try ClusterDefinition.load(path: path); return [] } catch { return error.errors.map(\.description) }
+        }
         let dir = try TemporaryDirectory()
         let gz = dir.write("demo.yaml.gz", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00])
-        #expect(throws: ClusterLoadError([ClusterFileError(file: gz, line: 1, message: "not a text file: control character 0x1F (byte 1); is it a binary file?")])) {
-            try ClusterDefinition.load(path: gz)
-        }
+        expect(load(gz), ["\(gz): line 1: not a text file: control character 0x1F (byte 1); is it a binary file?"])
         let nul = dir.write("nul.yaml", Array("name: x\nstart: 2020\0".utf8))
-        #expect(throws: ClusterLoadError([ClusterFileError(file: nul, line: 2, message: "not a text file: it has a NUL byte (byte 20); is it a binary or compressed file?")])) {
-            try ClusterDefinition.load(path: nul)
-        }
+        expect(load(nul), ["\(nul): line 2: not a text file: it has a NUL byte (byte 20); is it a binary or compressed file?"])
         let latin1 = dir.write("latin1.yaml", Array("name: caf".utf8) + [0xE9, 0x0A])
-        #expect(throws: ClusterLoadError([ClusterFileError(file: latin1, line: 1, message: "not UTF-8 text: the character at byte 10 is cut short or malformed")])) {
-            try ClusterDefinition.load(path: latin1)
-        }
-        #expect(throws: ClusterLoadError([ClusterFileError(file: dir.path + "/none.yaml", message: "no such file")])) {
-            try ClusterDefinition.load(path: dir.path + "/none.yaml")
-        }
+        expect(load(latin1), ["\(latin1): line 1: not UTF-8 text: the character at byte 10 is cut short or malformed"])
+        expect(load(dir.path + "/none.yaml"), ["\(dir.path)/none.yaml: no such file"])
+        tally.record("file-validation", part: "cluster-whole-files", test: Self.test)
     }
 
     /// A file cut anywhere (a failed copy, a full disk) loads or gives errors that name the
@@ -140,13 +149,17 @@ import WattEnergy
     @Test func aTruncatedFileNeverCrashes() {
         let text = Array(ClusterFileTests.valid.utf8)
         var tried = 0, failed = 0
+        var tally = Tally()
         for cut in 0..<text.count {
             let errors = Self.errors(String(decoding: text[..<cut], as: UTF8.self))
             tried += 1
             if !errors.isEmpty { failed += 1 }
-            #expect(errors.allSatisfy { $0.file == "demo.yaml" && !$0.message.isEmpty })
+            let named = errors.allSatisfy { $0.file == "demo.yaml" && !$0.message.isEmpty }
+            #expect(named)
+            tally.count("cluster file cut short", named)
         }
         #expect(tried == text.count && failed > tried * 9 / 10)
+        tally.record("file-validation", part: "cluster-cuts", test: Self.test)
         // Cut inside a flow mapping: a syntax error at the line where the text stops.
         let cut = ClusterFileTests.valid.components(separatedBy: "per_kwh: 0.3")[0]
         #expect(Self.errors(cut).map(\.description).first?.hasPrefix("demo.yaml: line 16: invalid YAML at column 1:") == true)
@@ -186,17 +199,26 @@ import WattEnergy
             ("Time,Carbon Intensity\n", "\(at) has fewer than 2 rows with a value"),
             ("Time,Carbon Intensity\n2020-06-01 00:00:00,\n2020-06-01 00:30:00,nan\n", "\(at) has fewer than 2 rows with a value"),
         ]
+        var tally = Tally()
         for (csv, message) in cases {
-            #expect(try Self.load(csv).1 == (message.map { [$0] } ?? []), "\(csv)")
+            let errors = try Self.load(csv).1
+            #expect(errors == (message.map { [$0] } ?? []), "\(csv)")
+            tally.count("grid series file", errors == (message.map { [$0] } ?? []))
         }
         // Binary: the series file's line.
         let dir = try TemporaryDirectory()
         dir.write("grid.csv", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00])
         let yaml = ClusterFileTests.replacing("g_per_kwh: 300", with: "file: grid.csv")
-        #expect(throws: ClusterLoadError([ClusterFileError(file: "demo.yaml", path: "grid.carbon_intensity.file", line: 10,
-                                                           message: "`grid.csv`: line 1: not a text file: control character 0x03 (byte 3); is it a binary file?")])) {
-            try ClusterDefinition.parse(yaml: yaml, file: "demo.yaml", baseDirectory: dir.path)
-        }
+        let binary = ClusterLoadError([ClusterFileError(file: "demo.yaml", path: "grid.carbon_intensity.file", line: 10,
+                                                        message: "`grid.csv`: line 1: not a text file: control character 0x03 (byte 3); is it a binary file?")])
+        let error = Self.loadError(yaml, dir.path)
+        #expect(error == binary)
+        tally.count("grid series file", error == binary)
+        tally.record("file-validation", part: "grid-series-files", test: ClusterFileValidationTests.test)
+    }
+
+    static func loadError(_ yaml: String, _ base: String) -> ClusterLoadError? {
+        do { _ = try ClusterDefinition.parse(yaml: yaml, file: "demo.yaml", baseDirectory: base); return nil } catch { return error }
     }
 
     /// Over a gap in the file (rows missing, or rows without a value) the last value holds
@@ -208,19 +230,25 @@ import WattEnergy
         #expect(errors == [])
         let ci = try #require(cluster).grid.carbonIntensity
         func g(_ hours: Double) -> Double? { ci.value(at: start + hours * 3600).map { ($0 * SI.joulesPerKWh * 1e6).rounded() / 1e6 } }
+        var tally = Tally()
+        func check(_ ok: Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(ok, sourceLocation: sourceLocation)
+            tally.count("grid series gap and hold", ok)
+        }
         #expect(g(0) == 300 && g(0.75) == 310 && g(1) == 320)
-        #expect(g(2.99) == 320)        // 01:00 + 2 h: still held (the empty 01:30 row is a gap, not a value)
-        #expect(g(3) == nil && g(5.99) == nil)
-        #expect(g(6) == 400 && g(6.5) == 410 && g(6.99) == 410 && g(7) == nil)
+        // 01:00 + 2 h: still held (the empty 01:30 row is a gap, not a value); then none.
+        check(g(2.99) == 320 && g(3) == nil && g(5.99) == nil)
+        check(g(6) == 400 && g(6.5) == 410 && g(6.99) == 410 && g(7) == nil)
         // A shorter hold, configured.
         let (short, _) = try Self.load(csv, extra: "\n    max_hold_s: 3600")
         let s = try #require(short).grid.carbonIntensity
-        #expect(s.value(at: start + 1.99 * 3600) != nil && s.value(at: start + 2 * 3600) == nil)
-        #expect(try Self.load(csv, extra: "\n    max_hold_s: 0").1 == ["demo.yaml: line 11: grid.carbon_intensity.max_hold_s: must be a number of seconds > 0, found `0`"])
+        check(s.value(at: start + 1.99 * 3600) != nil && s.value(at: start + 2 * 3600) == nil)
+        check(try Self.load(csv, extra: "\n    max_hold_s: 0").1 == ["demo.yaml: line 11: grid.carbon_intensity.max_hold_s: must be a number of seconds > 0, found `0`"])
         // Energy over the gap is counted without an intensity, never as zero emissions.
         let acc = Accounting.account([PowerSample(time: start, watts: 1000), PowerSample(time: start + 7 * 3600, watts: 1000)],
                                      intensity: ci.stepSeries(from: start, to: start + 7 * 3600))
-        #expect(abs(acc.joulesWithoutIntensity - 3 * 3600 * 1000) < 1e-6)
+        check(abs(acc.joulesWithoutIntensity - 3 * 3600 * 1000) < 1e-6)
+        tally.record("bad-data", part: "grid-gaps", test: ClusterFileValidationTests.test)
     }
 
     @Test func theStartMustHaveAValue() throws {
@@ -277,38 +305,80 @@ import WattEnergy
     ]
 
     @Test func everyBadLineNamesTheFileTheLineAndTheColumn() {
+        var tally = Tally()
         for (csv, line, column, phrase) in Self.cases {
             do {
                 _ = try JobTrace.parse(csv: csv, file: "week.csv")
                 Issue.record("no error for \(csv)")
+                tally.count("trace bad line", false)
             } catch {
                 #expect(error.file == "week.csv" && error.line == line && error.column == column, "\(error)")
                 #expect(error.message.contains(phrase), "\(error)")
+                tally.count("trace bad line", error.file == "week.csv" && error.line == line && error.column == column
+                    && error.message.contains(phrase))
             }
         }
+        tally.record("file-validation", part: "trace-lines", test: ClusterFileValidationTests.test)
+    }
+
+    /// Every bad job line is reported, not only the first (the first 20, then a count).
+    @Test func everyBadLineIsReported() {
+        var tally = Tally()
+        let good = Self.row
+        let three = [Self.header, good, "b,10,ana,batch,-8,64,7200,0.9,true,false,,3", "c,10,ana,batch,8,64,7200,0.9,true,false,,3",
+                     "d,nan,ana,batch,8,64,7200,0.9,true,false,,3", "a,10,ana,batch,8,64,7200,0.9,true,false,,3", "e,10"].joined(separator: "\n")
+        do {
+            _ = try JobTrace.parse(csv: three, file: "week.csv")
+            Issue.record("no error")
+            tally.count("trace with several bad lines", false)
+        } catch {
+            let found = error.all.map { "\($0.line) \($0.column ?? "-")" }
+            #expect(found == ["3 gpus", "5 submit", "6 id", "7 -"], "\(error)")
+            let lines = error.description.split(separator: "\n")
+            #expect(lines.count == 4 && lines.allSatisfy { $0.hasPrefix("week.csv: line ") }, "\(error)")
+            tally.count("trace with several bad lines", found == ["3 gpus", "5 submit", "6 id", "7 -"] && lines.count == 4)
+        }
+        let many = ([Self.header] + (1...50).map { "j\($0),10,ana,batch,x,64,7200,0.9,true,false,,3" }).joined(separator: "\n")
+        do {
+            _ = try JobTrace.parse(csv: many, file: "week.csv")
+            tally.count("trace with several bad lines", false)
+        } catch {
+            let ok = error.all.count == JobTrace.maxReported && error.all.map(\.line) == Array(2...21) && error.omitted == 30
+                && error.description.hasSuffix("\nweek.csv: 30 more bad lines not shown")
+            #expect(ok, "\(error.all.count) \(error.omitted)")
+            tally.count("trace with several bad lines", ok)
+        }
+        tally.record("file-validation", part: "trace-many-lines", test: ClusterFileValidationTests.test)
     }
 
     @Test func binaryAndTruncatedFiles() throws {
         let dir = try TemporaryDirectory()
-        let zip = dir.write("week.csv", [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 8))
-        #expect(throws: TraceError(file: zip, line: 1, message: "not a text file: control character 0x03 (byte 3); is it a binary file?")) {
-            try JobTrace.load(path: zip)
+        var tally = Tally()
+        func load(_ path: String) -> TraceError? {
+            do { _ = try JobTrace.load(path: path); return nil } catch { return error }
         }
+        let zip = dir.write("week.csv", [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 8))
+        let zipError = TraceError(file: zip, line: 1, message: "not a text file: control character 0x03 (byte 3); is it a binary file?")
+        #expect(load(zip) == zipError)
+        tally.count("trace not text", load(zip) == zipError)
         let latin1 = dir.write("latin1.csv", Array((Self.header + "\na,10,Jos").utf8) + [0xE9] + Array(",batch,8,64,7200,0.9,true,false,,3\n".utf8))
         let at = Self.header.utf8.count + 1 + "a,10,Jos".utf8.count + 1
-        #expect(throws: TraceError(file: latin1, line: 2, message: "not UTF-8 text: the character at byte \(at) is cut short or malformed")) {
-            try JobTrace.load(path: latin1)
-        }
+        let latin1Error = TraceError(file: latin1, line: 2, message: "not UTF-8 text: the character at byte \(at) is cut short or malformed")
+        #expect(load(latin1) == latin1Error)
+        tally.count("trace not text", load(latin1) == latin1Error)
         // Every cut of a good trace parses or names a line; the jobs before the cut are intact.
         let text = Array((Self.header + "\n" + Self.row + "\nb,20,ben,,1,8,60,1,false,,,0\n").utf8)
         for cut in 0..<text.count {
             do {
                 let jobs = try JobTrace.parse(csv: String(decoding: text[..<cut], as: UTF8.self), file: "t.csv")
                 #expect(jobs.count <= 2)
+                tally.count("trace cut short", jobs.count <= 2)
             } catch {
                 #expect(error.file == "t.csv")
+                tally.count("trace cut short", error.file == "t.csv")
             }
         }
+        tally.record("file-validation", part: "trace-files", test: ClusterFileValidationTests.test)
     }
 }
 

@@ -70,6 +70,12 @@ import WattLanguage
         #expect(outcome.status == "missing `site.power`")
         #expect(outcome.explanation.contains("rule `site_cap` did not run: `site.power` has no value"))
         #expect(try journal.dataQuality(at: outcome.time) == quality.description)
+        var tally = Tally()
+        let journaledQuality = try journal.dataQuality(at: outcome.time)
+        tally.count("NaN telemetry through the control loop", status["site_cap"] == .missing("site.power") && status["node_cap"] == .fired
+            && capped == ["default-002"] && simulator.snapshot().nodes[0].powerCap == nil
+            && outcome.explanation.contains("`site.power` has no value") && journaledQuality == quality.description)
+        tally.record("bad-data", part: "loop-nan", test: "Tests/WattControlTests/BadTelemetryLoopTests.swift")
     }
 
     /// Over a run, the rejections are counted tick by tick; a clean tick journals nothing.
@@ -92,5 +98,8 @@ import WattLanguage
         }
         #expect(refused == [0, 1, 0, 1, 0, 1])
         #expect(binding.rejectedTotal == 3)
+        var tally = Tally()
+        for (i, n) in refused.enumerated() { tally.count("tick with rejections counted", n == i % 2) }
+        tally.record("bad-data", part: "loop-ticks", test: "Tests/WattControlTests/BadTelemetryLoopTests.swift")
     }
 }

@@ -136,10 +136,6 @@ import WattLanguage
         }
         var figures = ["random policies and guardrail settings": Self.cases, "ticks each": 24]
         for (guardrail, n) in stopped { figures["targets stopped by \(guardrail.replacingOccurrences(of: "`", with: ""))"] = n }
-        let dir = ControlLoopTests.repo.appendingPathComponent(".build/reliability")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let object: [String: Any] = ["property": "guardrails", "test": "Tests/WattControlTests/GuardrailPropertyTests.swift", "figures": figures]
-        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-            .write(to: dir.appendingPathComponent("guardrails.json"), options: .atomic)
+        ReliabilityFigures.record("guardrails", test: "Tests/WattControlTests/GuardrailPropertyTests.swift", figures)
     }
 }

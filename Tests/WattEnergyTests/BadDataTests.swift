@@ -23,7 +23,13 @@ import WattSupport
             (1200, .nan, .appended),                                // an explicit gap
             (99_900, 17, .appended),                                // a forward jump
         ]
-        for c in cases { #expect(h.append(time: c.time, value: c.value) == c.outcome, "\(c)") }
+        var tally = Tally()
+        for c in cases {
+            let outcome = h.append(time: c.time, value: c.value)
+            #expect(outcome == c.outcome, "\(c)")
+            tally.count("history append", outcome == c.outcome)
+        }
+        tally.record("bad-data", part: "history-appends", test: "Tests/WattEnergyTests/BadDataTests.swift")
         #expect(h.rawSamples.map(\.time) == [600, 900, 1200, 99_900])
         #expect(h.rejectedCount == 6 && h.replacedCount == 1)
         #expect(h.lastFinite == Sample(time: 99_900, value: 17))
@@ -49,14 +55,23 @@ import WattSupport
     }
 
     @Test func stepSeriesGapsAndSigns() throws {
+        var tally = Tally()
         let s = try StepSeries(times: [0, 100, 200, 300], values: [1, .nan, 3, 4])
-        #expect(s.value(at: 50) == 1 && s.value(at: 150) == nil && s.value(at: 250) == 3)
+        let gap = s.value(at: 50) == 1 && s.value(at: 150) == nil && s.value(at: 250) == 3
+        #expect(gap)
         #expect(throws: StepSeries.SeriesError.invalidValue(index: 1, value: -2)) { try StepSeries(times: [0, 1], values: [1, -2]) }
         #expect(throws: StepSeries.SeriesError.invalidValue(index: 0, value: .infinity)) { try StepSeries(times: [0], values: [.infinity]) }
+        func refused(_ values: [Double]) -> Bool { (try? StepSeries(times: Array(0..<values.count).map(Double.init), values: values)) == nil }
+        tally.count("series bad value", refused([1, -2]))
+        tally.count("series bad value", refused([.infinity]))
         #expect(try StepSeries(times: [0, 1], values: [-5, 2], allowsNegative: true).value(at: 0.5) == -5)
         // Energy over the gap has no intensity: never counted as zero emissions.
         let report = Accounting.account([PowerSample(time: 0, watts: 10), PowerSample(time: 300, watts: 10)], intensity: s)
-        #expect(report.joules == 3000 && report.joulesWithoutIntensity == 1000 && report.grams == 1000 + 3000)
+        let apart = report.joules == 3000 && report.joulesWithoutIntensity == 1000 && report.grams == 1000 + 3000
+        #expect(apart)
+        tally.count("series gap", gap)
+        tally.count("series gap", apart)
+        tally.record("bad-data", part: "step-series", test: "Tests/WattEnergyTests/BadDataTests.swift")
     }
 }
 
@@ -76,14 +91,18 @@ import WattSupport
     ]
 
     @Test func badRowsNameTheirLine() {
+        var tally = Tally()
         for (text, line, phrase) in Self.cases {
             #expect(throws: Error.self, "\(text)") { try GridCarbonCSV.samples(text: text) }
             do {
                 _ = try GridCarbonCSV.samples(text: text)
+                tally.count("grid CSV bad row", false)
             } catch {
                 #expect(error.line == line && error.message.contains(phrase), "\(error)")
+                tally.count("grid CSV bad row", error.line == line && error.message.contains(phrase))
             }
         }
+        tally.record("file-validation", part: "grid-csv-rows", test: "Tests/WattEnergyTests/BadDataTests.swift")
         // Missing values are gaps, not errors; a leap day is a day.
         let rows = try? GridCarbonCSV.samples(text: "2020-02-29 00:00,1\n2020-02-29 00:30,\n2020-02-29 01:00,NaN\n")
         #expect(rows?.count == 3 && rows?[1].value.isNaN == true && rows?[2].value.isNaN == true)
@@ -93,17 +112,23 @@ import WattSupport
         let path = NSTemporaryDirectory() + "watt-grid-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = FileManager.default.createFile(atPath: path, contents: Data("2020-01-01 00:00,1\n".utf8 + [0x00, 0x01]))
-        #expect(throws: GridCarbonCSV.Error(line: 2, message: "not a text file: it has a NUL byte (byte 20); is it a binary or compressed file?")) {
-            try GridCarbonCSV.samples(path: path)
+        let wanted = GridCarbonCSV.Error(line: 2, message: "not a text file: it has a NUL byte (byte 20); is it a binary or compressed file?")
+        #expect(throws: wanted) { try GridCarbonCSV.samples(path: path) }
+        var tally = Tally()
+        do { _ = try GridCarbonCSV.samples(path: path); tally.count("grid CSV bad row", false) } catch {
+            tally.count("grid CSV bad row", error == wanted)
         }
+        tally.record("file-validation", part: "grid-csv-binary", test: "Tests/WattEnergyTests/BadDataTests.swift")
     }
 }
 
 @Suite struct TextCheckTests {
     @Test func textAndNot() {
-        #expect(TextCheck.problem(Array("plain\ttext\r\nwith ünïcödé, 中文 and emoji 🙂\n".utf8)) == nil)
-        #expect(TextCheck.problem([0xEF, 0xBB, 0xBF] + Array("bom".utf8)) == nil)
-        #expect(TextCheck.problem([]) == nil)
+        var tally = Tally()
+        for good in [Array("plain\ttext\r\nwith ünïcödé, 中文 and emoji 🙂\n".utf8), [0xEF, 0xBB, 0xBF] + Array("bom".utf8), []] {
+            #expect(TextCheck.problem(good) == nil)
+            tally.count("text check", TextCheck.problem(good) == nil)
+        }
         let cases: [([UInt8], Int, String)] = [
             ([0x61, 0x0A, 0x00], 2, "it has a NUL byte (byte 3)"),
             ([0x1B, 0x5B], 1, "control character 0x1B (byte 1)"),
@@ -116,7 +141,9 @@ import WattSupport
         for (bytes, line, phrase) in cases {
             let p = TextCheck.problem(bytes)
             #expect(p?.line == line && p?.message.contains(phrase) == true, "\(bytes): \(String(describing: p))")
+            tally.count("text check", p?.line == line && p?.message.contains(phrase) == true)
         }
+        tally.record("file-validation", part: "text-check", test: "Tests/WattEnergyTests/BadDataTests.swift")
     }
 }
 
@@ -146,12 +173,16 @@ import WattSupport
     ]
 
     @Test func badFilesAreReportedAndTheBuiltInsStay() {
+        var tally = Tally()
         for (bytes, phrase, entry, field) in Self.cases {
             let (loaded, errors) = Self.catalog.adding(json: bytes, file: "site.json")
-            #expect(errors.contains { $0.file == "site.json" && $0.entry == entry && $0.field == field && $0.message.contains(phrase) },
-                    "\(String(decoding: bytes, as: UTF8.self)): \(errors)")
-            #expect(loaded.devices == Self.catalog.devices && loaded.nodes == Self.catalog.nodes && loaded.pools == Self.catalog.pools)
+            let reported = errors.contains { $0.file == "site.json" && $0.entry == entry && $0.field == field && $0.message.contains(phrase) }
+            #expect(reported, "\(String(decoding: bytes, as: UTF8.self)): \(errors)")
+            let kept = loaded.devices == Self.catalog.devices && loaded.nodes == Self.catalog.nodes && loaded.pools == Self.catalog.pools
+            #expect(kept)
+            tally.count("profile file bad", reported && kept)
         }
+        tally.record("file-validation", part: "profile-files", test: "Tests/WattEnergyTests/BadDataTests.swift")
     }
 
     /// Every cut of a good file: an error naming the file, or the entries before the cut; the
@@ -160,10 +191,14 @@ import WattSupport
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/profiles/site.json")
         let bytes = Array(try Data(contentsOf: url))
+        var tally = Tally()
         for cut in stride(from: 0, to: bytes.count, by: 7) {
             let (loaded, errors) = Self.catalog.adding(json: Array(bytes[..<cut]), file: "site.json")
-            #expect(!errors.isEmpty && errors.allSatisfy { $0.file == "site.json" })
+            let named = !errors.isEmpty && errors.allSatisfy { $0.file == "site.json" }
+            #expect(named)
             #expect(loaded.devices.count >= Self.catalog.devices.count)
+            tally.count("profile file cut short", named && loaded.devices.count >= Self.catalog.devices.count)
         }
+        tally.record("file-validation", part: "profile-cuts", test: "Tests/WattEnergyTests/BadDataTests.swift")
     }
 }

@@ -13,5 +13,8 @@ import Testing
         let report = try pack.run()
         #expect(report.cases.first?.status == .error)
         #expect(report.cases.first?.failures.joined().contains(message) == true, "\(report.text())")
+        var tally = Tally()
+        tally.count("absurd policy test step", report.cases.first?.status == .error && report.cases.first?.failures.joined().contains(message) == true)
+        tally.record("evaluation-bounds", part: "step " + step, test: "Tests/WattTestingTests/HostileStepTests.swift")
     }
 }

@@ -47,13 +47,19 @@ public struct JobSpec: Sendable, Equatable {
 }
 
 /// A problem in a trace file:
-/// ``week.csv: line 12: column gpus: must be a whole number ≥ 0, found `two` ``.
+/// ``week.csv: line 12: column gpus: must be a whole number ≥ 0, found `two` ``. The first
+/// problem; the bad lines after it are in `more` (up to `JobTrace.maxReported` in all), and
+/// `omitted` counts those beyond. The description lists them all, one a line.
 public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     /// 1-based; 0 for the whole file.
     public var line: Int
     public var column: String?
     public var message: String
+    /// The problems of later lines.
+    public var more: [TraceError] = []
+    /// Problems found beyond those reported.
+    public var omitted = 0
 
     public init(file: String, line: Int, column: String? = nil, message: String) {
         self.file = file
@@ -62,12 +68,23 @@ public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// Every problem reported, the first one first.
+    public var all: [TraceError] {
+        var first = self
+        first.more = []
+        first.omitted = 0
+        return [first] + more
+    }
+
     public var description: String {
         var parts = [file]
         if line > 0 { parts.append("line \(line)") }
         if let column { parts.append("column \(column)") }
         parts.append(message)
-        return parts.joined(separator: ": ")
+        var text = parts.joined(separator: ": ")
+        for problem in more { text += "\n" + problem.description }
+        if omitted > 0 { text += "\n\(file): \(omitted) more bad line\(omitted == 1 ? "" : "s") not shown" }
+        return text
     }
 }
 
@@ -89,8 +106,12 @@ public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
 /// | `priority` | no (0) | whole number, larger runs first |
 ///
 /// Lines starting with `#` and blank lines are skipped. Every problem names its line and
-/// column; reading stops at the first one.
+/// column; a problem in the header stops reading, a bad job line does not: every bad line is
+/// reported (the first `maxReported`), then loading fails.
 public enum JobTrace {
+    /// The most bad lines one error lists.
+    public static let maxReported = 20
+
     public static let columns = ["id", "submit", "user", "pool", "gpus", "cpus", "duration", "utilization",
                                  "flexible", "preemptible", "deadline", "priority"]
     public static let requiredColumns = ["submit", "gpus", "duration", "flexible"]
@@ -112,6 +133,8 @@ public enum JobTrace {
         var seen: [String: Int] = [:]
         var lineNumber = 0
         var headerLine = 0
+        var problems: [TraceError] = []
+        var found = 0
         // Split on bytes: "\r\n" is one Character in Swift, so CRLF files need this.
         for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -141,35 +164,52 @@ public enum JobTrace {
                 headerLine = lineNumber
                 continue
             }
-            guard cells.count == columns.count else {
-                let hint = cells.count < columns.count ? "is the line cut short?" : "cells cannot be quoted or hold commas"
-                throw TraceError(file: file, line: lineNumber,
-                                 message: "expected \(columns.count) fields, one per column of the header (line \(headerLine)), found \(cells.count); \(hint)")
+            do throws(TraceError) {
+                jobs.append(try job(cells: cells, columns: columns, index: index, file: file, line: lineNumber, headerLine: headerLine,
+                                    seen: &seen))
+            } catch {
+                found += 1
+                if problems.count < maxReported { problems.append(error) }
             }
-            let row = Row(cells: cells, index: index, file: file, line: lineNumber)
-            let id = row.text("id") ?? "j\(lineNumber)"
-            if let first = seen[id] {
-                throw TraceError(file: file, line: lineNumber, column: "id", message: "duplicate job id `\(id)`, first on line \(first)")
-            }
-            seen[id] = lineNumber
-            let submit = try row.number("submit", "a number of seconds ≥ 0") { $0 >= 0 }!
-            let gpus = try row.integer("gpus", minimum: 0)!
-            let cpus = try row.integer("cpus", minimum: 1)
-            let duration = try row.number("duration", "a number of seconds > 0") { $0 > 0 }!
-            let utilization = try row.number("utilization", "a number in (0, 1]") { $0 > 0 && $0 <= 1 } ?? 1
-            let flexible = try row.bool("flexible")!
-            let preemptible = try row.bool("preemptible") ?? flexible
-            let deadline = try row.number("deadline", "a number of seconds ≥ submit (\(ClusterText.number(submit)))") { $0 >= submit }
-            let priority = try row.integer("priority", minimum: Int.min) ?? 0
-            if let pool = row.text("pool"), !ClusterFileLoader.isValidName(pool) {
-                throw TraceError(file: file, line: lineNumber, column: "pool", message: "must use only letters, digits and `-_.`, found `\(pool)`")
-            }
-            jobs.append(JobSpec(id: id, submit: submit, user: row.text("user") ?? "user", pool: row.text("pool"), gpus: gpus,
-                                cpus: cpus, duration: duration, utilization: utilization, flexible: flexible,
-                                preemptible: preemptible, deadline: deadline, priority: priority))
         }
         if header == nil { throw TraceError(file: file, line: 0, message: "no header line") }
+        if var first = problems.first {
+            first.more = Array(problems.dropFirst())
+            first.omitted = found - problems.count
+            throw first
+        }
         return jobs
+    }
+
+    /// One job line.
+    private static func job(cells: [String], columns: [String], index: [String: Int], file: String, line lineNumber: Int,
+                            headerLine: Int, seen: inout [String: Int]) throws(TraceError) -> JobSpec {
+        guard cells.count == columns.count else {
+            let hint = cells.count < columns.count ? "is the line cut short?" : "cells cannot be quoted or hold commas"
+            throw TraceError(file: file, line: lineNumber,
+                             message: "expected \(columns.count) fields, one per column of the header (line \(headerLine)), found \(cells.count); \(hint)")
+        }
+        let row = Row(cells: cells, index: index, file: file, line: lineNumber)
+        let id = row.text("id") ?? "j\(lineNumber)"
+        if let first = seen[id] {
+            throw TraceError(file: file, line: lineNumber, column: "id", message: "duplicate job id `\(id)`, first on line \(first)")
+        }
+        seen[id] = lineNumber
+        let submit = try row.number("submit", "a number of seconds ≥ 0") { $0 >= 0 }!
+        let gpus = try row.integer("gpus", minimum: 0)!
+        let cpus = try row.integer("cpus", minimum: 1)
+        let duration = try row.number("duration", "a number of seconds > 0") { $0 > 0 }!
+        let utilization = try row.number("utilization", "a number in (0, 1]") { $0 > 0 && $0 <= 1 } ?? 1
+        let flexible = try row.bool("flexible")!
+        let preemptible = try row.bool("preemptible") ?? flexible
+        let deadline = try row.number("deadline", "a number of seconds ≥ submit (\(ClusterText.number(submit)))") { $0 >= submit }
+        let priority = try row.integer("priority", minimum: Int.min) ?? 0
+        if let pool = row.text("pool"), !ClusterFileLoader.isValidName(pool) {
+            throw TraceError(file: file, line: lineNumber, column: "pool", message: "must use only letters, digits and `-_.`, found `\(pool)`")
+        }
+        return JobSpec(id: id, submit: submit, user: row.text("user") ?? "user", pool: row.text("pool"), gpus: gpus,
+                       cpus: cpus, duration: duration, utilization: utilization, flexible: flexible,
+                       preemptible: preemptible, deadline: deadline, priority: priority)
     }
 
     private struct Row {
