@@ -38,7 +38,7 @@ extension Checker {
     private func reportUnknownFunction(_ callee: Identifier) {
         guard canReportErrors else { return }
         var help = Suggestions.didYouMean(callee.name, in: Array(vocabulary.functions.keys) + Array(Builtins.all.keys))
-        if help == nil, vocabulary.names[callee.name] != nil || definitions[callee.name] != nil {
+        if help == nil, vocabulary.names[callee.name] != nil || definitionIndex[callee.name] != nil {
             help = "`\(callee.name)` is a value, not a function"
         }
         error(.unknownFunction, "unknown function `\(callee.name)`", at: callee.range, help: help)
@@ -310,8 +310,8 @@ extension Checker {
     func telemetryPath(_ expr: Expr) -> String? {
         switch expr.kind {
         case .name(let n):
-            guard vocabulary.names[n] != nil, definitions[n] == nil,
-                  !scopes.contains(where: { vocabulary.schema(of: $0.elementType)?.fieldIndex(n) != nil }) else { return nil }
+            guard vocabulary.names[n] != nil, definitionIndex[n] == nil,
+                  !scopes.contains(where: { $0.schema?.fieldIndex(n) != nil }) else { return nil }
             return n
         case .member(let base, let field):
             return telemetryPath(base).map { $0 + "." + field.name }

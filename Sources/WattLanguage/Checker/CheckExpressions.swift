@@ -120,7 +120,7 @@ extension Checker {
         // 1. Fields of the elements in scope, innermost first; the element by its schema name or `it`.
         if let element = resolveElementName(name, r) { return element }
         // 2. Definitions.
-        if definitions[name] != nil { return referenceDefinition(name, r) }
+        if let index = definitionIndex[name] { return referenceDefinition(index, name, r) }
         // 3. The evaluation time, then the host's names.
         return resolveHostName(name, r)
     }
@@ -128,7 +128,7 @@ extension Checker {
     @inline(never)
     private func resolveElementName(_ name: String, _ r: SourceRange) -> TypedExpr? {
         for scope in scopes.reversed() {
-            if let schema = vocabulary.schema(of: scope.elementType) {
+            if let schema = scope.schema {
                 if let index = schema.fieldIndex(name) {
                     let element = TypedExpr(.element(depth: scope.depth), scope.elementType, r)
                     return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
@@ -142,17 +142,17 @@ extension Checker {
         return nil
     }
 
-    private func referenceDefinition(_ name: String, _ r: SourceRange) -> TypedExpr {
-        definitions[name]!.used = true
-        return typeReference(name, resolveDefinition(name, usedAt: r), r)
+    private func referenceDefinition(_ index: Int, _ name: String, _ r: SourceRange) -> TypedExpr {
+        definitions[index].used = true
+        return typeReference(name, resolveDefinition(index, usedAt: r), r)
     }
 
     @inline(never)
-    private func typeReference(_ name: String, _ state: DefinitionState?, _ r: SourceRange) -> TypedExpr {
+    private func typeReference(_ name: String, _ state: DefinitionState, _ r: SourceRange) -> TypedExpr {
         switch state {
-        case .checkedConst(let value, let type, let unit)?:
+        case .checkedConst(let value, let type, let unit):
             return TypedExpr(.constant(value), type, r, displayUnit: unit)
-        case .checkedLet(let index, let type, let unit)?:
+        case .checkedLet(let index, let type, let unit):
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
                       help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")

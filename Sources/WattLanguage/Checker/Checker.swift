@@ -31,14 +31,25 @@ public final class Checker {
         var source: SourceFile
         var state: DefinitionState = .unchecked
         var used = false
+        var name: String { binding.name.name }
     }
-    var definitions: [String: Definition] = [:]
-    var definitionOrder: [String] = []
+    /// The definitions in the order written (the first of each name), and where each name
+    /// is in it: a reference hashes its name once, then works with the index.
+    var definitions: [Definition] = []
+    var definitionIndex: [String: Int] = [:]
     var lets: [TypedLet] = []
     var letSizes: [Int] = []
     var letCosts: [Int] = []
     /// How deep evaluating each `let` nests, counting the lets it reads (`evaluationDepth`).
     var letDepths: [Int] = []
+    /// The lets each `let` reads directly (`visitLets`, in its order): the reads of let `i`
+    /// are `letReads[letReadStarts[i]..<letReadStarts[i + 1]]`. A rule's cost adds the lets
+    /// it reads through others without walking their trees again.
+    var letReads: [Int] = []
+    var letReadStarts: [Int] = [0]
+    /// For each let, the last rule (`ruleStamp`) whose cost counted it.
+    var letStamps: [Int] = []
+    var ruleStamp = 0
     /// `check` calls in progress, across the definitions being checked on first use.
     var nesting = 0
 
@@ -52,13 +63,15 @@ public final class Checker {
     struct ElementScope {
         var elementType: WattType
         var depth: Int
+        /// The element's schema when it is a record (looked up once, when the scope opens).
+        var schema: RecordSchema?
     }
     var scopes: [ElementScope] = []
     var maxDepth = 0
     /// Set while checking a `const`: only constant things may be referenced.
     var constContext: String?
-    /// Chain of definitions being checked, for cycle diagnostics.
-    var definitionStack: [String] = []
+    /// Chain of definitions being checked (indices into `definitions`), for cycle diagnostics.
+    var definitionStack: [Int] = []
     /// Definitions that did not parse; their uses are not reported again.
     var brokenNames: Set<String> = []
 
@@ -120,7 +133,8 @@ public final class Checker {
         for unit in units {
             currentSource = unit.source
             for case .binding(let binding) in unit.declarations {
-                if let existing = definitions[binding.name.name] {
+                if let index = definitionIndex[binding.name.name] {
+                    let existing = definitions[index]
                     error(.duplicateDefinition, "`\(binding.name.name)` is defined twice", at: binding.name.range,
                           labels: [.init(range: existing.binding.name.range, message: "first definition here",
                                          source: existing.source)])
@@ -130,11 +144,11 @@ public final class Checker {
                     warning(.shadowedName, "`\(binding.name.name)` hides the host's name of the same spelling",
                             at: binding.name.range, help: "rename the definition to keep the host's `\(binding.name.name)` reachable")
                 }
-                definitions[binding.name.name] = Definition(binding: binding, source: unit.source)
-                definitionOrder.append(binding.name.name)
+                definitionIndex[binding.name.name] = definitions.count
+                definitions.append(Definition(binding: binding, source: unit.source))
             }
         }
-        for name in definitionOrder { _ = resolveDefinition(name) }
+        for index in definitions.indices { _ = resolveDefinition(index) }
 
         var rules: [TypedRule] = []
         var ruleNames: [String: (SourceRange, SourceFile)] = [:]
@@ -151,15 +165,14 @@ public final class Checker {
                 if let typed = checkRule(rule, source: unit.source) { rules.append(typed) }
             }
         }
-        for name in definitionOrder {
-            guard let d = definitions[name], !d.used else { continue }
+        for d in definitions where !d.used {
             currentSource = d.source
-            warning(.unusedDefinition, "`\(name)` is never used", at: d.binding.name.range,
+            warning(.unusedDefinition, "`\(d.name)` is never used", at: d.binding.name.range,
                     help: "remove it, or use it in a rule")
         }
         var consts: [String: (value: Value, type: WattType, displayUnit: String?)] = [:]
-        for (name, d) in definitions {
-            if case .checkedConst(let v, let t, let u) = d.state { consts[name] = (v, t, u) }
+        for d in definitions {
+            if case .checkedConst(let v, let t, let u) = d.state { consts[d.name] = (v, t, u) }
         }
         let program = CheckedProgram(lets: lets, consts: consts, rules: rules, maxElementDepth: maxDepth + 1)
         return (program, diagnostics)
@@ -173,30 +186,31 @@ public final class Checker {
         return (typed, diagnostics)
     }
 
-    /// Looks up (checking on first use) a `let` or `const`. `usedAt` is the reference
-    /// being checked, if any.
-    func resolveDefinition(_ name: String, usedAt: SourceRange? = nil) -> DefinitionState? {
-        guard let state = definitions[name]?.state else { return nil }
+    /// Looks up (checking on first use) the `let` or `const` at `index` in `definitions`.
+    /// `usedAt` is the reference being checked, if any.
+    func resolveDefinition(_ index: Int, usedAt: SourceRange? = nil) -> DefinitionState {
+        let state = definitions[index].state
         switch state {
         case .checking:
-            return reportCycle(name)
+            return reportCycle(index)
         case .unchecked:
             // Checking a definition on first use recurses: a chain of definitions, each
             // using the next, is checked on one stack. Past the evaluation depth limit
             // the chain would be rejected anyway (its evaluation nests at least this deep).
-            if nesting > Checker.maxEvaluationDepth, let usedAt { return reportTooDeep(name, usedAt) }
-            return checkDefinition(name)
+            if nesting > Checker.maxEvaluationDepth, let usedAt { return reportTooDeep(definitions[index].name, usedAt) }
+            return checkDefinition(index)
         default:
             return state
         }
     }
 
     @inline(never)
-    private func reportCycle(_ name: String) -> DefinitionState {
-        let cycle = definitionStack.drop(while: { $0 != name }).map { "`\($0)`" } + ["`\(name)`"]
+    private func reportCycle(_ index: Int) -> DefinitionState {
+        let name = definitions[index].name
+        let cycle = definitionStack.drop(while: { $0 != index }).map { "`\(definitions[$0].name)`" } + ["`\(name)`"]
         error(.cyclicDefinition, "`\(name)` is defined in terms of itself: \(cycle.joined(separator: " → "))",
-              at: definitions[name]!.binding.name.range, help: "definitions may not depend on themselves; break the cycle")
-        definitions[name]!.state = .failed
+              at: definitions[index].binding.name.range, help: "definitions may not depend on themselves; break the cycle")
+        definitions[index].state = .failed
         return .failed
     }
 
@@ -215,27 +229,27 @@ public final class Checker {
         var constContext: String?
     }
 
-    private func checkDefinition(_ name: String) -> DefinitionState {
-        let context = enterDefinition(name)
-        let typed = check(definitions[name]!.binding.value)
-        return finishDefinition(name, typed, context)
+    private func checkDefinition(_ index: Int) -> DefinitionState {
+        let context = enterDefinition(index)
+        let typed = check(definitions[index].binding.value)
+        return finishDefinition(index, typed, context)
     }
 
     @inline(never)
-    private func enterDefinition(_ name: String) -> DefinitionContext {
-        let definition = definitions[name]!
-        definitions[name]!.state = .checking
-        definitionStack.append(name)
+    private func enterDefinition(_ index: Int) -> DefinitionContext {
+        definitions[index].state = .checking
+        definitionStack.append(index)
         let context = DefinitionContext(source: currentSource, scopes: scopes, constContext: constContext)
-        currentSource = definition.source
+        currentSource = definitions[index].source
         scopes = []
-        if definition.binding.isConst { constContext = name }
+        if definitions[index].binding.isConst { constContext = definitions[index].name }
         return context
     }
 
     @inline(never)
-    private func finishDefinition(_ name: String, _ typed: TypedExpr, _ context: DefinitionContext) -> DefinitionState {
-        var definition = definitions[name]!
+    private func finishDefinition(_ index: Int, _ typed: TypedExpr, _ context: DefinitionContext) -> DefinitionState {
+        var definition = definitions[index]
+        let name = definition.name
         constContext = context.constContext
         scopes = context.scopes
         definitionStack.removeLast()
@@ -250,21 +264,27 @@ public final class Checker {
                 error(.constEvaluationFailed, "`\(name)` cannot be computed: \(message)", at: definition.binding.value.range)
                 definition.state = .failed
             }
-        } else if case let depth = evaluationDepth(typed), depth > Checker.maxEvaluationDepth {
-            error(.nestingTooDeep, "`\(name)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
-                  at: definition.binding.name.range, help: "compute it from fewer nested definitions")
-            definition.state = .failed
         } else {
-            let index = lets.count
-            lets.append(TypedLet(name: name, value: typed, range: definition.binding.range, source: definition.source))
-            letSizes.append(estimatedSize(typed))
-            letCosts.append(estimateCost(typed))
-            letDepths.append(evaluationDepth(typed))
-            definition.state = .checkedLet(index: index, type: typed.type, displayUnit: typed.displayUnit)
+            let depth = evaluationDepth(typed)
+            if depth > Checker.maxEvaluationDepth {
+                error(.nestingTooDeep, "`\(name)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
+                      at: definition.binding.name.range, help: "compute it from fewer nested definitions")
+                definition.state = .failed
+            } else {
+                let letIndex = lets.count
+                lets.append(TypedLet(name: name, value: typed, range: definition.binding.range, source: definition.source))
+                letSizes.append(estimatedSize(typed))
+                letCosts.append(estimateCost(typed))
+                letDepths.append(depth)
+                visitLets(typed) { letReads.append($0) }
+                letReadStarts.append(letReads.count)
+                letStamps.append(0)
+                definition.state = .checkedLet(index: letIndex, type: typed.type, displayUnit: typed.displayUnit)
+            }
         }
         currentSource = context.source
-        definition.used = definitions[name]!.used
-        definitions[name] = definition
+        definition.used = definitions[index].used
+        definitions[index] = definition
         return definition.state
     }
 
@@ -273,7 +293,7 @@ public final class Checker {
     func withElementScope<T>(_ elementType: WattType, _ body: (Int) -> T) -> T {
         let depth = scopes.count
         maxDepth = max(maxDepth, depth)
-        scopes.append(ElementScope(elementType: elementType, depth: depth))
+        scopes.append(ElementScope(elementType: elementType, depth: depth, schema: vocabulary.schema(of: elementType)))
         defer { scopes.removeLast() }
         return body(depth)
     }
@@ -285,14 +305,14 @@ public final class Checker {
     func visibleNames() -> [String] {
         var names: [String] = []
         for scope in scopes {
-            if let schema = vocabulary.schema(of: scope.elementType) {
+            if let schema = scope.schema {
                 names.append(contentsOf: schema.fields.map(\.name))
                 names.append(schema.name)
             }
         }
         names.append(contentsOf: vocabulary.nameOrder)
         names.append("now")
-        names.append(contentsOf: definitionOrder.prefix(Checker.maxSuggestedDefinitions))
+        names.append(contentsOf: definitions.prefix(Checker.maxSuggestedDefinitions).map(\.name))
         return names
     }
 

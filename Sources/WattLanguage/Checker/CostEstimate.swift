@@ -8,26 +8,41 @@ extension Checker {
     /// most once per evaluation, however often they are read).
     func estimateCost(_ rule: TypedRule) -> Int {
         // Every let the rule reads, directly or through other lets: a worklist, not
-        // recursion, since chains of lets may be long.
-        var lets = Set<Int>()
+        // recursion, since chains of lets may be long. The lets a let reads were listed
+        // when it was checked (`letReads`), and `letStamps` marks the lets counted for
+        // this rule. (The sum saturates at `Int.max` and all costs are non-negative, so
+        // the order the lets are counted in does not matter.)
+        ruleStamp += 1
+        let stamp = ruleStamp
+        var total = estimateCost(rule.condition)
         var pending: [Int] = []
-        func collect(_ e: TypedExpr) { visitLets(e) { index in
-            if lets.insert(index).inserted, index < self.lets.count { pending.append(index) }
-        } }
-        collect(rule.condition)
-        if let clear = rule.clearCondition { collect(clear) }
-        for action in rule.thenActions + rule.elseActions {
-            action.target.map(collect)
-            action.slots.forEach { collect($0.value) }
+        func reach(_ index: Int) {
+            guard index < letStamps.count, letStamps[index] != stamp else { return }
+            letStamps[index] = stamp
+            total = add(total, index < letCosts.count ? letCosts[index] : 0)
+            pending.append(index)
         }
-        while let index = pending.popLast() { collect(self.lets[index].value) }
-        var total = lets.reduce(estimateCost(rule.condition)) { add($0, $1 < letCosts.count ? letCosts[$1] : 0) }
+        visitLets(rule.condition, reach)
+        if let clear = rule.clearCondition { visitLets(clear, reach) }
+        forEachAction(of: rule) { action in
+            if let target = action.target { visitLets(target, reach) }
+            for slot in action.slots { visitLets(slot.value, reach) }
+        }
+        while let index = pending.popLast() {
+            for read in letReads[letReadStarts[index]..<letReadStarts[index + 1]] { reach(read) }
+        }
         if let clear = rule.clearCondition { total = add(total, estimateCost(clear)) }
-        for action in rule.thenActions + rule.elseActions {
+        forEachAction(of: rule) { action in
             total = add(total, action.target.map(estimateCost) ?? 0)
             for slot in action.slots { total = add(total, estimateCost(slot.value)) }
         }
         return total
+    }
+
+    /// The rule's `then` actions, then its `else` actions (without concatenating the arrays).
+    func forEachAction(of rule: TypedRule, _ body: (TypedAction) -> Void) {
+        for action in rule.thenActions { body(action) }
+        for action in rule.elseActions { body(action) }
     }
 
     func estimatedSize(_ e: TypedExpr) -> Int {
