@@ -64,13 +64,15 @@ extension Checker {
                               holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, limitShare: limitShare, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
         let anchor = rule.name?.range ?? rule.headerRange
-        let depth = evaluationDepth(typed)
+        // Depth and cost in one walk (`facts`; `evaluationDepth` and `estimateCost` define them).
+        let facts = facts(typed)
+        let depth = facts.depth
         if depth > Checker.maxEvaluationDepth {
             error(.nestingTooDeep, "rule `\(ruleName)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
                   at: anchor, help: "compute its values from fewer nested definitions")
             return nil
         }
-        typed.estimatedCost = estimateCost(typed)
+        typed.estimatedCost = facts.cost
         if typed.estimatedCost > options.maxRuleCost {
             error(.costTooHigh, "rule `\(ruleName)` may take about \(typed.estimatedCost) steps per tick, over the limit of \(options.maxRuleCost)",
                   at: anchor, help: "filter collections before combining them, or precompute with `let`")

@@ -265,18 +265,20 @@ public final class Checker {
                 definition.state = .failed
             }
         } else {
-            let depth = evaluationDepth(typed)
-            if depth > Checker.maxEvaluationDepth {
-                error(.nestingTooDeep, "`\(name)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
+            // Its depth, cost and the lets it reads, in one walk (`facts`).
+            let readsStart = letReads.count
+            let facts = facts(typed) { letReads.append($0) }
+            if facts.depth > Checker.maxEvaluationDepth {
+                letReads.removeSubrange(readsStart...)
+                error(.nestingTooDeep, "`\(name)` nests \(facts.depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
                       at: definition.binding.name.range, help: "compute it from fewer nested definitions")
                 definition.state = .failed
             } else {
                 let letIndex = lets.count
                 lets.append(TypedLet(name: name, value: typed, range: definition.binding.range, source: definition.source))
                 letSizes.append(estimatedSize(typed))
-                letCosts.append(estimateCost(typed))
-                letDepths.append(depth)
-                visitLets(typed) { letReads.append($0) }
+                letCosts.append(facts.cost)
+                letDepths.append(facts.depth)
                 letReadStarts.append(letReads.count)
                 letStamps.append(0)
                 definition.state = .checkedLet(index: letIndex, type: typed.type, displayUnit: typed.displayUnit)

@@ -5,34 +5,27 @@ extension Checker {
     static let nestedCollectionSize = 100
 
     /// A rule's cost: its expressions, plus each `let` it uses once (lets are computed at
-    /// most once per evaluation, however often they are read).
+    /// most once per evaluation, however often they are read). The checker computes it
+    /// with `facts(rule)`, in one walk with the depth; this is the definition it is tested
+    /// against.
     func estimateCost(_ rule: TypedRule) -> Int {
         // Every let the rule reads, directly or through other lets: a worklist, not
-        // recursion, since chains of lets may be long. The lets a let reads were listed
-        // when it was checked (`letReads`), and `letStamps` marks the lets counted for
-        // this rule. (The sum saturates at `Int.max` and all costs are non-negative, so
-        // the order the lets are counted in does not matter.)
-        ruleStamp += 1
-        let stamp = ruleStamp
-        var total = estimateCost(rule.condition)
+        // recursion, since chains of lets may be long.
+        var lets = Set<Int>()
         var pending: [Int] = []
-        func reach(_ index: Int) {
-            guard index < letStamps.count, letStamps[index] != stamp else { return }
-            letStamps[index] = stamp
-            total = add(total, index < letCosts.count ? letCosts[index] : 0)
-            pending.append(index)
+        func collect(_ e: TypedExpr) { visitLets(e) { index in
+            if lets.insert(index).inserted, index < self.lets.count { pending.append(index) }
+        } }
+        collect(rule.condition)
+        if let clear = rule.clearCondition { collect(clear) }
+        for action in rule.thenActions + rule.elseActions {
+            action.target.map(collect)
+            action.slots.forEach { collect($0.value) }
         }
-        visitLets(rule.condition, reach)
-        if let clear = rule.clearCondition { visitLets(clear, reach) }
-        forEachAction(of: rule) { action in
-            if let target = action.target { visitLets(target, reach) }
-            for slot in action.slots { visitLets(slot.value, reach) }
-        }
-        while let index = pending.popLast() {
-            for read in letReads[letReadStarts[index]..<letReadStarts[index + 1]] { reach(read) }
-        }
+        while let index = pending.popLast() { collect(self.lets[index].value) }
+        var total = lets.reduce(estimateCost(rule.condition)) { add($0, $1 < letCosts.count ? letCosts[$1] : 0) }
         if let clear = rule.clearCondition { total = add(total, estimateCost(clear)) }
-        forEachAction(of: rule) { action in
+        for action in rule.thenActions + rule.elseActions {
             total = add(total, action.target.map(estimateCost) ?? 0)
             for slot in action.slots { total = add(total, estimateCost(slot.value)) }
         }
@@ -91,8 +84,8 @@ extension Checker {
         }
     }
 
-    private func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
-    private func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
+    func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
+    func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
 }
 
 extension Checker {
