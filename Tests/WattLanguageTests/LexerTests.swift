@@ -53,6 +53,24 @@ import Testing
         #expect(tokens.map(\.number) == [0, 7, 1000, 123456789012345, 1234567890123456789, 2.5, 1000, 102.5, 0.9])
     }
 
+    /// Plain strings take a shorter path than strings with escapes; both give the same
+    /// values, and the length limit counts the quotes either way.
+    @Test func plainAndEscapedStrings() {
+        let tokens = Lexer.tokenize(SourceFile(name: "t", text: "\"\" \"a\tb\" \"caf\u{E9}\" \"x\\\"y\"")).tokens
+        #expect(tokens.map(\.kind) == [.string, .string, .string, .string, .endOfFile])
+        #expect(tokens.map(\.text) == ["", "a\tb", "café", "x\"y", ""])
+        #expect(tokens[3].range == SourceRange(17, 23))
+        for (contentLength, tooLong) in [(Lexer.maxTokenLength - 2, false), (Lexer.maxTokenLength - 1, true)] {
+            let text = "\"" + String(repeating: "a", count: contentLength) + "\""
+            let result = Lexer.tokenize(SourceFile(name: "t", text: text))
+            #expect(result.diagnostics.map(\.code) == (tooLong ? [.tokenTooLong] : []), "\(contentLength)")
+            #expect(result.tokens[0].text.utf8.count == (tooLong ? 35 : contentLength))
+        }
+        let invalid = Lexer.tokenize(SourceFile(name: "t", bytes: Array("\"a".utf8) + [0xFF] + Array("b\"".utf8)))
+        #expect(invalid.diagnostics.map(\.code) == [.invalidUTF8])
+        #expect(invalid.tokens[0].text == "a\u{FFFD}b")
+    }
+
     @Test func numberGluedToUnit() {
         let tokens = Lexer.tokenize(SourceFile(name: "t", text: "1.5kWh")).tokens
         #expect(tokens.map(\.kind) == [.number, .identifier, .endOfFile])

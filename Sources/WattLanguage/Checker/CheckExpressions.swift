@@ -130,35 +130,35 @@ extension Checker {
         for scope in scopes.reversed() {
             if let schema = scope.schema {
                 if let index = schema.fieldIndex(name) {
-                    let element = TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+                    let element = TypedExpr(elementKind(scope.depth), scope.elementType, r)
                     return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
                 }
                 if name == schema.name {
-                    return TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+                    return TypedExpr(elementKind(scope.depth), scope.elementType, r)
                 }
             }
-            if name == "it" { return TypedExpr(.element(depth: scope.depth), scope.elementType, r) }
+            if name == "it" { return TypedExpr(elementKind(scope.depth), scope.elementType, r) }
         }
         return nil
     }
 
     private func referenceDefinition(_ index: Int, _ name: String, _ r: SourceRange) -> TypedExpr {
         definitions[index].used = true
-        return typeReference(name, resolveDefinition(index, usedAt: r), r)
+        return typeReference(index, name, resolveDefinition(index, usedAt: r), r)
     }
 
     @inline(never)
-    private func typeReference(_ name: String, _ state: DefinitionState, _ r: SourceRange) -> TypedExpr {
+    private func typeReference(_ definition: Int, _ name: String, _ state: DefinitionState, _ r: SourceRange) -> TypedExpr {
         switch state {
         case .checkedConst(let value, let type, let unit):
-            return TypedExpr(.constant(value), type, r, displayUnit: unit)
+            return TypedExpr(definitions[definition].referenceKind ?? .constant(value), type, r, displayUnit: unit)
         case .checkedLet(let index, let type, let unit):
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
                       help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")
                 return poisoned(r)
             }
-            return TypedExpr(.letRef(index: index), type, r, displayUnit: unit)
+            return TypedExpr(definitions[definition].referenceKind ?? .letRef(index: index), type, r, displayUnit: unit)
         default:
             return poisoned(r)
         }
@@ -180,7 +180,7 @@ extension Checker {
                       help: "use `let` for values computed from live state")
                 return poisoned(r)
             }
-            return TypedExpr(.hostName(slot: host.slot), host.type, r)
+            return TypedExpr(hostNameKind(host.slot), host.type, r)
         }
         if brokenNames.contains(name) || !canReportErrors { return poisoned(r) }
         var help = Suggestions.didYouMean(name, in: visibleNames())

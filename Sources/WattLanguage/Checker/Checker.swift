@@ -31,6 +31,9 @@ public final class Checker {
         var source: SourceFile
         var state: DefinitionState = .unchecked
         var used = false
+        /// What a reference to the definition is (`.letRef` or `.constant`), made once
+        /// when it is checked: see `elementKinds`.
+        var referenceKind: TypedExprKind?
         var name: String { binding.name.name }
     }
     /// The definitions in the order written (the first of each name), and where each name
@@ -68,6 +71,12 @@ public final class Checker {
     }
     var scopes: [ElementScope] = []
     var maxDepth = 0
+    /// Leaves of the typed tree that many nodes share: the element at each scope depth
+    /// and each host name (a definition's reference is in `Definition.referenceKind`).
+    /// `TypedExprKind` keeps each case in a box, so a new leaf is an allocation and a copy
+    /// of a made one a retain.
+    var elementKinds: [TypedExprKind] = []
+    var hostNameKinds: [TypedExprKind?] = []
     /// Set while checking a `const`: only constant things may be referenced.
     var constContext: String?
     /// Chain of definitions being checked (indices into `definitions`), for cycle diagnostics.
@@ -130,6 +139,9 @@ public final class Checker {
     /// Checks the declarations of several files as one program (names are shared).
     public func check(_ units: [SourceUnit]) -> (CheckedProgram, [Diagnostic]) {
         for unit in units { brokenNames.formUnion(unit.brokenNames) }
+        let declarations = units.reduce(0) { $0 + $1.declarations.count }
+        definitionIndex.reserveCapacity(declarations)
+        definitions.reserveCapacity(declarations)
         for unit in units {
             currentSource = unit.source
             for case .binding(let binding) in unit.declarations {
@@ -152,6 +164,7 @@ public final class Checker {
 
         var rules: [TypedRule] = []
         var ruleNames: [String: (SourceRange, SourceFile)] = [:]
+        ruleNames.reserveCapacity(max(0, declarations - definitions.count))
         for unit in units {
             currentSource = unit.source
             for case .rule(let rule) in unit.declarations {
@@ -260,6 +273,7 @@ public final class Checker {
             switch ConstEvaluator.evaluate(typed, maxDepth: maxDepth + 1) {
             case .success(let value):
                 definition.state = .checkedConst(value: value, type: typed.type, displayUnit: typed.displayUnit)
+                definition.referenceKind = .constant(value)
             case .failure(let message):
                 error(.constEvaluationFailed, "`\(name)` cannot be computed: \(message)", at: definition.binding.value.range)
                 definition.state = .failed
@@ -282,6 +296,7 @@ public final class Checker {
                 letReadStarts.append(letReads.count)
                 letStamps.append(0)
                 definition.state = .checkedLet(index: letIndex, type: typed.type, displayUnit: typed.displayUnit)
+                definition.referenceKind = .letRef(index: letIndex)
             }
         }
         currentSource = context.source
@@ -291,6 +306,19 @@ public final class Checker {
     }
 
     // MARK: Element scopes
+
+    func elementKind(_ depth: Int) -> TypedExprKind {
+        while elementKinds.count <= depth { elementKinds.append(.element(depth: elementKinds.count)) }
+        return elementKinds[depth]
+    }
+
+    func hostNameKind(_ slot: Int) -> TypedExprKind {
+        if slot >= hostNameKinds.count { hostNameKinds.append(contentsOf: repeatElement(nil, count: slot + 1 - hostNameKinds.count)) }
+        if let kind = hostNameKinds[slot] { return kind }
+        let kind = TypedExprKind.hostName(slot: slot)
+        hostNameKinds[slot] = kind
+        return kind
+    }
 
     func withElementScope<T>(_ elementType: WattType, _ body: (Int) -> T) -> T {
         let depth = scopes.count

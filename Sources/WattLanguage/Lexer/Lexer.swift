@@ -263,6 +263,21 @@ public struct Lexer {
 
     private mutating func lexString() {
         let start = position
+        // Nearly every string is plain: no escape, no control character, closed on its
+        // line. Its value is its bytes, without the copy the loop below makes.
+        var end = start + 1
+        while end < bytes.count, end + 1 - start <= Lexer.maxTokenLength {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\""), let text = bytes.withUnsafeBufferPointer({
+                String(validating: UnsafeBufferPointer(rebasing: $0[start + 1..<end]), as: UTF8.self)
+            }) {
+                position = end + 1
+                emit(.string, from: start, text: text)
+                return
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || (b < 0x20 && b != 9) { break }
+            end += 1
+        }
         position += 1
         var value: [UInt8] = []
         while true {
