@@ -301,7 +301,7 @@ extension Checker {
 
     /// The known values of a string field, when `e` reads one (`pool`, `node.pool`).
     func allowedValues(of e: TypedExpr) -> (values: [String], field: String)? {
-        guard case .field(let base, let index) = e.kind, let schema = vocabulary.schema(of: base.type),
+        guard case .field(let base, let index) = e.kind, let schema = schema(of: base.type),
               let values = schema.fields[index].allowedValues else { return nil }
         return (values, schema.fields[index].name)
     }
@@ -323,7 +323,7 @@ extension Checker {
     /// A record that stands for a value (`RecordSchema.valueField`) used where a value is
     /// expected: its value field.
     func coerced(_ e: TypedExpr) -> TypedExpr {
-        guard let schema = vocabulary.schema(of: e.type), let name = schema.valueField,
+        guard let schema = schema(of: e.type), let name = schema.valueField,
               let index = schema.fieldIndex(name) else { return e }
         return TypedExpr(.field(e, index: index), schema.fields[index].type.optional(if: e.type.isOptional), e.range)
     }

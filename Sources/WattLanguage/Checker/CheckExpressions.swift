@@ -198,14 +198,14 @@ extension Checker {
         let optional = base.type.isOptional
         switch base.type.unwrapped {
         case .record(let schemaName):
-            guard let schema = vocabulary.schemas[schemaName] else { return poisoned(r) }
+            guard let schema = schema(named: schemaName) else { return poisoned(r) }
             guard let index = schema.fieldIndex(field.name) else {
                 reportUnknownField(field, in: schema)
                 return poisoned(r)
             }
             return TypedExpr(.field(base, index: index), schema.fields[index].type.optional(if: optional), r)
         case .list(let element):
-            if let schema = vocabulary.schema(of: element) {
+            if let schema = schema(of: element) {
                 guard let index = schema.fieldIndex(field.name) else {
                     reportUnknownField(field, in: schema)
                     return poisoned(r)

@@ -12,11 +12,15 @@ public final class Checker {
 
     let vocabulary: Vocabulary
     let options: Options
-    var diagnostics: [Diagnostic] = []
+    // The checker's state is only touched by its own methods, one at a time (a checker is
+    // not shared between threads, and no access overlaps another): `@exclusivity(unchecked)`
+    // drops the run-time exclusivity check on each access (`swift_beginAccess`), about 5 % of
+    // checking a large policy (docs/performance.md).
+    @exclusivity(unchecked) var diagnostics: [Diagnostic] = []
     /// What `report` has seen (duplicates are dropped) and errors per file (capped).
-    var reported: Set<ReportedKey> = []
-    var errorCounts: [ObjectIdentifier?: Int] = [:]
-    var currentSource: SourceFile?
+    @exclusivity(unchecked) var reported: Set<ReportedKey> = []
+    @exclusivity(unchecked) var errorCounts: [ObjectIdentifier?: Int] = [:]
+    @exclusivity(unchecked) var currentSource: SourceFile?
 
     // Definitions (`let`/`const`) across all files of a program.
     enum DefinitionState {
@@ -38,23 +42,23 @@ public final class Checker {
     }
     /// The definitions in the order written (the first of each name), and where each name
     /// is in it: a reference hashes its name once, then works with the index.
-    var definitions: [Definition] = []
-    var definitionIndex: [String: Int] = [:]
-    var lets: [TypedLet] = []
-    var letSizes: [Int] = []
-    var letCosts: [Int] = []
+    @exclusivity(unchecked) var definitions: [Definition] = []
+    @exclusivity(unchecked) var definitionIndex: [String: Int] = [:]
+    @exclusivity(unchecked) var lets: [TypedLet] = []
+    @exclusivity(unchecked) var letSizes: [Int] = []
+    @exclusivity(unchecked) var letCosts: [Int] = []
     /// How deep evaluating each `let` nests, counting the lets it reads (`evaluationDepth`).
-    var letDepths: [Int] = []
+    @exclusivity(unchecked) var letDepths: [Int] = []
     /// The lets each `let` reads directly (`visitLets`, in its order): the reads of let `i`
     /// are `letReads[letReadStarts[i]..<letReadStarts[i + 1]]`. A rule's cost adds the lets
     /// it reads through others without walking their trees again.
-    var letReads: [Int] = []
-    var letReadStarts: [Int] = [0]
+    @exclusivity(unchecked) var letReads: [Int] = []
+    @exclusivity(unchecked) var letReadStarts: [Int] = [0]
     /// For each let, the last rule (`ruleStamp`) whose cost counted it.
-    var letStamps: [Int] = []
-    var ruleStamp = 0
+    @exclusivity(unchecked) var letStamps: [Int] = []
+    @exclusivity(unchecked) var ruleStamp = 0
     /// `check` calls in progress, across the definitions being checked on first use.
-    var nesting = 0
+    @exclusivity(unchecked) var nesting = 0
 
     /// Evaluating an expression recurses over its tree and into the `let`s it reads. A
     /// `let` or rule nesting deeper than this, counting those lets, is error E0206, like
@@ -69,20 +73,23 @@ public final class Checker {
         /// The element's schema when it is a record (looked up once, when the scope opens).
         var schema: RecordSchema?
     }
-    var scopes: [ElementScope] = []
-    var maxDepth = 0
+    @exclusivity(unchecked) var scopes: [ElementScope] = []
+    @exclusivity(unchecked) var maxDepth = 0
     /// Leaves of the typed tree that many nodes share: the element at each scope depth
     /// and each host name (a definition's reference is in `Definition.referenceKind`).
     /// `TypedExprKind` keeps each case in a box, so a new leaf is an allocation and a copy
     /// of a made one a retain.
-    var elementKinds: [TypedExprKind] = []
-    var hostNameKinds: [TypedExprKind?] = []
+    @exclusivity(unchecked) var elementKinds: [TypedExprKind] = []
+    @exclusivity(unchecked) var hostNameKinds: [TypedExprKind?] = []
+    /// The schema looked up last: lookups come in runs of one record type (the fields of
+    /// one element), and comparing a name is cheaper than hashing it.
+    @exclusivity(unchecked) var lastSchema: RecordSchema?
     /// Set while checking a `const`: only constant things may be referenced.
-    var constContext: String?
+    @exclusivity(unchecked) var constContext: String?
     /// Chain of definitions being checked (indices into `definitions`), for cycle diagnostics.
-    var definitionStack: [Int] = []
+    @exclusivity(unchecked) var definitionStack: [Int] = []
     /// Definitions that did not parse; their uses are not reported again.
-    var brokenNames: Set<String> = []
+    @exclusivity(unchecked) var brokenNames: Set<String> = []
 
     public init(vocabulary: Vocabulary, options: Options = Options()) {
         self.vocabulary = vocabulary
@@ -307,6 +314,20 @@ public final class Checker {
 
     // MARK: Element scopes
 
+    /// `vocabulary.schemas[name]`, remembering the last one found.
+    func schema(named name: String) -> RecordSchema? {
+        if let last = lastSchema, last.name == name { return last }
+        let schema = vocabulary.schemas[name]
+        if schema != nil { lastSchema = schema }
+        return schema
+    }
+
+    /// `vocabulary.schema(of:)`: the schema of a record type (optional or not), else nil.
+    func schema(of type: WattType) -> RecordSchema? {
+        if case .record(let name) = type.unwrapped { return schema(named: name) }
+        return nil
+    }
+
     func elementKind(_ depth: Int) -> TypedExprKind {
         while elementKinds.count <= depth { elementKinds.append(.element(depth: elementKinds.count)) }
         return elementKinds[depth]
@@ -323,7 +344,7 @@ public final class Checker {
     func withElementScope<T>(_ elementType: WattType, _ body: (Int) -> T) -> T {
         let depth = scopes.count
         maxDepth = max(maxDepth, depth)
-        scopes.append(ElementScope(elementType: elementType, depth: depth, schema: vocabulary.schema(of: elementType)))
+        scopes.append(ElementScope(elementType: elementType, depth: depth, schema: schema(of: elementType)))
         defer { scopes.removeLast() }
         return body(depth)
     }

@@ -20,8 +20,9 @@ public enum WattType: Hashable, Sendable {
     public static let duration = WattType.quantity(.time)
 
     public var unwrapped: WattType {
-        if case .optional(let inner) = self { return inner.unwrapped }
-        return self
+        var type = self
+        while case .optional(let inner) = type { type = inner }
+        return type
     }
     public var isOptional: Bool { if case .optional = self { return true } else { return false } }
     public var isError: Bool {
