@@ -43,7 +43,7 @@ extension Checker {
     @inline(never)
     private func typeNumber(_ value: Double, _ unitSymbol: String?, _ r: SourceRange) -> TypedExpr {
         guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
-        guard let unit = UnitTable.lookup(unitSymbol) else {
+        guard let unit = NameTables.unit(unitSymbol) else {
             error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
             return poisoned(r)
         }
@@ -129,7 +129,7 @@ extension Checker {
     private func resolveElementName(_ name: String, _ r: SourceRange) -> TypedExpr? {
         for scope in scopes.reversed() {
             if let schema = scope.schema {
-                if let index = schema.fieldIndex(name) {
+                if let index = fieldIndex(schema, name) {
                     let element = TypedExpr(elementKind(scope.depth), scope.elementType, r)
                     return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
                 }
@@ -174,7 +174,7 @@ extension Checker {
             }
             return TypedExpr(.now, .instant, r)
         }
-        if let host = vocabulary.names[name] {
+        if let host = hostNames[name] {
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `\(name)`, which the host supplies each tick", at: r,
                       help: "use `let` for values computed from live state")
@@ -199,14 +199,14 @@ extension Checker {
         switch base.type.unwrapped {
         case .record(let schemaName):
             guard let schema = schema(named: schemaName) else { return poisoned(r) }
-            guard let index = schema.fieldIndex(field.name) else {
+            guard let index = fieldIndex(schema, field.name) else {
                 reportUnknownField(field, in: schema)
                 return poisoned(r)
             }
             return TypedExpr(.field(base, index: index), schema.fields[index].type.optional(if: optional), r)
         case .list(let element):
             if let schema = schema(of: element) {
-                guard let index = schema.fieldIndex(field.name) else {
+                guard let index = fieldIndex(schema, field.name) else {
                     reportUnknownField(field, in: schema)
                     return poisoned(r)
                 }

@@ -43,7 +43,13 @@ public final class Checker {
     /// The definitions in the order written (the first of each name), and where each name
     /// is in it: a reference hashes its name once, then works with the index.
     @exclusivity(unchecked) var definitions: [Definition] = []
-    @exclusivity(unchecked) var definitionIndex: [String: Int] = [:]
+    @exclusivity(unchecked) var definitionIndex = NameTable<Int>()
+    /// The vocabulary's names, functions and record fields in `NameTable`s (cheaper to
+    /// look up than its dictionaries).
+    let hostNames: NameTable<HostName>
+    let hostFunctions: NameTable<HostFunction>
+    @exclusivity(unchecked) var fieldTables: [(schema: RecordSchema, fields: NameTable<Int>)] = []
+    @exclusivity(unchecked) var hostSizeHints: [Int] = []
     @exclusivity(unchecked) var lets: [TypedLet] = []
     @exclusivity(unchecked) var letSizes: [Int] = []
     @exclusivity(unchecked) var letCosts: [Int] = []
@@ -94,6 +100,8 @@ public final class Checker {
     public init(vocabulary: Vocabulary, options: Options = Options()) {
         self.vocabulary = vocabulary
         self.options = options
+        hostNames = NameTable(vocabulary.names.map { ($0.key, $0.value) })
+        hostFunctions = NameTable(vocabulary.functions.map { ($0.key, $0.value) })
     }
 
     // MARK: Diagnostics (the one place that files them)
@@ -147,7 +155,7 @@ public final class Checker {
     public func check(_ units: [SourceUnit]) -> (CheckedProgram, [Diagnostic]) {
         for unit in units { brokenNames.formUnion(unit.brokenNames) }
         let declarations = units.reduce(0) { $0 + $1.declarations.count }
-        definitionIndex.reserveCapacity(declarations)
+        if definitionIndex.count == 0 { definitionIndex = NameTable(minimumCapacity: declarations) }
         definitions.reserveCapacity(declarations)
         for unit in units {
             currentSource = unit.source
@@ -159,7 +167,7 @@ public final class Checker {
                                          source: existing.source)])
                     continue
                 }
-                if vocabulary.names[binding.name.name] != nil || binding.name.name == "now" {
+                if hostNames[binding.name.name] != nil || binding.name.name == "now" {
                     warning(.shadowedName, "`\(binding.name.name)` hides the host's name of the same spelling",
                             at: binding.name.range, help: "rename the definition to keep the host's `\(binding.name.name)` reachable")
                 }
@@ -326,6 +334,23 @@ public final class Checker {
     func schema(of type: WattType) -> RecordSchema? {
         if case .record(let name) = type.unwrapped { return schema(named: name) }
         return nil
+    }
+
+    /// `vocabulary.names[vocabulary.nameOrder[slot]]?.sizeHint`, kept by slot.
+    func hostSizeHint(_ slot: Int) -> Int {
+        if hostSizeHints.isEmpty {
+            hostSizeHints = vocabulary.nameOrder.map { vocabulary.names[$0]?.sizeHint ?? Checker.defaultCollectionSize }
+        }
+        return hostSizeHints[slot]
+    }
+
+    /// `schema.fieldIndex(name)`, from a `NameTable` of the schema's fields.
+    func fieldIndex(_ schema: RecordSchema, _ name: String) -> Int? {
+        for entry in fieldTables where entry.schema === schema { return entry.fields[name] }
+        var fields = NameTable<Int>(minimumCapacity: schema.fields.count)
+        for (index, field) in schema.fields.enumerated() where fields[field.name] == nil { fields[field.name] = index }
+        fieldTables.append((schema, fields))
+        return fields[name]
     }
 
     func elementKind(_ depth: Int) -> TypedExprKind {

@@ -41,8 +41,7 @@ extension Checker {
     func estimatedSize(_ e: TypedExpr) -> Int {
         switch e.kind {
         case .hostName(let slot):
-            let name = vocabulary.nameOrder[slot]
-            return vocabulary.names[name]?.sizeHint ?? Checker.defaultCollectionSize
+            return hostSizeHint(slot)
         case .letRef(let index): return index < letSizes.count ? letSizes[index] : Checker.defaultCollectionSize
         case .constant(.list(let items)): return items.count
         case .list(let items): return items.count

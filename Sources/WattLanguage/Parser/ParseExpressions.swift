@@ -293,14 +293,14 @@ extension Parser {
             // A compound unit like `g/kWh` is written without spaces.
             if peek().kind == .slash, !peek().spaceBefore, peek(2).kind == .identifier, !peek(2).spaceBefore {
                 let compound = symbol.text + "/" + peek(2).text
-                if UnitTable.lookup(compound) != nil {
+                if NameTables.unit(compound) != nil {
                     candidate = compound
                     end = peek(2).range
                     known = true
                     consumed = 3
                 }
             }
-            if !known { known = UnitTable.lookup(candidate) != nil }
+            if !known { known = NameTables.unit(candidate) != nil }
             if known {
                 for _ in 0..<consumed { advance() }
                 unit = candidate
