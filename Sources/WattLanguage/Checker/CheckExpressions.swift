@@ -42,12 +42,12 @@ extension Checker {
 
     @inline(never)
     private func typeNumber(_ value: Double, _ unitSymbol: String?, _ r: SourceRange) -> TypedExpr {
-        guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
+        guard let unitSymbol else { return TypedExpr(numberKind(value), .number, r) }
         guard let unit = NameTables.unit(unitSymbol) else {
             error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
             return poisoned(r)
         }
-        return TypedExpr(.constant(.number(unit.toCanonical(value))), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+        return TypedExpr(numberKind(unit.toCanonical(value)), .quantity(unit.dimension), r, displayUnit: unitSymbol)
     }
 
     @inline(never)
@@ -61,7 +61,7 @@ extension Checker {
                 return poisoned(r)
             }
             if case .constant(.number(let v)) = e.kind {
-                return TypedExpr(.constant(.number(-v)), e.type, r, displayUnit: e.displayUnit)
+                return TypedExpr(numberKind(-v), e.type, r, displayUnit: e.displayUnit)
             }
             return TypedExpr(.negate(e), e.type, r, displayUnit: e.displayUnit)
         case .not:

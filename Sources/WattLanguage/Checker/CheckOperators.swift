@@ -195,7 +195,7 @@ extension Checker {
         }
         guard value.isFinite else { return e }
         var folded = e
-        folded.kind = .constant(.number(value))
+        folded.kind = numberKind(value)
         return folded
     }
 }

@@ -50,6 +50,9 @@ public final class Checker {
     let hostFunctions: NameTable<HostFunction>
     @exclusivity(unchecked) var fieldTables: [(schema: RecordSchema, fields: NameTable<Int>)] = []
     @exclusivity(unchecked) var hostSizeHints: [Int] = []
+    /// Recent number constants by bit pattern (a direct-mapped cache): a policy writes the
+    /// same few numbers again and again, and each new constant is a box (`elementKinds`).
+    @exclusivity(unchecked) var numberKinds: [(bits: UInt64, kind: TypedExprKind)?] = Array(repeating: nil, count: 256)
     @exclusivity(unchecked) var lets: [TypedLet] = []
     @exclusivity(unchecked) var letSizes: [Int] = []
     @exclusivity(unchecked) var letCosts: [Int] = []
@@ -351,6 +354,16 @@ public final class Checker {
         for (index, field) in schema.fields.enumerated() where fields[field.name] == nil { fields[field.name] = index }
         fieldTables.append((schema, fields))
         return fields[name]
+    }
+
+    /// `.constant(.number(value))`, shared with earlier constants of the same bits.
+    func numberKind(_ value: Double) -> TypedExprKind {
+        let bits = value.bitPattern
+        let slot = Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if let entry = numberKinds[slot], entry.bits == bits { return entry.kind }
+        let kind = TypedExprKind.constant(.number(value))
+        numberKinds[slot] = (bits, kind)
+        return kind
     }
 
     func elementKind(_ depth: Int) -> TypedExprKind {
