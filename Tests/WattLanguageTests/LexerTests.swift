@@ -25,6 +25,52 @@ import Testing
         #expect(tokens[8].kind == .identifier && tokens[8].text == "e")
     }
 
+    /// The lexer finds keywords by their bytes (`KeywordTable`): every keyword, and no
+    /// name that only shares a prefix, a length or a packed prefix with one.
+    @Test func everyKeywordAndNoOtherName() {
+        for keyword in Keyword.allCases {
+            let tokens = Lexer.tokenize(SourceFile(name: "t", text: keyword.rawValue)).tokens
+            #expect(tokens[0].kind == .keyword(keyword))
+            #expect(tokens[0].text == keyword.rawValue)
+        }
+        let names = ["i", "iff", "rul", "rules", "Rule", "RULE", "cooldow", "cooldowns", "cooldown_", "_if", "if1",
+                     "whe", "wherever", "constant", "not_", "a", "z", "tops", "x_y_z_w_", "cooldownx", "priority", "limit"]
+        for name in names {
+            let tokens = Lexer.tokenize(SourceFile(name: "t", text: name)).tokens
+            #expect(tokens[0].kind == .identifier, "\(name)")
+            #expect(tokens[0].text == name)
+        }
+        #expect(kinds("if x then y else z") == [.keyword(.if), .identifier, .keyword(.then), .identifier, .keyword(.else),
+                                               .identifier, .endOfFile])
+    }
+
+    /// A number's text is what it was written as, without `_` and with `e` for `E`; whole
+    /// numbers of up to 15 digits are read without `Double(String)`, the others with it.
+    @Test func numberTextsAndValues() {
+        let tokens = Lexer.tokenize(SourceFile(name: "t", text: "0 007 1_000 123456789012345 1234567890123456789 2.50 1E3 1_0.2_5e+0_1 9e-1"))
+            .tokens.filter { $0.kind == .number }
+        #expect(tokens.map(\.text) == ["0", "007", "1000", "123456789012345", "1234567890123456789", "2.50", "1e3", "10.25e+01", "9e-1"])
+        #expect(tokens.map(\.number) == [0, 7, 1000, 123456789012345, 1234567890123456789, 2.5, 1000, 102.5, 0.9])
+    }
+
+    /// Plain strings take a shorter path than strings with escapes; both give the same
+    /// values, and the length limit counts the quotes either way.
+    @Test func plainAndEscapedStrings() {
+        let tokens = Lexer.tokenize(SourceFile(name: "t", text: "\"\" \"a\tb\" \"caf\u{E9}\" \"x\\\"y\"")).tokens
+        #expect(tokens.map(\.kind) == [.string, .string, .string, .string, .endOfFile])
+        #expect(tokens.map(\.text) == ["", "a\tb", "café", "x\"y", ""])
+        #expect(tokens[3].range == SourceRange(17, 23))
+        for (contentLength, tooLong) in [(Lexer.maxTokenLength - 2, false), (Lexer.maxTokenLength - 1, true)] {
+            let text = "\"" + String(repeating: "a", count: contentLength) + "\""
+            let result = Lexer.tokenize(SourceFile(name: "t", text: text))
+            #expect(result.diagnostics.map(\.code) == (tooLong ? [.tokenTooLong] : []), "\(contentLength)")
+            #expect(result.tokens[0].text.utf8.count == (tooLong ? 35 : contentLength))
+        }
+        let invalid = Lexer.tokenize(SourceFile(name: "t", bytes: Array("\"a".utf8) + [0xFF] + Array("b\"".utf8)))
+        #expect(invalid.diagnostics.map(\.code) == [.invalidUTF8])
+        #expect(invalid.tokens[0].text == "a\u{FFFD}b")
+    }
+
     @Test func numberGluedToUnit() {
         let tokens = Lexer.tokenize(SourceFile(name: "t", text: "1.5kWh")).tokens
         #expect(tokens.map(\.kind) == [.number, .identifier, .endOfFile])

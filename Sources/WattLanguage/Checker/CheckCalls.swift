@@ -1,6 +1,6 @@
 extension Checker {
     func checkCall(_ callee: Identifier, _ arguments: [Expr], _ r: SourceRange) -> TypedExpr {
-        if let builtin = Builtins.all[callee.name] {
+        if let builtin = NameTables.builtins[callee.name] {
             switch builtin {
             case .aggregate(let aggregate):
                 if (aggregate == .min || aggregate == .max) && arguments.count >= 2 {
@@ -19,7 +19,7 @@ extension Checker {
                 return checkScalar(scalar, callee, arguments.map { coerced(check($0)) }, arguments, r)
             }
         }
-        guard let function = vocabulary.functions[callee.name] else {
+        guard let function = hostFunctions[callee.name] else {
             reportUnknownFunction(callee)
             _ = arguments.map(check)
             return poisoned(r)
@@ -38,7 +38,7 @@ extension Checker {
     private func reportUnknownFunction(_ callee: Identifier) {
         guard canReportErrors else { return }
         var help = Suggestions.didYouMean(callee.name, in: Array(vocabulary.functions.keys) + Array(Builtins.all.keys))
-        if help == nil, vocabulary.names[callee.name] != nil || definitions[callee.name] != nil {
+        if help == nil, hostNames[callee.name] != nil || definitionIndex[callee.name] != nil {
             help = "`\(callee.name)` is a value, not a function"
         }
         error(.unknownFunction, "unknown function `\(callee.name)`", at: callee.range, help: help)
@@ -301,7 +301,7 @@ extension Checker {
 
     /// The known values of a string field, when `e` reads one (`pool`, `node.pool`).
     func allowedValues(of e: TypedExpr) -> (values: [String], field: String)? {
-        guard case .field(let base, let index) = e.kind, let schema = vocabulary.schema(of: base.type),
+        guard case .field(let base, let index) = e.kind, let schema = schema(of: base.type),
               let values = schema.fields[index].allowedValues else { return nil }
         return (values, schema.fields[index].name)
     }
@@ -310,8 +310,8 @@ extension Checker {
     func telemetryPath(_ expr: Expr) -> String? {
         switch expr.kind {
         case .name(let n):
-            guard vocabulary.names[n] != nil, definitions[n] == nil,
-                  !scopes.contains(where: { vocabulary.schema(of: $0.elementType)?.fieldIndex(n) != nil }) else { return nil }
+            guard hostNames[n] != nil, definitionIndex[n] == nil,
+                  !scopes.contains(where: { scope in scope.schema.map { fieldIndex($0, n) != nil } ?? false }) else { return nil }
             return n
         case .member(let base, let field):
             return telemetryPath(base).map { $0 + "." + field.name }
@@ -323,8 +323,8 @@ extension Checker {
     /// A record that stands for a value (`RecordSchema.valueField`) used where a value is
     /// expected: its value field.
     func coerced(_ e: TypedExpr) -> TypedExpr {
-        guard let schema = vocabulary.schema(of: e.type), let name = schema.valueField,
-              let index = schema.fieldIndex(name) else { return e }
+        guard let schema = schema(of: e.type), let name = schema.valueField,
+              let index = fieldIndex(schema, name) else { return e }
         return TypedExpr(.field(e, index: index), schema.fields[index].type.optional(if: e.type.isOptional), e.range)
     }
 

@@ -42,12 +42,12 @@ extension Checker {
 
     @inline(never)
     private func typeNumber(_ value: Double, _ unitSymbol: String?, _ r: SourceRange) -> TypedExpr {
-        guard let unitSymbol else { return TypedExpr(.constant(.number(value)), .number, r) }
-        guard let unit = UnitTable.lookup(unitSymbol) else {
+        guard let unitSymbol else { return TypedExpr(numberKind(value), .number, r) }
+        guard let unit = NameTables.unit(unitSymbol) else {
             error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
             return poisoned(r)
         }
-        return TypedExpr(.constant(.number(unit.toCanonical(value))), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+        return TypedExpr(numberKind(unit.toCanonical(value)), .quantity(unit.dimension), r, displayUnit: unitSymbol)
     }
 
     @inline(never)
@@ -61,7 +61,7 @@ extension Checker {
                 return poisoned(r)
             }
             if case .constant(.number(let v)) = e.kind {
-                return TypedExpr(.constant(.number(-v)), e.type, r, displayUnit: e.displayUnit)
+                return TypedExpr(numberKind(-v), e.type, r, displayUnit: e.displayUnit)
             }
             return TypedExpr(.negate(e), e.type, r, displayUnit: e.displayUnit)
         case .not:
@@ -120,7 +120,7 @@ extension Checker {
         // 1. Fields of the elements in scope, innermost first; the element by its schema name or `it`.
         if let element = resolveElementName(name, r) { return element }
         // 2. Definitions.
-        if definitions[name] != nil { return referenceDefinition(name, r) }
+        if let index = definitionIndex[name] { return referenceDefinition(index, name, r) }
         // 3. The evaluation time, then the host's names.
         return resolveHostName(name, r)
     }
@@ -128,37 +128,37 @@ extension Checker {
     @inline(never)
     private func resolveElementName(_ name: String, _ r: SourceRange) -> TypedExpr? {
         for scope in scopes.reversed() {
-            if let schema = vocabulary.schema(of: scope.elementType) {
-                if let index = schema.fieldIndex(name) {
-                    let element = TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+            if let schema = scope.schema {
+                if let index = fieldIndex(schema, name) {
+                    let element = TypedExpr(elementKind(scope.depth), scope.elementType, r)
                     return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
                 }
                 if name == schema.name {
-                    return TypedExpr(.element(depth: scope.depth), scope.elementType, r)
+                    return TypedExpr(elementKind(scope.depth), scope.elementType, r)
                 }
             }
-            if name == "it" { return TypedExpr(.element(depth: scope.depth), scope.elementType, r) }
+            if name == "it" { return TypedExpr(elementKind(scope.depth), scope.elementType, r) }
         }
         return nil
     }
 
-    private func referenceDefinition(_ name: String, _ r: SourceRange) -> TypedExpr {
-        definitions[name]!.used = true
-        return typeReference(name, resolveDefinition(name, usedAt: r), r)
+    private func referenceDefinition(_ index: Int, _ name: String, _ r: SourceRange) -> TypedExpr {
+        definitions[index].used = true
+        return typeReference(index, name, resolveDefinition(index, usedAt: r), r)
     }
 
     @inline(never)
-    private func typeReference(_ name: String, _ state: DefinitionState?, _ r: SourceRange) -> TypedExpr {
+    private func typeReference(_ definition: Int, _ name: String, _ state: DefinitionState, _ r: SourceRange) -> TypedExpr {
         switch state {
-        case .checkedConst(let value, let type, let unit)?:
-            return TypedExpr(.constant(value), type, r, displayUnit: unit)
-        case .checkedLet(let index, let type, let unit)?:
+        case .checkedConst(let value, let type, let unit):
+            return TypedExpr(definitions[definition].referenceKind ?? .constant(value), type, r, displayUnit: unit)
+        case .checkedLet(let index, let type, let unit):
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `let` definition `\(name)`", at: r,
                       help: "a `let` is recomputed each tick; make `\(name)` a const, or `\(constName)` a let")
                 return poisoned(r)
             }
-            return TypedExpr(.letRef(index: index), type, r, displayUnit: unit)
+            return TypedExpr(definitions[definition].referenceKind ?? .letRef(index: index), type, r, displayUnit: unit)
         default:
             return poisoned(r)
         }
@@ -174,13 +174,13 @@ extension Checker {
             }
             return TypedExpr(.now, .instant, r)
         }
-        if let host = vocabulary.names[name] {
+        if let host = hostNames[name] {
             if let constName = constContext {
                 error(.constNotConstant, "const `\(constName)` cannot use `\(name)`, which the host supplies each tick", at: r,
                       help: "use `let` for values computed from live state")
                 return poisoned(r)
             }
-            return TypedExpr(.hostName(slot: host.slot), host.type, r)
+            return TypedExpr(hostNameKind(host.slot), host.type, r)
         }
         if brokenNames.contains(name) || !canReportErrors { return poisoned(r) }
         var help = Suggestions.didYouMean(name, in: visibleNames())
@@ -198,15 +198,15 @@ extension Checker {
         let optional = base.type.isOptional
         switch base.type.unwrapped {
         case .record(let schemaName):
-            guard let schema = vocabulary.schemas[schemaName] else { return poisoned(r) }
-            guard let index = schema.fieldIndex(field.name) else {
+            guard let schema = schema(named: schemaName) else { return poisoned(r) }
+            guard let index = fieldIndex(schema, field.name) else {
                 reportUnknownField(field, in: schema)
                 return poisoned(r)
             }
             return TypedExpr(.field(base, index: index), schema.fields[index].type.optional(if: optional), r)
         case .list(let element):
-            if let schema = vocabulary.schema(of: element) {
-                guard let index = schema.fieldIndex(field.name) else {
+            if let schema = schema(of: element) {
+                guard let index = fieldIndex(schema, field.name) else {
                     reportUnknownField(field, in: schema)
                     return poisoned(r)
                 }

@@ -23,11 +23,8 @@ extension Checker {
 
         switch op {
         case .and, .or:
-            for (e, x) in [(left, leftRange), (right, rightRange)] where e.type.unwrapped != .bool {
-                error(.typeMismatch, "`\(op.rawValue)` needs bools, found \(describe(e))", at: x,
-                      help: e.type.dimension != nil ? "compare it first, e.g. `x > 0`" : nil)
-                return poisoned(r)
-            }
+            if lt != .bool { return needsBools(op, left, leftRange, r) }
+            if rt != .bool { return needsBools(op, right, rightRange, r) }
             let kind: TypedExprKind = op == .and ? .and(left, right) : .or(left, right)
             return TypedExpr(kind, WattType.bool.optional(if: optional), r)
 
@@ -107,6 +104,13 @@ extension Checker {
             let kind: TypedExprKind = .arithmetic(op == .multiply ? .multiply : .divide, left, right)
             return fold(TypedExpr(kind, WattType.quantity(dimension).optional(if: optional), r, displayUnit: unit))
         }
+    }
+
+    @inline(never)
+    private func needsBools(_ op: BinaryOperator, _ e: TypedExpr, _ at: SourceRange, _ r: SourceRange) -> TypedExpr {
+        error(.typeMismatch, "`\(op.rawValue)` needs bools, found \(describe(e))", at: at,
+              help: e.type.dimension != nil ? "compare it first, e.g. `x > 0`" : nil)
+        return poisoned(r)
     }
 
     private func checkComparison(_ op: BinaryOperator, _ left: TypedExpr, _ right: TypedExpr, _ r: SourceRange,
@@ -191,7 +195,7 @@ extension Checker {
         }
         guard value.isFinite else { return e }
         var folded = e
-        folded.kind = .constant(.number(value))
+        folded.kind = numberKind(value)
         return folded
     }
 }

@@ -64,13 +64,15 @@ extension Checker {
                               holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, limitShare: limitShare, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
         let anchor = rule.name?.range ?? rule.headerRange
-        let depth = evaluationDepth(typed)
+        // Depth and cost in one walk (`facts`; `evaluationDepth` and `estimateCost` define them).
+        let facts = facts(typed)
+        let depth = facts.depth
         if depth > Checker.maxEvaluationDepth {
             error(.nestingTooDeep, "rule `\(ruleName)` nests \(depth) levels deep, counting the definitions it uses, over the limit of \(Checker.maxEvaluationDepth)",
                   at: anchor, help: "compute its values from fewer nested definitions")
             return nil
         }
-        typed.estimatedCost = estimateCost(typed)
+        typed.estimatedCost = facts.cost
         if typed.estimatedCost > options.maxRuleCost {
             error(.costTooHigh, "rule `\(ruleName)` may take about \(typed.estimatedCost) steps per tick, over the limit of \(options.maxRuleCost)",
                   at: anchor, help: "filter collections before combining them, or precompute with `let`")
@@ -142,11 +144,14 @@ extension Checker {
         }
 
         var slots: [TypedSlot] = []
-        var seen: [String: SourceRange] = [:]
+        // The slots given so far and where (a verb has a few: a list, not a dictionary).
+        var seen: [(key: String, range: SourceRange)] = []
+        func given(_ key: String) -> SourceRange? { seen.first { $0.key == key }?.range }
         var unknownSlot = false
         for slot in action.slots {
             var value = check(slot.value)
-            guard let signature = verb.slots.first(where: { $0.key == slot.key }) else {
+            let key = slot.key
+            guard let signature = verb.slots.first(where: { $0.key == key }) else {
                 let keyRange = slot.prepositionRange.union(slot.qualifier?.range ?? slot.prepositionRange)
                 error(.unknownSlot, "`\(verb.name)` has no `\(slot.key)` part", at: keyRange,
                       help: Suggestions.didYouMean(slot.key, in: verb.slots.map(\.key)) ?? slotHelp(verb))
@@ -154,13 +159,13 @@ extension Checker {
                 unknownSlot = true
                 continue
             }
-            if let earlier = seen[slot.key] {
+            if let earlier = given(key) {
                 error(.duplicateSlot, "`\(slot.key)` is given twice", at: slot.range,
                       labels: [.init(range: earlier, message: "first given here")])
                 ok = false
                 continue
             }
-            seen[slot.key] = slot.range
+            seen.append((key, slot.range))
             if value.type.isError { ok = false; continue }
             var bindings = PatternBindings()
             var type = isOptionalPattern(signature.type) ? value.type : value.type.unwrapped
@@ -174,21 +179,23 @@ extension Checker {
                 ok = false
                 continue
             }
-            checkAllowed(value, signature.allowedValues, what: signature.key.split(separator: " ").last.map(String.init) ?? signature.key)
-            slots.append(TypedSlot(key: slot.key, value: value, range: slot.range))
+            if signature.allowedValues != nil {
+                checkAllowed(value, signature.allowedValues, what: signature.key.split(separator: " ").last.map(String.init) ?? signature.key)
+            }
+            slots.append(TypedSlot(key: key, value: value, range: slot.range))
         }
         // A misspelt slot is one error, not also a missing one.
         if unknownSlot { return nil }
-        for signature in verb.slots where signature.required && seen[signature.key] == nil {
+        for signature in verb.slots where signature.required && given(signature.key) == nil {
             error(.missingSlot, "`\(verb.name)` needs `\(signature.key) ...`", at: action.range,
                   help: "e.g. `\(verb.name) ... \(signature.key) \(example(signature.type))`")
             ok = false
         }
         for group in verb.exactlyOneOf {
-            let given = group.filter { seen[$0] != nil }
-            if given.count != 1 {
+            let present = group.filter { given($0) != nil }
+            if present.count != 1 {
                 let options = group.map { "`\($0) ...`" }.joined(separator: " or ")
-                error(.missingSlot, given.isEmpty ? "`\(verb.name)` needs \(options)" : "`\(verb.name)` takes only one of \(options)",
+                error(.missingSlot, present.isEmpty ? "`\(verb.name)` needs \(options)" : "`\(verb.name)` takes only one of \(options)",
                       at: action.range)
                 ok = false
             }

@@ -5,7 +5,9 @@ extension Checker {
     static let nestedCollectionSize = 100
 
     /// A rule's cost: its expressions, plus each `let` it uses once (lets are computed at
-    /// most once per evaluation, however often they are read).
+    /// most once per evaluation, however often they are read). The checker computes it
+    /// with `facts(rule)`, in one walk with the depth; this is the definition it is tested
+    /// against.
     func estimateCost(_ rule: TypedRule) -> Int {
         // Every let the rule reads, directly or through other lets: a worklist, not
         // recursion, since chains of lets may be long.
@@ -30,11 +32,16 @@ extension Checker {
         return total
     }
 
+    /// The rule's `then` actions, then its `else` actions (without concatenating the arrays).
+    func forEachAction(of rule: TypedRule, _ body: (TypedAction) -> Void) {
+        for action in rule.thenActions { body(action) }
+        for action in rule.elseActions { body(action) }
+    }
+
     func estimatedSize(_ e: TypedExpr) -> Int {
         switch e.kind {
         case .hostName(let slot):
-            let name = vocabulary.nameOrder[slot]
-            return vocabulary.names[name]?.sizeHint ?? Checker.defaultCollectionSize
+            return hostSizeHint(slot)
         case .letRef(let index): return index < letSizes.count ? letSizes[index] : Checker.defaultCollectionSize
         case .constant(.list(let items)): return items.count
         case .list(let items): return items.count
@@ -76,8 +83,8 @@ extension Checker {
         }
     }
 
-    private func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
-    private func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
+    func add(_ a: Int, _ b: Int) -> Int { a.addingReportingOverflow(b).overflow ? Int.max : a + b }
+    func multiply(_ a: Int, _ b: Int) -> Int { a.multipliedReportingOverflow(by: b).overflow ? Int.max : a * b }
 }
 
 extension Checker {

@@ -30,7 +30,7 @@ extension Checker {
     func evaluationDepth(_ rule: TypedRule) -> Int {
         var depth = evaluationDepth(rule.condition)
         if let clear = rule.clearCondition { depth = max(depth, evaluationDepth(clear)) }
-        for action in rule.thenActions + rule.elseActions {
+        forEachAction(of: rule) { action in
             if let target = action.target { depth = max(depth, evaluationDepth(target)) }
             for slot in action.slots { depth = max(depth, evaluationDepth(slot.value)) }
         }

@@ -15,6 +15,7 @@ public struct Lexer {
     private var bag: DiagnosticBag
     private var sawSpace = false
     private var sawNewline = true
+    private let keywords = KeywordTable.shared
 
     /// The longest name, number or string, in bytes (E0107). Longer tokens keep their
     /// range but carry a shortened text, so no message quotes megabytes.
@@ -93,11 +94,15 @@ public struct Lexer {
                 emit(.identifier, from: start, text: shortened(start))
                 return
             }
-            let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            if let keyword = Keyword.byName[text] {
-                emit(.keyword(keyword), from: start, text: text)
+            let end = position
+            let (keyword, name) = bytes.withUnsafeBufferPointer { buffer -> (Keyword?, String) in
+                if let keyword = keywords.keyword(buffer, start, end) { return (keyword, keyword.rawValue) }
+                return (nil, String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
+            }
+            if let keyword {
+                emit(.keyword(keyword), from: start, text: name)
             } else {
-                emit(.identifier, from: start, text: text)
+                emit(.identifier, from: start, text: name)
             }
             return
         }
@@ -180,31 +185,42 @@ public struct Lexer {
 
     private mutating func lexNumber() {
         let start = position
-        var digits: [UInt8] = []
-        func digitRun(_ lexer: inout Lexer) -> Bool {
+        // The text is the number's bytes without `_` separators; a number without them
+        // (nearly all) is its bytes as written, and a whole number of at most 15 digits is
+        // exact in a `Double`, so only the others go through `Double(String)`.
+        var underscores = false
+        var whole = true
+        var digitCount = 0
+        var wholeValue: UInt64 = 0
+        func digitRun(_ lexer: inout Lexer, counting: Bool) -> Bool {
             var any = false
             while lexer.position < lexer.bytes.count {
                 let b = lexer.bytes[lexer.position]
                 if lexer.isDigit(b) {
-                    digits.append(b); any = true; lexer.position += 1
+                    if counting {
+                        digitCount += 1
+                        if digitCount <= 15 { wholeValue = wholeValue &* 10 &+ UInt64(b &- 48) }
+                    }
+                    any = true; lexer.position += 1
                 } else if b == UInt8(ascii: "_"), any, lexer.isDigit(lexer.peek(1)) {
+                    underscores = true
                     lexer.position += 1
                 } else { break }
             }
             return any
         }
-        _ = digitRun(&self)
+        _ = digitRun(&self, counting: true)
         if peek() == UInt8(ascii: "."), isDigit(peek(1)) {
-            digits.append(UInt8(ascii: ".")); position += 1
-            _ = digitRun(&self)
+            whole = false
+            position += 1
+            _ = digitRun(&self, counting: false)
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             let sign = peek(1) == UInt8(ascii: "+") || peek(1) == UInt8(ascii: "-")
             if isDigit(peek(sign ? 2 : 1)) {
-                digits.append(UInt8(ascii: "e"))
-                if sign { digits.append(peek(1)) }
+                whole = false
                 position += sign ? 2 : 1
-                _ = digitRun(&self)
+                _ = digitRun(&self, counting: false)
             }
         }
         if position - start > Lexer.maxTokenLength {
@@ -212,7 +228,29 @@ public struct Lexer {
             emit(.number, from: start, text: shortened(start), number: 0)
             return
         }
-        let text = String(decoding: digits, as: UTF8.self)
+        let text: String
+        if underscores {
+            var digits: [UInt8] = []
+            for index in start..<position where bytes[index] != UInt8(ascii: "_") {
+                // `1E5` is written `1e5` in the text, as `Double` reads both.
+                digits.append(bytes[index] == UInt8(ascii: "E") ? UInt8(ascii: "e") : bytes[index])
+            }
+            text = String(decoding: digits, as: UTF8.self)
+        } else {
+            let end = position
+            text = bytes.withUnsafeBufferPointer { buffer in
+                let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                // `1E5` is written `1e5` in the text.
+                if !whole, slice.contains(UInt8(ascii: "E")) {
+                    return String(decoding: slice.map { $0 == UInt8(ascii: "E") ? UInt8(ascii: "e") : $0 }, as: UTF8.self)
+                }
+                return String(decoding: slice, as: UTF8.self)
+            }
+        }
+        if whole && digitCount <= 15 {
+            emit(.number, from: start, text: text, number: Double(wholeValue))
+            return
+        }
         // Digits glued to an identifier (`12abc`) other than a unit are left to the parser,
         // which knows about units; only numbers that do not parse are an error here.
         guard let value = Double(text), value.isFinite else {
@@ -225,6 +263,21 @@ public struct Lexer {
 
     private mutating func lexString() {
         let start = position
+        // Nearly every string is plain: no escape, no control character, closed on its
+        // line. Its value is its bytes, without the copy the loop below makes.
+        var end = start + 1
+        while end < bytes.count, end + 1 - start <= Lexer.maxTokenLength {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\""), let text = bytes.withUnsafeBufferPointer({
+                String(validating: UnsafeBufferPointer(rebasing: $0[start + 1..<end]), as: UTF8.self)
+            }) {
+                position = end + 1
+                emit(.string, from: start, text: text)
+                return
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || (b < 0x20 && b != 9) { break }
+            end += 1
+        }
         position += 1
         var value: [UInt8] = []
         while true {

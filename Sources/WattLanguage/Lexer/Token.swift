@@ -78,8 +78,64 @@ public struct Comment: Sendable, Equatable {
     public var trailing: Bool
 }
 
-extension Keyword {
-    /// One hash lookup per identifier: `Keyword(rawValue:)` compares the text with every case
-    /// in turn, which was over a third of lexing (docs/performance.md).
-    static let byName: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+/// The keywords for the lexer, looked up by the identifier's bytes before any `String` is
+/// made: a name of at most 8 bytes packed into a `UInt64` (little-endian, so distinct
+/// names give distinct keys: name bytes are never 0), then an open-addressing table with
+/// one multiply and a probe or two. `Keyword(rawValue:)` compares the text with every
+/// case in turn, and a `[String: Keyword]` lookup hashes it, about 400 instructions per
+/// identifier, 30 % of lexing (docs/performance.md).
+struct KeywordTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [Keyword]
+    /// Keywords longer than 8 bytes (none today), by name.
+    private var long: [String: Keyword] = [:]
+    private static let bits = 7
+
+    static let shared = KeywordTable()
+
+    init() {
+        keys = Array(repeating: 0, count: 1 << KeywordTable.bits)
+        values = Array(repeating: .rule, count: 1 << KeywordTable.bits)
+        for keyword in Keyword.allCases {
+            let utf8 = Array(keyword.rawValue.utf8)
+            guard utf8.count <= 8 else { long[keyword.rawValue] = keyword; continue }
+            let key = utf8.withUnsafeBufferPointer { KeywordTable.pack($0, 0, $0.count) }
+            var slot = KeywordTable.slot(key)
+            while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
+            keys[slot] = key
+            values[slot] = keyword
+        }
+    }
+
+    @inline(__always)
+    static func pack(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var key: UInt64 = 0
+        var index = end
+        while index > start {
+            index -= 1
+            key = key << 8 | UInt64(bytes[index])
+        }
+        return key
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> (64 - UInt64(bits))) }
+
+    /// The keyword spelled by `bytes[start..<end]`, if any.
+    @inline(__always)
+    func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Keyword? {
+        guard end - start <= 8 else {
+            return long.isEmpty ? nil : long[String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)]
+        }
+        let key = KeywordTable.pack(bytes, start, end)
+        var slot = KeywordTable.slot(key)
+        return keys.withUnsafeBufferPointer { keys in
+            while true {
+                let found = keys[slot]
+                if found == key { return values[slot] }
+                if found == 0 { return nil }
+                slot = (slot + 1) & (keys.count - 1)
+            }
+        }
+    }
 }

@@ -288,14 +288,20 @@ extension Parser {
             let symbol = current
             var candidate = symbol.text
             var end = symbol.range
+            var known = false
+            var consumed = 1
             // A compound unit like `g/kWh` is written without spaces.
-            if peek().kind == .slash, !peek().spaceBefore, peek(2).kind == .identifier, !peek(2).spaceBefore,
-               UnitTable.lookup(symbol.text + "/" + peek(2).text) != nil {
-                candidate = symbol.text + "/" + peek(2).text
-                end = peek(2).range
+            if peek().kind == .slash, !peek().spaceBefore, peek(2).kind == .identifier, !peek(2).spaceBefore {
+                let compound = symbol.text + "/" + peek(2).text
+                if NameTables.unit(compound) != nil {
+                    candidate = compound
+                    end = peek(2).range
+                    known = true
+                    consumed = 3
+                }
             }
-            if UnitTable.lookup(candidate) != nil {
-                let consumed = candidate.contains("/") ? 3 : 1
+            if !known { known = NameTables.unit(candidate) != nil }
+            if known {
                 for _ in 0..<consumed { advance() }
                 unit = candidate
                 range = range.union(end)

@@ -79,20 +79,23 @@ public struct Parser {
     }
     mutating func match(_ keyword: Keyword) -> Bool { match(.keyword(keyword)) }
 
+    /// `what` (and `expectIdentifier`'s) is only built when the token is missing: an
+    /// interpolated message for every rule and binding was an allocation each.
     @discardableResult
-    mutating func expect(_ kind: TokenKind, _ what: String? = nil) throws -> Token {
+    mutating func expect(_ kind: TokenKind, _ what: @autoclosure () -> String? = nil) throws -> Token {
         if check(kind) { return advance() }
-        errorExpected(what ?? kind.description)
+        errorExpected(what() ?? kind.description)
         throw Abort()
     }
     @discardableResult
     mutating func expect(_ keyword: Keyword) throws -> Token { try expect(.keyword(keyword)) }
 
-    mutating func expectIdentifier(_ what: String) throws -> Identifier {
+    mutating func expectIdentifier(_ what: @autoclosure () -> String) throws -> Identifier {
         if check(.identifier) {
             let token = advance()
             return Identifier(token.text, token.range)
         }
+        let what = what()
         if case .keyword(let k) = current.kind {
             bag.error(.expectedToken, "expected \(what), found keyword `\(k.rawValue)`", at: current.range,
                       help: "`\(k.rawValue)` is reserved; choose another name")
@@ -216,7 +219,9 @@ public struct Parser {
         var clearFor: Expr?
         var limit: RuleLimit?
         var limitSeen: SourceRange?
-        var seen: [Keyword: SourceRange] = [:]
+        // Where each clause was first seen, by `clauseIndex` (a dictionary here was an
+        // allocation and a hash per rule).
+        var seen: [SourceRange?] = [nil, nil, nil, nil, nil]
         var failed = false
         while !check(.rightBrace) && !check(.endOfFile) {
             let clause = current
@@ -248,7 +253,7 @@ public struct Parser {
                 }
                 continue
             }
-            guard case .keyword(let k) = clause.kind, [.when, .until, .then, .else, .cooldown].contains(k) else {
+            guard case .keyword(let k) = clause.kind, let clauseIndex = Parser.clauseIndex(k) else {
                 if check(.keyword(.rule)) || check(.keyword(.let)) || check(.keyword(.const)) { break }
                 bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`, `limit`), found \(describe(clause))",
                           at: clause.range)
@@ -256,11 +261,11 @@ public struct Parser {
                 skipToClause()
                 continue
             }
-            if let earlier = seen[k] {
+            if let earlier = seen[clauseIndex] {
                 bag.error(.duplicateClause, "duplicate `\(k.rawValue)` clause in rule `\(name.name)`", at: clause.range,
                           labels: [.init(range: earlier, message: "first `\(k.rawValue)` here")])
             }
-            seen[k] = clause.range
+            seen[clauseIndex] = clause.range
             advance()
             do {
                 switch k {
@@ -295,6 +300,18 @@ public struct Parser {
                     clearCondition: clearCondition, clearFor: clearFor, limit: limit,
                     thenActions: thenActions!, elseActions: elseActions ?? [], cooldown: cooldown, range: range,
                     headerRange: keyword.range.union(name.range))
+    }
+
+    /// The keywords that open a rule clause (`limit` aside), numbered for `parseRuleBlock`.
+    static func clauseIndex(_ keyword: Keyword) -> Int? {
+        switch keyword {
+        case .when: return 0
+        case .until: return 1
+        case .then: return 2
+        case .else: return 3
+        case .cooldown: return 4
+        default: return nil
+        }
     }
 
     /// Recovery inside a rule block: skip to the next clause keyword or the closing brace.

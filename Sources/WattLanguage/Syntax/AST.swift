@@ -103,22 +103,26 @@ public struct Expr: Sendable {
     public init(_ kind: ExprKind, _ range: SourceRange) { self.kind = kind; self.range = range }
 }
 
-public indirect enum ExprKind: Sendable {
+/// Names, strings, bools and lists are stored in the node itself; the other cases in a box
+/// of their own (`indirect`): the nodes with subexpressions must be, and a number's or a
+/// call's payload (40 bytes) would make every node that large. A name in a box of its own
+/// was one allocation per name in a policy (docs/performance.md).
+public enum ExprKind: Sendable {
     /// A number as written (`1_000`, `0.9`) and its optional unit symbol (`kW`, `g/kWh`, `%`).
-    case number(text: String, value: Double, unit: String?)
+    indirect case number(text: String, value: Double, unit: String?)
     case string(String)
     case bool(Bool)
     case name(String)
     case list([Expr])
-    case unary(UnaryOperator, Expr)
-    case binary(BinaryOperator, Expr, Expr)
-    case member(Expr, Identifier)
-    case call(Identifier, [Expr])
-    case conditional(Expr, Expr, Expr)
+    indirect case unary(UnaryOperator, Expr)
+    indirect case binary(BinaryOperator, Expr, Expr)
+    indirect case member(Expr, Identifier)
+    indirect case call(Identifier, [Expr])
+    indirect case conditional(Expr, Expr, Expr)
     /// `collection where predicate`; the element's fields are in scope in the predicate.
-    case filter(Expr, Expr)
+    indirect case filter(Expr, Expr)
     /// `top N of collection by key [asc|desc]`; descending (largest first) unless `asc`.
-    case top(count: Expr, collection: Expr, key: Expr, order: TopOrder?)
+    indirect case top(count: Expr, collection: Expr, key: Expr, order: TopOrder?)
     /// Placeholder left by parser recovery; never reaches the checker's output.
     case error
 }

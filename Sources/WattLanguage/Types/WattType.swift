@@ -1,15 +1,18 @@
 /// Static types. Quantities carry their physical dimension; a plain number is a
 /// dimensionless quantity. `optional` marks values the host may not have (telemetry gaps).
-public indirect enum WattType: Hashable, Sendable {
+/// `bool`, `quantity`, `string`, `instant` and `error` are stored in the value itself (9
+/// bytes), the others in a box (`indirect`): a box for every `quantity` was an allocation
+/// per typed literal and operator in the checker, and a copy of one a retain.
+public enum WattType: Hashable, Sendable {
     case bool
     case quantity(Dimension)
     case string
     /// A point in time (seconds since the Unix epoch, UTC).
     case instant
-    case list(WattType)
+    indirect case list(WattType)
     /// A record whose schema the host registered under this name.
-    case record(String)
-    case optional(WattType)
+    indirect case record(String)
+    indirect case optional(WattType)
     /// The type of an expression that already has an error: suppresses follow-on errors.
     case error
 
@@ -17,11 +20,18 @@ public indirect enum WattType: Hashable, Sendable {
     public static let duration = WattType.quantity(.time)
 
     public var unwrapped: WattType {
-        if case .optional(let inner) = self { return inner.unwrapped }
-        return self
+        var type = self
+        while case .optional(let inner) = type { type = inner }
+        return type
     }
     public var isOptional: Bool { if case .optional = self { return true } else { return false } }
-    public var isError: Bool { unwrapped == .error }
+    public var isError: Bool {
+        switch self {
+        case .error: return true
+        case .optional(let inner): return inner.isError
+        default: return false
+        }
+    }
 
     public var dimension: Dimension? {
         if case .quantity(let d) = unwrapped { return d }

@@ -46,13 +46,17 @@ public struct Dimension: Hashable, Sendable, Codable {
     /// The product (or quotient) of two dimensions, or nil when an exponent leaves the
     /// range of `Int8`: a product of 128 energies must not wrap around to a plain number.
     public static func combining(_ a: Dimension, _ b: Dimension, dividing: Bool) -> Dimension? {
-        var exponents: [Int8] = []
-        for (x, y) in zip(a.exponents, b.exponents) {
-            let (value, overflow) = dividing ? x.subtractingReportingOverflow(y) : x.addingReportingOverflow(y)
-            if overflow { return nil }
-            exponents.append(value)
+        // Field by field, not over `exponents` (three arrays per product in the checker).
+        var overflow = false
+        func combine(_ x: Int8, _ y: Int8) -> Int8 {
+            let (value, over) = dividing ? x.subtractingReportingOverflow(y) : x.addingReportingOverflow(y)
+            overflow = overflow || over
+            return value
         }
-        return Dimension(exponents: exponents)
+        let result = Dimension(energy: combine(a.energy, b.energy), time: combine(a.time, b.time), mass: combine(a.mass, b.mass),
+                               temperature: combine(a.temperature, b.temperature), data: combine(a.data, b.data),
+                               usd: combine(a.usd, b.usd), eur: combine(a.eur, b.eur), gbp: combine(a.gbp, b.gbp))
+        return overflow ? nil : result
     }
 
     /// The name used in diagnostics and `:units`: `power`, `carbon intensity`, or a formula.
