@@ -146,16 +146,21 @@ public final class StringDictionary: @unchecked Sendable {
         var slots: [Int32] = []
         /// Whether hashes are Swift's (`hashValue`), after a non-ASCII string.
         var canonical = false
+        /// The byte hash's seed, one per process (as Swift's own string hash): strings chosen
+        /// to collide cannot be prepared in advance.
+        let seed = Storage.processSeed
+        static let processSeed = UInt64.random(in: .min ... .max)
 
         /// The byte hash of an ASCII string, nil for any other.
         @inline(__always)
-        static func asciiHash(_ s: String) -> UInt64? {
+        func asciiHash(_ s: String) -> UInt64? {
             var s = s
+            let seed = self.seed
             return s.withUTF8 { bytes -> UInt64? in
                 let n = bytes.count
-                var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+                var h: UInt64 = seed ^ 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
                 var high: UInt64 = 0
-                guard let base = bytes.baseAddress else { return finish(h) }
+                guard let base = bytes.baseAddress else { return Storage.finish(h) }
                 let raw = UnsafeRawPointer(base)
                 var i = 0
                 while i + 8 <= n {
@@ -178,7 +183,7 @@ public final class StringDictionary: @unchecked Sendable {
                     h ^= h >> 31
                 }
                 guard high & 0x8080_8080_8080_8080 == 0 else { return nil }
-                return finish(h)
+                return Storage.finish(h)
             }
         }
 
@@ -207,7 +212,7 @@ public final class StringDictionary: @unchecked Sendable {
             let h: UInt64
             if canonical {
                 h = Self.swiftHash(s)
-            } else if let a = Self.asciiHash(s) {
+            } else if let a = asciiHash(s) {
                 h = a
             } else {
                 // Every string here is ASCII, and none is equal to this one unless canonically
@@ -222,7 +227,7 @@ public final class StringDictionary: @unchecked Sendable {
             var h: UInt64
             if canonical {
                 h = Self.swiftHash(s)
-            } else if let a = Self.asciiHash(s) {
+            } else if let a = asciiHash(s) {
                 h = a
             } else {
                 becomeCanonical()
