@@ -2,7 +2,7 @@ import Foundation
 
 // Every benchmark of the project, by area; each area lives in its own file.
 // `swift run -c release watt-bench [FILTER] [--json FILE] [--record FILE] [--check FILE]
-//  [--tolerance X] [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--markdown] [--list]`
+//  [--tolerance X] [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once [--runs N]] [--markdown] [--list]`
 // FILTER keeps the benchmarks whose name contains it. Run from the repository root (the
 // simulated week and the real-data backtests read examples/ and policies/).
 let all: [Benchmark] = HarnessBenchmarks.all + LanguageBenchmarks.all + ControlBenchmarks.all + EnergyBenchmarks.all
@@ -12,8 +12,8 @@ func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("watt-bench: \(message)\n".utf8))
     FileHandle.standardError.write(Data("""
     usage: watt-bench [FILTER] [--json FILE] [--record FILE] [--check FILE] [--tolerance X]
-                      [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once] [--markdown]
-                      [--list]
+                      [--alloc-tolerance F] [--budget-scale S] [--write-policy FILE] [--once [--runs N]]
+                      [--markdown] [--list]
 
     """.utf8))
     exit(2)
@@ -29,6 +29,10 @@ var budgetScale = 1.0
 /// `--once`: set up and run each selected benchmark once, untimed by the harness (for a
 /// profiler: `valgrind --tool=callgrind .build/release/watt-bench --once NAME`).
 var once = false
+/// `--runs N` (with `--once`): run the operation N times after one setup. A profile of N runs
+/// minus one of a single run is the cost of N - 1 steady iterations (the first iteration can
+/// do one-off work, such as a tick's daily model reselection).
+var runs = 1
 /// `--markdown`: also print the results as a Markdown table (for docs/performance.md).
 var markdown = false
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -58,6 +62,7 @@ while !arguments.isEmpty {
         say("wrote \(path)")
         exit(0)
     case "--once": once = true
+    case "--runs": runs = Int(number())
     case "--markdown": markdown = true
     case "--list":
         for b in all { say(b.name) }
@@ -87,8 +92,8 @@ if once {
     for benchmark in all where filter == nil || benchmark.name.contains(filter!) {
         let operation = benchmark.setUp()
         let start = Harness.now()
-        operation()
-        say("\(benchmark.name): ran once in \(Harness.format(Harness.now() - start))")
+        for _ in 0..<max(runs, 1) { operation() }
+        say("\(benchmark.name): ran \(runs == 1 ? "once" : "\(runs) times") in \(Harness.format(Harness.now() - start))")
     }
     exit(0)
 }

@@ -11,6 +11,24 @@ public final class EnergyBinding: @unchecked Sendable {
     public let inventory: EnergyVocabulary.Inventory
     private let schemas: (site: RecordSchema, grid: RecordSchema, pool: RecordSchema, node: RecordSchema, job: RecordSchema)
     private let slots: (site: Int, grid: Int, pools: Int, nodes: Int, jobs: Int)
+    /// What `inputs(for:)` keeps from one tick to the next, so a tick costs lookups, not a
+    /// rebuild: the string columns' dictionaries, and each node's `jobs` list as the language
+    /// value last built for it (reused while the node runs the same jobs).
+    private struct Encoders {
+        var pool = (name: StringColumnEncoder(), profile: StringColumnEncoder())
+        var node = (id: StringColumnEncoder(), pool: StringColumnEncoder(), profile: StringColumnEncoder())
+        var job = (id: StringColumnEncoder(), user: StringColumnEncoder(), pool: StringColumnEncoder(),
+                   node: StringColumnEncoder())
+        var nodeJobs: [(ids: [String], value: Value)] = []
+    }
+    private var encoders = Encoders()
+    /// Node and job states are enumerations: their column codes are the cases' positions.
+    private static let nodeStateOrder = NodeState.allCases
+    private static let jobStateOrder = JobState.allCases
+    private static let nodeStates = StringDictionary(strings: nodeStateOrder.map(\.rawValue))
+    private static let jobStates = StringDictionary(strings: jobStateOrder.map(\.rawValue))
+    private static func code(_ state: NodeState) -> Int32 { Int32(nodeStateOrder.firstIndex(of: state)!) }
+    private static func code(_ state: JobState) -> Int32 { Int32(jobStateOrder.firstIndex(of: state)!) }
 
     public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double) {
         inventory = EnergyVocabulary.Inventory(
@@ -98,26 +116,54 @@ public final class EnergyBinding: @unchecked Sendable {
         // Collections go to the program as tables: filters over them are column scans.
         let pools = world.pools
         inputs.set(slot: slots.pools, .rows(Rows(Self.table(schemas.pool, pools.count, [
-            .strings(pools.map(\.name)), .numbers(pools.map { Double($0.nodeCount) }), .numbers(pools.map(\.power)),
-            .strings(pools.map(\.nodeProfile)),
+            encoders.pool.name.column(pools.map(\.name)), .numbers(pools.map { Double($0.nodeCount) }), .numbers(pools.map(\.power)),
+            encoders.pool.profile.column(pools.map(\.nodeProfile)),
         ]))))
         let nodes = world.nodes
         inputs.set(slot: slots.nodes, .rows(Rows(Self.table(schemas.node, nodes.count, [
-            .strings(nodes.map(\.id)), .strings(nodes.map(\.pool)), .strings(nodes.map(\.profile)),
-            .strings(nodes.map(\.state.rawValue)), .numbers(nodes.map(\.power)), .numbers(nodes.map(\.powerCap)),
+            encoders.node.id.column(nodes.map(\.id)), encoders.node.pool.column(nodes.map(\.pool)),
+            encoders.node.profile.column(nodes.map(\.profile)),
+            .string(codes: nodes.map { Self.code($0.state) }, dictionary: Self.nodeStates),
+            .numbers(nodes.map(\.power)), .numbers(nodes.map(\.powerCap)),
             .numbers(nodes.map(\.utilization)), .numbers(nodes.map(\.temperature)),
-            .values(nodes.map { .list($0.jobs.map { .string($0) }) }),
+            .values(nodeJobLists(nodes)),
             .numbers(nodes.map { Double($0.gpus) }), .numbers(nodes.map { Double($0.gpusFree) }),
         ]))))
-        let jobs = world.jobs.filter { $0.state != .done }
-        inputs.set(slot: slots.jobs, .rows(Rows(Self.table(schemas.job, jobs.count, [
-            .strings(jobs.map(\.id)), .strings(jobs.map(\.user)), .strings(jobs.map(\.pool)), .strings(jobs.map(\.node)),
-            .strings(jobs.map(\.state.rawValue)), .numbers(jobs.map { Double($0.gpus) }), .numbers(jobs.map { Double($0.cpus) }),
-            .numbers(jobs.map { Double($0.priority) }), .bools(jobs.map(\.flexible)), .bools(jobs.map(\.preemptible)),
-            .instants(jobs.map { Optional($0.submitted) }), .instants(jobs.map(\.started)), .instants(jobs.map(\.deadline)),
-            .numbers(jobs.map(\.remainingTime)), .numbers(jobs.map(\.remainingEnergy)),
+        // The jobs not done, by index: copying each job (`filter`) cost more than the columns.
+        let all = world.jobs
+        let live = all.indices.filter { all[$0].state != .done }
+        inputs.set(slot: slots.jobs, .rows(Rows(Self.table(schemas.job, live.count, [
+            encoders.job.id.column(live.map { all[$0].id }), encoders.job.user.column(live.map { all[$0].user }),
+            encoders.job.pool.column(live.map { all[$0].pool }), encoders.job.node.column(live.map { all[$0].node }),
+            .string(codes: live.map { Self.code(all[$0].state) }, dictionary: Self.jobStates),
+            .numbers(live.map { Double(all[$0].gpus) }), .numbers(live.map { Double(all[$0].cpus) }),
+            .numbers(live.map { Double(all[$0].priority) }), .bools(live.map { all[$0].flexible }),
+            .bools(live.map { all[$0].preemptible }),
+            .instants(live.map { Optional(all[$0].submitted) }), .instants(live.map { all[$0].started }),
+            .instants(live.map { all[$0].deadline }),
+            .numbers(live.map { all[$0].remainingTime }), .numbers(live.map { all[$0].remainingEnergy }),
         ]))))
         return inputs
+    }
+
+    /// Each node's `jobs` as a language list, the one built at an earlier tick while the node
+    /// runs the same jobs (comparing arrays that share storage, as the simulator's snapshots
+    /// do for unchanged nodes, takes no look at their elements).
+    private func nodeJobLists(_ nodes: [World.Node]) -> [Value] {
+        if encoders.nodeJobs.count != nodes.count { encoders.nodeJobs = Array(repeating: ([], .list([])), count: nodes.count) }
+        var lists: [Value] = []
+        lists.reserveCapacity(nodes.count)
+        for i in nodes.indices {
+            let ids = nodes[i].jobs
+            if encoders.nodeJobs[i].ids == ids {
+                lists.append(encoders.nodeJobs[i].value)
+            } else {
+                let value = Value.list(ids.map { .string($0) })
+                encoders.nodeJobs[i] = (ids, value)
+                lists.append(value)
+            }
+        }
+        return lists
     }
 
     /// The columns match the schemas registered by `EnergyVocabulary` (a mismatch is a

@@ -32,7 +32,8 @@ public final class TelemetryModels: @unchecked Sendable {
     public private(set) var store: HistoryStore
     public let step: Double
     public var reselectEvery: Double = 86_400
-    /// The backtest used to choose a model: few origins, a one-week window.
+    /// The backtest used to choose a model: few origins, a one-week window, point scores
+    /// only (the choice is by MAE; the chosen model is then fitted with its intervals).
     public var selector: ModelSelector
     public private(set) var now: Double = 0
 
@@ -48,7 +49,9 @@ public final class TelemetryModels: @unchecked Sendable {
     public init(step: Double, capacity: Int = 30 * 288) {
         self.step = step
         self.store = HistoryStore(capacity: capacity, downsampling: .init(bucketWidth: 3600, bucketCapacity: 24 * 90))
-        self.selector = ModelSelector(backtest: Backtest(trainingWindow: 7 * 86_400, horizons: [3600, 21_600], origins: 8))
+        var backtest = Backtest(trainingWindow: 7 * 86_400, horizons: [3600, 21_600], origins: 8)
+        backtest.scoresIntervals = false
+        self.selector = ModelSelector(backtest: backtest)
     }
 
     /// A forecast needs a value of its metric at most this many seconds before the latest

@@ -78,6 +78,20 @@ public enum TelemetryRange: Sendable, Equatable {
     /// An instant: finite.
     case finite
 
+    /// Whether the value is acceptable (`problem(v) == nil`), without making the reason.
+    @inline(__always)
+    public func accepts(_ v: Double) -> Bool {
+        guard v.isFinite else { return false }
+        switch self {
+        case .nonNegative: return v >= 0
+        case .positive: return v > 0
+        case .atLeastOne: return v >= 1
+        case .unit: return v >= 0 && v <= 1 + 1e-9
+        case .temperature: return v >= -273.15
+        case .finite: return true
+        }
+    }
+
     /// nil when the value is acceptable, else why not.
     public func problem(_ v: Double) -> String? {
         if v.isNaN { return "NaN" }
@@ -103,6 +117,9 @@ public enum TelemetryGuard {
         var w = world
         if let p = TelemetryRange.finite.problem(world.now) { quality.add("clock", p, example: nil) }
 
+        // The loops test values in place (`accepts`) and read the owner (a node or job id)
+        // only for a value they refuse: copying each job, or a closure per value, cost more
+        // than the tests.
         func checked(_ v: Double, _ range: TelemetryRange, _ field: String, _ owner: String?) -> Double? {
             guard let p = range.problem(v) else { return nil }
             quality.add(field, p, example: example(owner, v))
@@ -125,16 +142,24 @@ public enum TelemetryGuard {
         if checked(world.grid.carbonIntensity, .nonNegative, "grid.carbon", nil) { w.grid.carbonIntensity = nil }
         if checked(world.grid.price, .nonNegative, "grid.price", nil) { w.grid.price = nil }
 
-        for (i, pool) in world.pools.enumerated() {
-            if let x = checked(pool.power, .nonNegative, "pool.power", pool.name) { w.pools[i].power = x }
+        let pools = world.pools, nodes = world.nodes, jobs = world.jobs
+        for i in pools.indices where !TelemetryRange.nonNegative.accepts(pools[i].power) {
+            if let x = checked(pools[i].power, .nonNegative, "pool.power", pools[i].name) { w.pools[i].power = x }
         }
-        for (i, node) in world.nodes.enumerated() {
-            if checked(node.power, .nonNegative, "node.power", node.id) { w.nodes[i].power = nil }
-            if checked(node.powerCap, .positive, "node.power_cap", node.id) { w.nodes[i].powerCap = nil }
-            if let x = checked(node.utilization, .unit, "node.utilization", node.id) { w.nodes[i].utilization = x }
-            if let x = checked(node.temperature, .temperature, "node.temperature", node.id) { w.nodes[i].temperature = x }
+        for i in nodes.indices {
+            let n = nodes[i]
+            guard !((n.power.map(TelemetryRange.nonNegative.accepts) ?? true) && (n.powerCap.map(TelemetryRange.positive.accepts) ?? true)
+                    && TelemetryRange.unit.accepts(n.utilization) && TelemetryRange.temperature.accepts(n.temperature)) else { continue }
+            if checked(n.power, .nonNegative, "node.power", n.id) { w.nodes[i].power = nil }
+            if checked(n.powerCap, .positive, "node.power_cap", n.id) { w.nodes[i].powerCap = nil }
+            if let x = checked(n.utilization, .unit, "node.utilization", n.id) { w.nodes[i].utilization = x }
+            if let x = checked(n.temperature, .temperature, "node.temperature", n.id) { w.nodes[i].temperature = x }
         }
-        for (i, job) in world.jobs.enumerated() {
+        for i in jobs.indices {
+            guard !(TelemetryRange.nonNegative.accepts(jobs[i].remainingTime) && TelemetryRange.nonNegative.accepts(jobs[i].remainingEnergy)
+                    && TelemetryRange.finite.accepts(jobs[i].submitted) && (jobs[i].started.map(TelemetryRange.finite.accepts) ?? true)
+                    && (jobs[i].deadline.map(TelemetryRange.finite.accepts) ?? true)) else { continue }
+            let job = jobs[i]
             if let x = checked(job.remainingTime, .nonNegative, "job.remaining", job.id) { w.jobs[i].remainingTime = x }
             if let x = checked(job.remainingEnergy, .nonNegative, "job.energy", job.id) { w.jobs[i].remainingEnergy = x }
             if let x = checked(job.submitted, .finite, "job.submitted", job.id) { w.jobs[i].submitted = x }

@@ -59,7 +59,10 @@ public enum Arbitration {
 
     public static func resolve(_ proposals: [Proposal]) -> (actions: [ClusterAction], conflicts: [Conflict]) {
         struct Claim { var index: Int; var proposal: Proposal }
-        var winners: [String: Claim] = [:]  // key: group|target
+        // A struct key, not the text "group|target": interpolating the enum went through
+        // reflection, five allocations per target (docs/performance.md).
+        struct Key: Hashable { var group: Group; var target: String }
+        var winners: [Key: Claim] = [:]
         var conflicts: [Conflict] = []
         var kept: [(index: Int, action: ClusterAction)] = []
         var dropped: [Int: Set<String>] = [:]
@@ -67,7 +70,7 @@ public enum Arbitration {
             let g = group(proposal.action.kind)
             if g == .alert { kept.append((index, proposal.action)); continue }
             for target in proposal.action.targets {
-                let key = "\(g)|\(target)"
+                let key = Key(group: g, target: target)
                 guard let current = winners[key] else { winners[key] = Claim(index: index, proposal: proposal); continue }
                 if current.proposal.action.kind == proposal.action.kind { continue }  // the same decision twice
                 let (win, lose, why) = better(current.proposal, proposal)
@@ -82,7 +85,7 @@ public enum Arbitration {
             var action = proposal.action
             action.targets = action.targets.filter { target in
                 !(dropped[index]?.contains(target) ?? false)
-                    && winners["\(group(action.kind))|\(target)"].map { $0.proposal.action.kind == action.kind } ?? false
+                    && winners[Key(group: group(action.kind), target: target)].map { $0.proposal.action.kind == action.kind } ?? false
             }
             if !action.targets.isEmpty { kept.append((index, action)) }
         }

@@ -50,16 +50,16 @@ public struct FlapCounter: Sendable {
         var flaps = 0
         for result in results where result.status == .applied {
             guard let target = result.target, let change = Self.change(result.action.kind) else { continue }
-            var recent = (history[target] ?? []).filter { now - $0.time < window }
-            if let last = recent.last {
+            // In place: no new array per target and tick.
+            history[target, default: []].removeAll { !(now - $0.time < window) }
+            if let last = history[target]?.last {
                 if change.reverses(last.change) {
                     flaps += 1
                 } else if case .move = change, case .move = last.change, last.change != change {
                     flaps += 1  // moved again within the window: the job shuttles between pools
                 }
             }
-            recent.append((now, change))
-            history[target] = recent
+            history[target, default: []].append((now, change))
         }
         if history.count > 4096 { history = history.filter { now - ($0.value.last?.time ?? 0) < window } }
         return flaps

@@ -315,3 +315,82 @@ func close(_ a: [Double], _ b: [Double], _ tolerance: Double) -> Bool {
         #expect(abs(c.x[0] - 1) < 1e-6 && abs(c.x[1]) < 1e-6)
     }
 }
+
+/// Backtests that score point forecasts only (`Backtest.scoresIntervals` false, as the
+/// control loop's daily model choice uses) fit without interval calibration: the point
+/// scores, hence the choice, are exactly those of the calibrated backtest.
+@Suite struct PointOnlyBacktestTests {
+    /// Eight days of a noisy daily cycle with a trend and a few gaps, at 5 minutes.
+    static func series(days: Int = 9) -> TimeSeries {
+        var seed: UInt64 = 7
+        return makeSeries(start: 1_590_969_600, step: 300, count: days * 288) { t in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let noise = Double(seed >> 11) / Double(1 << 53) - 0.5
+            let i = Int((t - 1_590_969_600) / 300)
+            return i % 997 == 5 ? .nan : 300 + 80 * sin(2 * .pi * t / 86_400) + 0.0002 * (t - 1_590_969_600) / 300 + 20 * noise
+        }
+    }
+
+    @Test func pointScoresAndTheChoiceAreUnchanged() throws {
+        let data = Self.series()
+        var calibrated = Backtest(trainingWindow: 7 * 86_400, horizons: [3600, 21_600], origins: 8)
+        var pointOnly = calibrated
+        pointOnly.scoresIntervals = false
+        calibrated.scoresIntervals = true
+        let models = ModelSelector.defaultCandidates
+        let a = calibrated.run(models, on: data), b = pointOnly.run(models, on: data)
+        #expect(a.models == b.models && a.originTimes == b.originTimes && a.fitFailures == b.fitFailures)
+        func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
+        var scored = 0
+        for m in a.models.indices {
+            for h in a.horizons.indices {
+                let x = a.scores[m][h], y = b.scores[m][h]
+                #expect(same(x.mae, y.mae) && same(x.mape, y.mape) && same(x.rmse, y.rmse) && x.count == y.count, "\(a.models[m])")
+                #expect(y.coverage80.isNaN && y.coverage95.isNaN)
+                if x.coverage80.isFinite { scored += 1 }
+            }
+        }
+        // Coverage is scored where a model's window allows a calibration (not the weekly
+        // seasonal naive on a one-week window).
+        #expect(scored >= 8)
+        // The selection fits the chosen model with its intervals either way.
+        let one = try ModelSelector(backtest: calibrated).select(data), two = try ModelSelector(backtest: pointOnly).select(data)
+        #expect(one.chosen == two.chosen)
+        let f1 = one.model.forecast(horizon: 43_200), f2 = two.model.forecast(horizon: 43_200)
+        #expect(f1.values == f2.values)
+        #expect(f1.standardErrors == f2.standardErrors)
+        #expect(f2.standardErrors.allSatisfy { $0.isFinite })
+    }
+
+    @Test func modelsFittedWithoutIntervalsForecastTheSamePoints() throws {
+        let data = Self.series(days: 16)
+        for candidate in ModelSelector.defaultCandidates {
+            var with = candidate, without = candidate
+            without.intervals = .none
+            try with.fit(data)
+            try without.fit(data)
+            let a = with.forecast(steps: 144), b = without.forecast(steps: 144)
+            #expect(a.values == b.values, "\(candidate.name)")
+            #expect(b.standardErrors.allSatisfy { $0.isNaN }, "\(candidate.name)")
+        }
+    }
+
+    /// Persistence's interval calibration sums the errors point by point (no path per
+    /// origin): the same sums in the same order as the path-based estimate.
+    @Test func persistenceProfileMatchesThePathEstimate() throws {
+        var values = Self.series(days: 3).values
+        values[10] = .nan
+        let calibration = IntervalCalibration()
+        let filled = forwardFilled(values)
+        let first = values.firstIndex(where: \.isFinite)!
+        let byPaths = ErrorProfile.estimate(values: values, step: 300, calibration: calibration, warmUp: first) { origins, steps in
+            origins.map { [Double](repeating: filled[$0], count: steps) }
+        }
+        let byPoints = ErrorProfile.estimate(values: values, step: 300, calibration: calibration, warmUp: first) { o, _ in filled[o] }
+        #expect(byPaths == byPoints)
+        #expect(!byPoints.sigma.isEmpty)
+        var model = PersistenceModel()
+        try model.fit(TimeSeries(start: 0, step: 300, values: values))
+        #expect(model.forecast(steps: 288).standardErrors == byPaths.standardErrors(288))
+    }
+}

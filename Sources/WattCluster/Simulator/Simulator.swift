@@ -74,7 +74,23 @@ public final class Simulator: Scheduler {
         var state: NodeState = .idle
         /// Per-GPU cap, W.
         var cap: Double?
-        var running: [Int] = []
+        /// Indices of the jobs running on it, in the order they started.
+        private(set) var running: [Int] = []
+        /// Their ids, in the same order: kept with `running` (`start`, `detach`) so that a
+        /// snapshot shares this array instead of building one per node every tick.
+        private(set) var runningIDs: [String] = []
+
+        mutating func add(job j: Int, id: String) {
+            running.append(j)
+            runningIDs.append(id)
+        }
+
+        mutating func remove(job j: Int) {
+            while let k = running.firstIndex(of: j) {
+                running.remove(at: k)
+                runningIDs.remove(at: k)
+            }
+        }
         var freeGPUs: Int
         var freeCPUs: Int
         /// Waking until (state `.waking`).
@@ -402,7 +418,7 @@ public final class Simulator: Scheduler {
         jobs[j].node = n
         jobs[j].pinned = nil
         if jobs[j].started == nil { jobs[j].started = now }
-        nodes[n].running.append(j)
+        nodes[n].add(job: j, id: jobs[j].spec.id)
         nodes[n].freeGPUs -= jobs[j].spec.gpus
         nodes[n].freeCPUs -= jobs[j].spec.cpus
         nodes[n].state = .on
@@ -411,7 +427,7 @@ public final class Simulator: Scheduler {
     /// Takes a running job off its node.
     func detach(job j: Int) {
         guard let n = jobs[j].node else { return }
-        nodes[n].running.removeAll { $0 == j }
+        nodes[n].remove(job: j)
         nodes[n].freeGPUs += jobs[j].spec.gpus
         nodes[n].freeCPUs += jobs[j].spec.cpus
         if nodes[n].running.isEmpty && nodes[n].state == .on { nodes[n].state = .idle }

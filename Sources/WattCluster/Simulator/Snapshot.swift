@@ -26,7 +26,7 @@ extension Simulator {
             worldNodes.append(World.Node(
                 id: node.id, pool: pool.name, profile: pool.definition.node.name, state: node.state,
                 power: node.telemetryGap ? nil : p, powerCap: node.cap, utilization: utilization,
-                temperature: node.temperature, jobs: node.running.map { jobs[$0].spec.id },
+                temperature: node.temperature, jobs: node.runningIDs,
                 gpus: pool.gpus, gpusFree: takes ? node.freeGPUs : 0, cpus: pool.cpus, cpusFree: takes ? node.freeCPUs : 0))
         }
         let worldPools = pools.map { pool in
@@ -127,6 +127,9 @@ extension Simulator {
                 problems.append("node `\(node.id)` is \(node.state.rawValue) with \(node.running.count) running jobs")
             }
             if node.running.isEmpty && node.state == .on { problems.append("node `\(node.id)` is on with no job") }
+            if node.runningIDs != node.running.map({ jobs[$0].spec.id }) {
+                problems.append("node `\(node.id)` lists other job ids than those of its running jobs")
+            }
         }
         for j in jobs.indices {
             let expectQueue = jobs[j].state == .queued ? 1 : 0

@@ -17,8 +17,8 @@ public struct PersistenceModel: Forecaster {
         step = series.step
         try update(series)
         let filled = forwardFilled(series.values)
-        profile = ErrorProfile.estimate(values: series.values, step: series.step, calibration: intervals, warmUp: first) { origins, steps in
-            origins.map { [Double](repeating: filled[$0], count: steps) }
+        profile = ErrorProfile.estimate(values: series.values, step: series.step, calibration: intervals, warmUp: first) { o, _ in
+            filled[o]
         }
     }
 

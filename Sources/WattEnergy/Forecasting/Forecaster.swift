@@ -12,6 +12,8 @@ public protocol Forecaster: Sendable {
     var name: String { get }
     /// The grid step of the data the model was fitted on, seconds (0 before fitting).
     var step: Double { get }
+    /// How `fit` calibrates prediction intervals; `.none` fits point forecasts only.
+    var intervals: IntervalCalibration { get set }
     /// Fits parameters, state and interval widths to `series`.
     mutating func fit(_ series: TimeSeries) throws(ForecastError)
     /// Keeps the fitted parameters; takes the state from `series` (same step, typically the
@@ -66,6 +68,11 @@ public struct IntervalCalibration: Sendable, Equatable {
     public init(horizon: Double = 86_400, origins: Int = 100) {
         self.horizon = horizon; self.origins = origins
     }
+
+    /// No calibration: `fit` estimates no interval widths, and forecasts' standard errors
+    /// are NaN. Point forecasts do not depend on the calibration, so a fit that is only
+    /// scored on them (a backtest for model choice, `Backtest.scoresIntervals` false) skips it.
+    public static let none = IntervalCalibration(origins: 0)
 }
 
 /// Per-horizon standard errors of a fitted model (see `IntervalCalibration`).
@@ -112,6 +119,34 @@ struct ErrorProfile: Sendable, Equatable {
         for (o, path) in zip(origins, forecasts) {
             for h in 0..<min(horizon, path.count) where o + h + 1 < n {
                 let e = values[o + h + 1] - path[h]
+                if e.isFinite { sum[h] += e * e; count[h] += 1 }
+            }
+        }
+        var sigma: [Double] = []
+        var running = 0.0
+        for h in 0..<horizon {
+            guard count[h] >= 3 else { break }
+            running = max(running, (sum[h] / Double(count[h])).squareRoot())
+            sigma.append(running)
+        }
+        return ErrorProfile(sigma: sigma)
+    }
+}
+
+extension ErrorProfile {
+    /// `estimate` for a model whose forecast from an origin is cheap to compute point by point
+    /// (`point(origin, h)`, the forecast of `origin + 1 + h`): the same sums in the same order,
+    /// without an array per origin.
+    static func estimate(values: [Double], step: Double, calibration: IntervalCalibration, warmUp: Int,
+                         point: (Int, Int) -> Double) -> ErrorProfile {
+        let n = values.count
+        let (origins, horizon) = origins(count: n, step: step, calibration: calibration, warmUp: warmUp)
+        guard !origins.isEmpty else { return ErrorProfile() }
+        var sum = [Double](repeating: 0, count: horizon)
+        var count = [Int](repeating: 0, count: horizon)
+        for o in origins {
+            for h in 0..<horizon where o + h + 1 < n {
+                let e = values[o + h + 1] - point(o, h)
                 if e.isFinite { sum[h] += e * e; count[h] += 1 }
             }
         }

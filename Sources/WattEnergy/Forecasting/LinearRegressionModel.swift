@@ -148,7 +148,7 @@ public struct LinearRegressionModel: Forecaster {
         let h = Int((intervals.horizon / step).rounded(.up))
         let cut = n - min(n / 4 + h, n / 2)
         let k = rowIndex.firstIndex { $0 >= cut } ?? rowIndex.count
-        if k >= 2 * p, let early = try? LeastSquares.solve(columns: columns.map { Array($0[..<k]) }, y: Array(targets[..<k]),
+        if intervals.origins > 0, k >= 2 * p, let early = try? LeastSquares.solve(columns: columns.map { Array($0[..<k]) }, y: Array(targets[..<k]),
                                                            ridge: ridge, onIllConditioned: policy) {
             model.coefficients = early.coefficients
             warm = max(warm, cut - 1)

@@ -86,21 +86,183 @@ public final class Table: @unchecked Sendable {
     }
 }
 
-/// The distinct strings of a string column, and their codes.
+/// The distinct strings of a string column, and their codes (0, 1, ... in the order they were
+/// first interned).
+///
+/// The lookup table is open addressing with linear probing over a cheap hash of the UTF-8
+/// bytes, not a `[String: Int32]`: SipHash and the dictionary's checks were most of the
+/// cost of binding a world of 20,000 jobs (docs/performance.md). Strings compare as Swift
+/// strings do (canonical equivalence), so the byte hash serves only while every string
+/// interned is ASCII, where equal means byte for byte equal; the first non-ASCII string
+/// switches the dictionary to Swift's own string hash for good.
 public final class StringDictionary: @unchecked Sendable {
-    public private(set) var strings: [String] = []
-    private var codes: [String: Int32] = [:]
+    public var strings: [String] { storage.strings }
+    private var storage = Storage()
 
     public init() {}
 
-    public func code(for string: String) -> Int32? { codes[string] }
+    /// A dictionary of `strings` (distinct), coded 0, 1, ... in that order: for a column whose
+    /// values come from a fixed set (an enumeration's cases), whose codes the host can compute
+    /// without looking strings up.
+    public convenience init(strings: [String]) {
+        self.init()
+        _ = encode(strings)
+    }
 
-    func intern(_ string: String) -> Int32 {
-        if let c = codes[string] { return c }
-        let c = Int32(strings.count)
-        strings.append(string)
-        codes[string] = c
-        return c
+    /// The same strings and codes in a new dictionary (copy on write: nothing is copied
+    /// until one of the two interns a new string).
+    init(copying other: StringDictionary) {
+        storage = other.storage
+    }
+
+    public func code(for string: String) -> Int32? { storage.code(for: string) }
+
+    func intern(_ string: String) -> Int32 { storage.intern(string) }
+
+    /// The codes of `values`, interning the new ones. The table is taken out of the object
+    /// for the loop, so each value costs a hash and a probe, no exclusivity check.
+    func encode(_ values: [String]) -> [Int32] {
+        var table = storage
+        storage = Storage()
+        let codes = values.map { table.intern($0) }
+        storage = table
+        return codes
+    }
+
+    /// The same for optional strings: nil is -1 (missing).
+    func encode(_ values: [String?]) -> [Int32] {
+        var table = storage
+        storage = Storage()
+        let codes = values.map { $0.map { table.intern($0) } ?? -1 }
+        storage = table
+        return codes
+    }
+
+    struct Storage {
+        var strings: [String] = []
+        /// The hash of each string, by code (to grow the table without hashing again).
+        var hashes: [UInt64] = []
+        /// Codes by slot, -1 for an empty slot; a power of two long, at least twice the count.
+        var slots: [Int32] = []
+        /// Whether hashes are Swift's (`hashValue`), after a non-ASCII string.
+        var canonical = false
+        /// The byte hash's seed, one per process (as Swift's own string hash): strings chosen
+        /// to collide cannot be prepared in advance.
+        let seed = Storage.processSeed
+        static let processSeed = UInt64.random(in: .min ... .max)
+
+        /// The byte hash of an ASCII string, nil for any other.
+        @inline(__always)
+        func asciiHash(_ s: String) -> UInt64? {
+            var s = s
+            let seed = self.seed
+            return s.withUTF8 { bytes -> UInt64? in
+                let n = bytes.count
+                var h: UInt64 = seed ^ 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+                var high: UInt64 = 0
+                guard let base = bytes.baseAddress else { return Storage.finish(h) }
+                let raw = UnsafeRawPointer(base)
+                var i = 0
+                while i + 8 <= n {
+                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    high |= w
+                    h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+                    h ^= h >> 29
+                    i += 8
+                }
+                if i < n {
+                    var w: UInt64 = 0
+                    var shift: UInt64 = 0
+                    while i < n {
+                        w |= UInt64(base[i]) << shift
+                        shift += 8
+                        i += 1
+                    }
+                    high |= w
+                    h = (h ^ w) &* 0x94D0_49BB_1331_11EB
+                    h ^= h >> 31
+                }
+                guard high & 0x8080_8080_8080_8080 == 0 else { return nil }
+                return Storage.finish(h)
+            }
+        }
+
+        @inline(__always)
+        private static func finish(_ h: UInt64) -> UInt64 {
+            let m = h &* 0xD6E8_FEB8_6659_FD93
+            return m ^ (m >> 32)
+        }
+
+        @inline(__always)
+        static func swiftHash(_ s: String) -> UInt64 { UInt64(bitPattern: Int64(s.hashValue)) }
+
+        @inline(__always)
+        func find(_ s: String, hash h: UInt64) -> (slot: Int, code: Int32) {
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let c = slots[i]
+                if c < 0 || (hashes[Int(c)] == h && strings[Int(c)] == s) { return (i, c) }
+                i = (i + 1) & mask
+            }
+        }
+
+        func code(for s: String) -> Int32? {
+            guard !slots.isEmpty else { return nil }
+            let h: UInt64
+            if canonical {
+                h = Self.swiftHash(s)
+            } else if let a = asciiHash(s) {
+                h = a
+            } else {
+                // Every string here is ASCII, and none is equal to this one unless canonically
+                // equivalent (U+212A KELVIN SIGN equals "K"): a rare query, a linear search.
+                return strings.firstIndex(of: s).map { Int32($0) }
+            }
+            let c = find(s, hash: h).code
+            return c < 0 ? nil : c
+        }
+
+        mutating func intern(_ s: String) -> Int32 {
+            var h: UInt64
+            if canonical {
+                h = Self.swiftHash(s)
+            } else if let a = asciiHash(s) {
+                h = a
+            } else {
+                becomeCanonical()
+                h = Self.swiftHash(s)
+            }
+            if slots.isEmpty || (strings.count + 1) * 2 > slots.count { grow() }
+            let (slot, found) = find(s, hash: h)
+            if found >= 0 { return found }
+            let c = Int32(strings.count)
+            strings.append(s)
+            hashes.append(h)
+            slots[slot] = c
+            return c
+        }
+
+        /// Twice the slots (16 at first), every code placed again from its hash.
+        private mutating func grow() {
+            rebuild(capacity: max(16, slots.count * 2))
+        }
+
+        private mutating func rebuild(capacity: Int) {
+            slots = [Int32](repeating: -1, count: capacity)
+            let mask = capacity - 1
+            for (c, h) in hashes.enumerated() {
+                var i = Int(truncatingIfNeeded: h) & mask
+                while slots[i] >= 0 { i = (i + 1) & mask }
+                slots[i] = Int32(c)
+            }
+        }
+
+        private mutating func becomeCanonical() {
+            canonical = true
+            hashes = strings.map(Self.swiftHash)
+            rebuild(capacity: max(16, slots.count))
+        }
     }
 }
 
@@ -212,13 +374,13 @@ extension Table.Column {
     /// A string column from optional strings (nil is missing), dictionary-encoded.
     public static func strings(_ values: [String?]) -> Table.Column {
         let dictionary = StringDictionary()
-        return .string(codes: values.map { $0.map(dictionary.intern) ?? -1 }, dictionary: dictionary)
+        return .string(codes: dictionary.encode(values), dictionary: dictionary)
     }
 
     /// A string column with no missing values.
     public static func strings(_ values: [String]) -> Table.Column {
         let dictionary = StringDictionary()
-        return .string(codes: values.map(dictionary.intern), dictionary: dictionary)
+        return .string(codes: dictionary.encode(values), dictionary: dictionary)
     }
 
     /// A number column (quantities in canonical units); nil and non-finite values are missing.
@@ -237,5 +399,42 @@ extension Table.Column {
 
     public static func bools(_ values: [Bool]) -> Table.Column {
         .bool(values.map { $0 ? 1 : 0 })
+    }
+}
+
+/// Encodes a host's string column tick after tick with one dictionary, so a tick looks its
+/// strings up in the codes of the previous ticks instead of building a dictionary from
+/// nothing (which hashes every string at least twice and grows the table a dozen times for a
+/// column of 20,000 ids). Codes then depend on the order strings were first seen, over the
+/// ticks; filters only compare codes for equality and membership, never order them.
+///
+/// A table made earlier keeps its dictionary as it was: when one still refers to it, the
+/// next column interns into a copy (copy on write), never into the shared one. The
+/// dictionary starts again from nothing when it holds more than twice the column's rows
+/// (plus 1,024), so ids that come and go (jobs) do not grow it without bound.
+public struct StringColumnEncoder {
+    private var dictionary = StringDictionary()
+
+    public init() {}
+
+    /// A string column with no missing values.
+    public mutating func column(_ values: [String]) -> Table.Column {
+        let d = reusable(rows: values.count)
+        return .string(codes: d.encode(values), dictionary: d)
+    }
+
+    /// A string column from optional strings (nil is missing).
+    public mutating func column(_ values: [String?]) -> Table.Column {
+        let d = reusable(rows: values.count)
+        return .string(codes: d.encode(values), dictionary: d)
+    }
+
+    private mutating func reusable(rows: Int) -> StringDictionary {
+        if dictionary.strings.count > 2 * rows + 1024 {
+            dictionary = StringDictionary()
+        } else if !isKnownUniquelyReferenced(&dictionary) {
+            dictionary = StringDictionary(copying: dictionary)
+        }
+        return dictionary
     }
 }
