@@ -28,6 +28,9 @@ public struct Lexer {
 
     public init(source: SourceFile) {
         self.source = source
+        // A policy has about one new spelling per 200 bytes (the generated 1 MB policy:
+        // about 5,000), capped so that a huge file does not start with a huge table.
+        self.spellings = SpellingTable(expected: min(source.bytes.count / 128, 1 << 16))
         self.bag = DiagnosticBag(source: source)
     }
 
@@ -391,10 +394,14 @@ struct SpellingTable {
     /// best mixed; the low bits of a product do not see the key's last bytes).
     private var shift: UInt64 = 64 - 10
 
-    init() {
-        low = Array(repeating: 0, count: 1024)
-        high = Array(repeating: 0, count: 1024)
-        strings = Array(repeating: "", count: 1024)
+    /// Room for about `expected` spellings without growing.
+    init(expected: Int = 512) {
+        var capacity = 1024
+        while capacity < expected * 2 { capacity *= 2 }
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        low = Array(repeating: 0, count: capacity)
+        high = Array(repeating: 0, count: capacity)
+        strings = Array(repeating: "", count: capacity)
     }
 
     @inline(__always)
