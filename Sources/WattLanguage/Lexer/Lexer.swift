@@ -392,11 +392,11 @@ struct SpellingTable {
     private var count = 0
     /// 64 minus the table's size in bits: a slot is the top bits of the mixed key (the
     /// best mixed; the low bits of a product do not see the key's last bytes).
-    private var shift: UInt64 = 64 - 10
+    private var shift: UInt64
 
     /// Room for about `expected` spellings without growing.
-    init(expected: Int = 512) {
-        var capacity = 1024
+    init(expected: Int = 32) {
+        var capacity = 64
         while capacity < expected * 2 { capacity *= 2 }
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         low = Array(repeating: 0, count: capacity)
