@@ -99,7 +99,7 @@ extension Checker {
         return poisoned(r)
     }
 
-    private func checkAggregate(_ aggregate: Builtins.Aggregate, _ collection: TypedExpr, _ arguments: [Expr],
+    private func checkAggregate(_ aggregate: Builtins.Aggregate, _ collection: __owned TypedExpr, _ arguments: [Expr],
                                 _ r: SourceRange) -> TypedExpr {
         guard let elementType = collection.type.elementType else {
             return notACollection("`\(aggregate.rawValue)` needs a list", collection, arguments[0].range, r,
@@ -116,8 +116,8 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeAggregate(_ aggregate: Builtins.Aggregate, _ collection: TypedExpr, _ elementType: WattType,
-                               _ perElement: TypedExpr?, _ depth: Int, _ arguments: [Expr], _ r: SourceRange) -> TypedExpr {
+    private func typeAggregate(_ aggregate: Builtins.Aggregate, _ collection: __owned TypedExpr, _ elementType: WattType,
+                               _ perElement: __owned TypedExpr?, _ depth: Int, _ arguments: [Expr], _ r: SourceRange) -> TypedExpr {
         let name = aggregate.rawValue
         var valueType = elementType
         var valueUnit = collection.displayUnit
@@ -160,7 +160,7 @@ extension Checker {
         }
     }
 
-    private func checkMinMax(_ isMin: Bool, _ first: TypedExpr, _ rest: [Expr], _ r: SourceRange) -> TypedExpr {
+    private func checkMinMax(_ isMin: Bool, _ first: __owned TypedExpr, _ rest: [Expr], _ r: SourceRange) -> TypedExpr {
         var typed = [first]
         for argument in rest {
             let e = coerced(check(argument))
@@ -171,7 +171,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeMinMax(_ isMin: Bool, _ typed: [TypedExpr], _ r: SourceRange) -> TypedExpr {
+    private func typeMinMax(_ isMin: Bool, _ typed: __owned [TypedExpr], _ r: SourceRange) -> TypedExpr {
         let first = typed[0]
         let type = first.type.unwrapped
         guard type.dimension != nil || type == .instant else {
@@ -322,7 +322,7 @@ extension Checker {
 
     /// A record that stands for a value (`RecordSchema.valueField`) used where a value is
     /// expected: its value field.
-    func coerced(_ e: TypedExpr) -> TypedExpr {
+    func coerced(_ e: __owned TypedExpr) -> TypedExpr {
         guard let schema = schema(of: e.type), let name = schema.valueField,
               let index = fieldIndex(schema, name) else { return e }
         return TypedExpr(.field(e, index: index), schema.fields[index].type.optional(if: e.type.isOptional), e.range)

@@ -51,7 +51,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeUnary(_ op: UnaryOperator, _ operand: TypedExpr, _ operandRange: SourceRange, _ r: SourceRange) -> TypedExpr {
+    private func typeUnary(_ op: UnaryOperator, _ operand: __owned TypedExpr, _ operandRange: SourceRange, _ r: SourceRange) -> TypedExpr {
         switch op {
         case .negate:
             let e = coerced(operand)
@@ -75,7 +75,7 @@ extension Checker {
         }
     }
 
-    private func checkFilter(_ c: TypedExpr, _ collectionRange: SourceRange, _ predicate: Expr, _ r: SourceRange) -> TypedExpr {
+    private func checkFilter(_ c: __owned TypedExpr, _ collectionRange: SourceRange, _ predicate: Expr, _ r: SourceRange) -> TypedExpr {
         if c.type.isError { return poisoned(r) }
         guard let elementType = c.type.elementType else { return notACollection("`where` needs a list", c, collectionRange, r) }
         let (p, depth) = withElementScope(elementType) { depth in (check(predicate), depth) }
@@ -83,7 +83,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeFilter(_ c: TypedExpr, _ p: TypedExpr, _ predicateRange: SourceRange, _ depth: Int, _ r: SourceRange) -> TypedExpr {
+    private func typeFilter(_ c: __owned TypedExpr, _ p: __owned TypedExpr, _ predicateRange: SourceRange, _ depth: Int, _ r: SourceRange) -> TypedExpr {
         if p.type.isError { return poisoned(r) }
         guard p.type.unwrapped == .bool else {
             error(.conditionNotBool, "a `where` condition must be a bool, found \(describe(p))", at: predicateRange)
@@ -100,7 +100,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeList(_ typed: [TypedExpr], _ r: SourceRange) -> TypedExpr {
+    private func typeList(_ typed: __owned [TypedExpr], _ r: SourceRange) -> TypedExpr {
         if typed.contains(where: { $0.type.isError }) { return poisoned(r) }
         guard let first = typed.first else { return TypedExpr(.list([]), .list(.error), r) }
         for item in typed.dropFirst() where item.type.unwrapped != first.type.unwrapped {
@@ -193,7 +193,7 @@ extension Checker {
         return poisoned(r)
     }
 
-    func checkMember(_ base: TypedExpr, _ field: Identifier, _ r: SourceRange) -> TypedExpr {
+    func checkMember(_ base: __owned TypedExpr, _ field: Identifier, _ r: SourceRange) -> TypedExpr {
         if base.type.isError { return poisoned(r) }
         let optional = base.type.isOptional
         switch base.type.unwrapped {
@@ -238,7 +238,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeConditional(_ condition: TypedExpr, _ whenTrue: TypedExpr, _ whenFalse: TypedExpr,
+    private func typeConditional(_ condition: __owned TypedExpr, _ whenTrue: __owned TypedExpr, _ whenFalse: __owned TypedExpr,
                                  _ c: SourceRange, _ a: SourceRange, _ b: SourceRange, _ r: SourceRange) -> TypedExpr {
         if condition.type.isError || whenTrue.type.isError || whenFalse.type.isError { return poisoned(r) }
         guard condition.type.unwrapped == .bool else {
@@ -263,7 +263,7 @@ extension Checker {
         return false
     }
 
-    private func checkTop(_ n: TypedExpr, _ c: TypedExpr, _ countRange: SourceRange, _ collectionRange: SourceRange,
+    private func checkTop(_ n: __owned TypedExpr, _ c: __owned TypedExpr, _ countRange: SourceRange, _ collectionRange: SourceRange,
                           _ key: Expr, _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         if n.type.isError || c.type.isError { return poisoned(r) }
         guard n.type.unwrapped == .number else { return topNeedsNumber(n, countRange, r) }
@@ -279,7 +279,7 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeTop(_ n: TypedExpr, _ c: TypedExpr, _ k: TypedExpr, _ keyRange: SourceRange, _ depth: Int,
+    private func typeTop(_ n: __owned TypedExpr, _ c: __owned TypedExpr, _ k: __owned TypedExpr, _ keyRange: SourceRange, _ depth: Int,
                          _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         if k.type.isError { return poisoned(r) }
         switch k.type.unwrapped {

@@ -7,7 +7,7 @@ extension Checker {
 
     /// Types a binary operation on checked operands (off the recursive path: its frame is large).
     @inline(never)
-    private func typeBinary(_ op: BinaryOperator, _ checkedLeft: TypedExpr, _ checkedRight: TypedExpr,
+    private func typeBinary(_ op: BinaryOperator, _ checkedLeft: __owned TypedExpr, _ checkedRight: __owned TypedExpr,
                             _ leftRange: SourceRange, _ rightRange: SourceRange, _ r: SourceRange) -> TypedExpr {
         var left = checkedLeft
         var right = checkedRight
@@ -113,7 +113,7 @@ extension Checker {
         return poisoned(r)
     }
 
-    private func checkComparison(_ op: BinaryOperator, _ left: TypedExpr, _ right: TypedExpr, _ r: SourceRange,
+    private func checkComparison(_ op: BinaryOperator, _ left: __owned TypedExpr, _ right: __owned TypedExpr, _ r: SourceRange,
                                  optional: Bool) -> TypedExpr {
         let compare: CompareOp
         switch op {
@@ -181,7 +181,7 @@ extension Checker {
     }
 
     /// Folds arithmetic on two constants, so `0.9 * 1 MW` costs nothing at run time.
-    func fold(_ e: TypedExpr) -> TypedExpr {
+    func fold(_ e: __owned TypedExpr) -> TypedExpr {
         guard case .arithmetic(let op, let l, let r) = e.kind,
               case .constant(.number(let a)) = l.kind, case .constant(.number(let b)) = r.kind else { return e }
         let value: Double

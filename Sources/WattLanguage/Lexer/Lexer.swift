@@ -8,7 +8,12 @@ public struct Lexer {
     }
 
     private let source: SourceFile
-    private let bytes: [UInt8]
+    /// The source's bytes while `run` lexes (`withUnsafeBufferPointer`): no bounds check
+    /// or array access on every byte.
+    private var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    /// Names, numbers and plain strings seen before, by their bytes: a policy repeats a
+    /// few hundred spellings, and a `String` made once is shared after (docs/performance.md).
+    private var spellings = SpellingTable()
     private var position = 0
     private var tokens: [Token] = []
     private var comments: [Comment] = []
@@ -23,7 +28,9 @@ public struct Lexer {
 
     public init(source: SourceFile) {
         self.source = source
-        self.bytes = source.bytes
+        // A policy has about one new spelling per 200 bytes (the generated 1 MB policy:
+        // about 5,000), capped so that a huge file does not start with a huge table.
+        self.spellings = SpellingTable(expected: min(source.bytes.count / 128, 1 << 16))
         self.bag = DiagnosticBag(source: source)
     }
 
@@ -33,7 +40,16 @@ public struct Lexer {
     }
 
     mutating func run() -> Result {
-        tokens.reserveCapacity(min(bytes.count / 4, 1 << 16))
+        source.bytes.withUnsafeBufferPointer { buffer in
+            bytes = buffer
+            lexAll()
+        }
+        bytes = UnsafeBufferPointer(start: nil, count: 0)
+        return Result(tokens: tokens, comments: comments, diagnostics: bag.items)
+    }
+
+    private mutating func lexAll() {
+        tokens.reserveCapacity(bytes.count / 4 + 16)
         // A UTF-8 byte order mark at the start is allowed and skipped (`SourceFile` does
         // not count it in line 1's columns); anywhere else it is an unexpected character.
         position = source.byteOrderMarkLength
@@ -47,7 +63,6 @@ public struct Lexer {
         }
         tokens.append(Token(kind: .endOfFile, range: SourceRange(bytes.count, bytes.count),
                             spaceBefore: true, newlineBefore: true))
-        return Result(tokens: tokens, comments: comments, diagnostics: bag.items)
     }
 
     private mutating func skipTrivia() {
@@ -88,21 +103,18 @@ public struct Lexer {
         let start = position
         let byte = bytes[position]
         if isIdentifierStart(byte) {
-            while position < bytes.count, isIdentifierContinue(bytes[position]) { position += 1 }
-            if position - start > Lexer.maxTokenLength {
+            var end = start + 1
+            while end < bytes.count, isIdentifierContinue(bytes[end]) { end += 1 }
+            position = end
+            if end - start > Lexer.maxTokenLength {
                 reportTooLong("name", from: start)
                 emit(.identifier, from: start, text: shortened(start))
                 return
             }
-            let end = position
-            let (keyword, name) = bytes.withUnsafeBufferPointer { buffer -> (Keyword?, String) in
-                if let keyword = keywords.keyword(buffer, start, end) { return (keyword, keyword.rawValue) }
-                return (nil, String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
-            }
-            if let keyword {
-                emit(.keyword(keyword), from: start, text: name)
+            if let keyword = keywords.keyword(bytes, start, end) {
+                emit(.keyword(keyword), from: start, text: keyword.rawValue)
             } else {
-                emit(.identifier, from: start, text: name)
+                emit(.identifier, from: start, text: spellings.string(bytes, start, end))
             }
             return
         }
@@ -238,13 +250,12 @@ public struct Lexer {
             text = String(decoding: digits, as: UTF8.self)
         } else {
             let end = position
-            text = bytes.withUnsafeBufferPointer { buffer in
-                let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                // `1E5` is written `1e5` in the text.
-                if !whole, slice.contains(UInt8(ascii: "E")) {
-                    return String(decoding: slice.map { $0 == UInt8(ascii: "E") ? UInt8(ascii: "e") : $0 }, as: UTF8.self)
-                }
-                return String(decoding: slice, as: UTF8.self)
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            // `1E5` is written `1e5` in the text.
+            if !whole, slice.contains(UInt8(ascii: "E")) {
+                text = String(decoding: slice.map { $0 == UInt8(ascii: "E") ? UInt8(ascii: "e") : $0 }, as: UTF8.self)
+            } else {
+                text = spellings.string(bytes, start, end)
             }
         }
         if whole && digitCount <= 15 {
@@ -266,11 +277,13 @@ public struct Lexer {
         // Nearly every string is plain: no escape, no control character, closed on its
         // line. Its value is its bytes, without the copy the loop below makes.
         var end = start + 1
+        var ascii = true
         while end < bytes.count, end + 1 - start <= Lexer.maxTokenLength {
             let b = bytes[end]
-            if b == UInt8(ascii: "\""), let text = bytes.withUnsafeBufferPointer({
-                String(validating: UnsafeBufferPointer(rebasing: $0[start + 1..<end]), as: UTF8.self)
-            }) {
+            if b >= 0x80 { ascii = false }
+            if b == UInt8(ascii: "\""),
+               let text = ascii ? spellings.string(bytes, start + 1, end)
+                   : String(validating: UnsafeBufferPointer(rebasing: bytes[start + 1..<end]), as: UTF8.self) {
                 position = end + 1
                 emit(.string, from: start, text: text)
                 return
@@ -365,4 +378,86 @@ public struct Lexer {
         (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95
     }
     @inline(__always) func isIdentifierContinue(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
+}
+
+/// The strings the lexer made, by their bytes (`Lexer.spellings`): up to 16 ASCII bytes
+/// packed into two `UInt64`s (little-endian, so distinct spellings give distinct keys:
+/// the callers never pass a zero byte), open addressing. A hit costs a multiply and a compare or two
+/// instead of a new `String` (UTF-8 validation, an ASCII scan and its creation).
+/// Longer or non-ASCII spellings are made every time.
+struct SpellingTable {
+    private var low: [UInt64]
+    private var high: [UInt64]
+    private var strings: [String]
+    private var count = 0
+    /// 64 minus the table's size in bits: a slot is the top bits of the mixed key (the
+    /// best mixed; the low bits of a product do not see the key's last bytes).
+    private var shift: UInt64
+
+    /// Room for about `expected` spellings without growing.
+    init(expected: Int = 32) {
+        var capacity = 64
+        while capacity < expected * 2 { capacity *= 2 }
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        low = Array(repeating: 0, count: capacity)
+        high = Array(repeating: 0, count: capacity)
+        strings = Array(repeating: "", count: capacity)
+    }
+
+    @inline(__always)
+    private func slot(_ a: UInt64, _ b: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((a ^ (b &* 0x94D0_49BB_1331_11EB)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// `bytes[start..<end]` as a `String` (the bytes are valid UTF-8: ASCII, or checked).
+    @inline(__always)
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        guard end > start, end - start <= 16 else { return make(bytes, start, end) }
+        let split = min(end, start + 8)
+        let a = KeywordTable.pack(bytes, start, split)
+        let b = split < end ? KeywordTable.pack(bytes, split, end) : 0
+        // Only ASCII spellings are packed (names, numbers, strings without escapes or
+        // control characters: never a zero byte, which would make a key ambiguous).
+        guard (a | b) & 0x8080_8080_8080_8080 == 0 else { return make(bytes, start, end) }
+        let mask = low.count - 1
+        var slot = slot(a, b)
+        while true {
+            let found = low[slot]
+            if found == 0 { break }
+            if found == a && high[slot] == b { return strings[slot] }
+            slot = (slot + 1) & mask
+        }
+        let string = make(bytes, start, end)
+        if (count + 1) * 2 > low.count { grow(); return string }
+        low[slot] = a
+        high[slot] = b
+        strings[slot] = string
+        count += 1
+        return string
+    }
+
+    @inline(never)
+    private func make(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// Doubles the table, then inserts the entries again (the string just made is left
+    /// out: it is made again on its next use).
+    @inline(never)
+    private mutating func grow() {
+        let old = (low, high, strings)
+        low = Array(repeating: 0, count: old.0.count * 2)
+        high = Array(repeating: 0, count: old.0.count * 2)
+        strings = Array(repeating: "", count: old.0.count * 2)
+        shift -= 1
+        let mask = low.count - 1
+        for index in old.0.indices where old.0[index] != 0 {
+            let a = old.0[index], b = old.1[index]
+            var slot = slot(a, b)
+            while low[slot] != 0 { slot = (slot + 1) & mask }
+            low[slot] = a
+            high[slot] = b
+            strings[slot] = old.2[index]
+        }
+    }
 }
