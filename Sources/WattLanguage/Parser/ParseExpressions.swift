@@ -38,135 +38,124 @@ extension Parser {
         return Expr(.top(count: count, collection: collection, key: key, order: order), keyword.range.union(end))
     }
 
+    // The binary levels, loosest first, are parsed by one precedence-climbing loop
+    // (`parseBinary`) instead of a function per level: an operand went through eight
+    // nested calls before. Levels (`BinaryLevel`): 0 `where` (filter), 1 `or`, 2 `and`,
+    // 3 prefix `not`, 4 comparison (one, not chained), 5 `??`, 6 `+` `-`, 7 `*` `/`;
+    // all left-associative; the operand of `*` and `/` is a unary. The loop keeps the
+    // nesting depth that the functions per level kept (each chained operator one level,
+    // a chain closed when a looser operator follows), so E0206 fires at the same place.
     /// filter = or { "where" or } ;
-    mutating func parseFilter() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseOr()
-        while match(.where) {
-            try enterNesting(); chained += 1
-            let predicate = try parseOr()
-            expr = Expr(.filter(expr, predicate), expr.range.union(predicate.range))
-        }
-        return expr
-    }
-
     /// or = and { "or" and } ;
-    mutating func parseOr() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseAnd()
-        while match(.or) {
-            try enterNesting(); chained += 1
-            let right = try parseAnd()
-            expr = Expr(.binary(.or, expr, right), expr.range.union(right.range))
-        }
-        return expr
-    }
-
     /// and = not { "and" not } ;
-    mutating func parseAnd() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseNot()
-        while match(.and) {
-            try enterNesting(); chained += 1
-            let right = try parseNot()
-            expr = Expr(.binary(.and, expr, right), expr.range.union(right.range))
-        }
-        return expr
-    }
-
     /// not = "not" not | comparison ;
-    mutating func parseNot() throws -> Expr {
-        if check(.not) && peek().kind != .keyword(.in) {
-            let keyword = advance()
-            try enterNesting()
-            defer { leaveNesting() }
-            let operand = try parseNot()
-            return Expr(.unary(.not, operand), keyword.range.union(operand.range))
-        }
-        return try parseComparison()
-    }
-
     /// comparison = coalesce [ compare_op coalesce ] ;
     /// compare_op = "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in" ;
-    mutating func parseComparison() throws -> Expr {
-        let left = try parseCoalesce()
-        guard let op = comparisonOperator() else { return left }
-        let right = try parseCoalesce()
-        let expr = Expr(.binary(op, left, right), left.range.union(right.range))
-        if comparisonOperator(consume: false) != nil {
-            bag.error(.chainedComparison, "comparisons cannot be chained", at: current.range,
-                      help: "write `a < b and b < c`")
-            throw Abort()
-        }
-        return expr
-    }
-
-    private mutating func comparisonOperator(consume: Bool = true) -> BinaryOperator? {
-        let op: BinaryOperator
-        var width = 1
-        switch current.kind {
-        case .equalEqual: op = .equal
-        case .bangEqual: op = .notEqual
-        case .less: op = .less
-        case .lessEqual: op = .lessEqual
-        case .greater: op = .greater
-        case .greaterEqual: op = .greaterEqual
-        case .keyword(.in): op = .in
-        case .keyword(.not) where peek().kind == .keyword(.in): op = .notIn; width = 2
-        case .equal:
-            if consume {
-                bag.error(.expectedToken, "`=` defines a name; compare with `==`", at: current.range,
-                          help: "write `==`")
-            }
-            return nil
-        default: return nil
-        }
-        if consume { for _ in 0..<width { advance() } }
-        return op
-    }
-
     /// coalesce = additive { "??" additive } ;
-    mutating func parseCoalesce() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseAdditive()
-        while match(.questionQuestion) {
-            try enterNesting(); chained += 1
-            let right = try parseAdditive()
-            expr = Expr(.binary(.coalesce, expr, right), expr.range.union(right.range))
-        }
-        return expr
-    }
-
     /// additive = multiplicative { ( "+" | "-" ) multiplicative } ;
-    mutating func parseAdditive() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseMultiplicative()
-        while check(.plus) || check(.minus) {
-            try enterNesting(); chained += 1
-            let op: BinaryOperator = advance().kind == .plus ? .add : .subtract
-            let right = try parseMultiplicative()
-            expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
+    /// multiplicative = unary { ( "*" | "/" ) unary } ;
+    mutating func parseBinary(_ minLevel: Int) throws -> Expr {
+        var expr: Expr
+        // The left operand of a comparison is complete and no comparison followed yet:
+        // a `=` there is reported (as `comparison` did after its left `coalesce`).
+        var comparisonOpen = minLevel <= BinaryLevel.comparison
+        if minLevel <= BinaryLevel.not && check(.not) && peek().kind != .keyword(.in) {
+            expr = try parseNotPrefix()
+            comparisonOpen = false
+        } else {
+            expr = try parseUnary()
         }
-        return expr
+        var chained = 0
+        var chainLevel = BinaryLevel.multiplicative + 1
+        defer { depth -= chained }
+        while true {
+            let op: BinaryOperator
+            let level: Int
+            var width = 1
+            var enterFirst = false
+            switch current.kind {
+            case .keyword(.where): op = .and; level = BinaryLevel.filter
+            case .keyword(.or): op = .or; level = BinaryLevel.or
+            case .keyword(.and): op = .and; level = BinaryLevel.and
+            case .equalEqual: op = .equal; level = BinaryLevel.comparison
+            case .bangEqual: op = .notEqual; level = BinaryLevel.comparison
+            case .less: op = .less; level = BinaryLevel.comparison
+            case .lessEqual: op = .lessEqual; level = BinaryLevel.comparison
+            case .greater: op = .greater; level = BinaryLevel.comparison
+            case .greaterEqual: op = .greaterEqual; level = BinaryLevel.comparison
+            case .keyword(.in): op = .in; level = BinaryLevel.comparison
+            case .keyword(.not) where peek().kind == .keyword(.in):
+                op = .notIn; level = BinaryLevel.comparison; width = 2
+            case .questionQuestion: op = .coalesce; level = BinaryLevel.coalesce
+            case .plus: op = .add; level = BinaryLevel.additive; enterFirst = true
+            case .minus: op = .subtract; level = BinaryLevel.additive; enterFirst = true
+            case .star: op = .multiply; level = BinaryLevel.multiplicative; enterFirst = true
+            case .slash: op = .divide; level = BinaryLevel.multiplicative; enterFirst = true
+            default:
+                if comparisonOpen && check(.equal) {
+                    bag.error(.expectedToken, "`=` defines a name; compare with `==`", at: current.range,
+                              help: "write `==`")
+                }
+                return expr
+            }
+            guard level >= minLevel else { return expr }
+            if level <= BinaryLevel.comparison { comparisonOpen = false }
+            // A looser operator closes the tighter chain (its function returned).
+            if level < chainLevel { depth -= chained; chained = 0; chainLevel = level }
+            if level == BinaryLevel.comparison {
+                for _ in 0..<width { advance() }
+                let right = try parseBinary(BinaryLevel.coalesce)
+                expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
+                if isComparisonOperator() {
+                    bag.error(.chainedComparison, "comparisons cannot be chained", at: current.range,
+                              help: "write `a < b and b < c`")
+                    throw Abort()
+                }
+                continue
+            }
+            if enterFirst {
+                try enterNesting(); chained += 1
+                advance()
+            } else {
+                advance()
+                try enterNesting(); chained += 1
+            }
+            let right = try level == BinaryLevel.multiplicative ? parseUnary() : parseBinary(level + 1)
+            if level == BinaryLevel.filter {
+                expr = Expr(.filter(expr, right), expr.range.union(right.range))
+            } else {
+                expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
+            }
+        }
     }
 
-    /// multiplicative = unary { ( "*" | "/" ) unary } ;
-    mutating func parseMultiplicative() throws -> Expr {
-        var chained = 0
-        defer { depth -= chained }
-        var expr = try parseUnary()
-        while check(.star) || check(.slash) {
-            try enterNesting(); chained += 1
-            let op: BinaryOperator = advance().kind == .star ? .multiply : .divide
-            let right = try parseUnary()
-            expr = Expr(.binary(op, expr, right), expr.range.union(right.range))
+    /// The precedence levels of `parseBinary`, loosest first.
+    enum BinaryLevel {
+        static let filter = 0, or = 1, and = 2, not = 3, comparison = 4, coalesce = 5
+        static let additive = 6, multiplicative = 7
+    }
+
+    /// `filter` (see `parseBinary`).
+    mutating func parseFilter() throws -> Expr { try parseBinary(BinaryLevel.filter) }
+
+    /// `coalesce` (see `parseBinary`).
+    mutating func parseCoalesce() throws -> Expr { try parseBinary(BinaryLevel.coalesce) }
+
+    /// The `"not" not` alternative of `not` (see `parseBinary`).
+    private mutating func parseNotPrefix() throws -> Expr {
+        let keyword = advance()
+        try enterNesting()
+        defer { leaveNesting() }
+        let operand = try parseBinary(BinaryLevel.not)
+        return Expr(.unary(.not, operand), keyword.range.union(operand.range))
+    }
+
+    private func isComparisonOperator() -> Bool {
+        switch current.kind {
+        case .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .keyword(.in): return true
+        case .keyword(.not): return peek().kind == .keyword(.in)
+        default: return false
         }
-        return expr
     }
 
     /// unary = "-" unary | postfix ;
