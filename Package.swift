@@ -60,16 +60,19 @@ let package = Package(
             dependencies: [
                 "WattLanguage",
                 "WattCLI",
+                "WattTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Corpus"]
         ),
-        .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport"]),
-        .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy"]),
-        .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster"]),
+        // What the test targets share: reliability figures (docs/reliability.md).
+        .target(name: "WattTestSupport", path: "Tests/WattTestSupport"),
+        .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport", "WattTestSupport"]),
+        .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy", "WattTestSupport"]),
+        .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster", "WattTestSupport"]),
         .testTarget(name: "WattSlurmTests", dependencies: ["WattSlurm", "WattCluster"], exclude: ["Fixtures"]),
-        .testTarget(name: "WattTestingTests", dependencies: ["WattTesting", "WattControl", "WattLanguage"]),
-        .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster"]),
+        .testTarget(name: "WattTestingTests", dependencies: ["WattTesting", "WattControl", "WattLanguage", "WattTestSupport"]),
+        .testTarget(name: "WattBindingsTests", dependencies: ["WattBindings", "WattLanguage", "WattEnergy", "WattCluster", "WattTestSupport"]),
         // Release-mode benchmarks: `make bench`, `make bench-check` (never timed assertions in
         // tests; docs/performance.md). CMallocCounter interposes malloc to count allocations:
         // it is linked into watt-bench only.
@@ -80,7 +83,7 @@ let package = Package(
         // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
         .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
                           exclude: ["tick.watt", "harness"]),
-        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage"], exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

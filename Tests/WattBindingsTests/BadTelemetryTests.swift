@@ -4,6 +4,7 @@ import Testing
 import WattCluster
 import WattEnergy
 import WattLanguage
+import WattTestSupport
 
 /// Bad telemetry never poisons a decision: every value outside its range is rejected, is
 /// missing to the language (a rule reading it does not run, and says which value had none),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 
 /// SIGKILL at random points of `watt run` — at the start of a tick, after it is applied,
 /// inside its journal transaction, after the commit — then `--resume`, sometimes killed a

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 
 /// A journal whose directory or files become read-only while `watt run` writes it, made so
 /// by means that bind root too (the tests run as root, who ignores permission bits): the

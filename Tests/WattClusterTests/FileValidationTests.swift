@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WattEnergy
 @testable import WattCluster
+import WattTestSupport
 
 /// Every kind of bad input a cluster file, a grid series file or a trace can hold gives an
 /// error naming the file, where in it (line, key path or column) and what to write instead;

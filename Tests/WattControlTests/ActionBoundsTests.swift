@@ -4,6 +4,7 @@ import WattBindings
 import WattCluster
 @testable import WattControl
 import WattLanguage
+import WattTestSupport
 
 /// Action values are bounded before they reach the cluster (issue 10): a cap that is not a
 /// finite power in (0, 10 kW], a defer that is not a finite duration in (0, 30 days] or an

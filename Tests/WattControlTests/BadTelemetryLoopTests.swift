@@ -4,6 +4,7 @@ import WattBindings
 import WattCluster
 @testable import WattControl
 import WattLanguage
+import WattTestSupport
 
 /// End to end: a node whose power reading is NaN (or negative) never drives an action; the
 /// rule that would act on it does not run, and the journal says why.

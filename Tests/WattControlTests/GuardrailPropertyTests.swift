@@ -4,6 +4,7 @@ import WattBindings
 import WattCluster
 @testable import WattControl
 import WattLanguage
+import WattTestSupport
 
 /// Guardrails hold whatever the policies say: random policies (caps at any power, suspends
 /// of any node, bursts of moves, with priorities that fight) under random guardrail settings,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WattEnergy
 import WattSupport
+import WattTestSupport
 
 /// Bad data at the energy layer: the telemetry history's ordering rules, series with gaps,
 /// grid CSV rows, binary files, and hardware profile files that must never take the

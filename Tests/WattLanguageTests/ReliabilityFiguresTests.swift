@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WattLanguage
+import WattTestSupport
 
 /// The figures of docs/reliability.md for the front end and for evaluation bounds: every
 /// case table of `HostileInputTests` and `BudgetTests` run as one counted sweep, each input

@@ -1,5 +1,6 @@
 import Testing
 @testable import WattTesting
+import WattTestSupport
 
 /// Steps with absurd values are errors of the test, never a trap of `watt test` (issue 10).
 @Suite struct HostileStepTests {
