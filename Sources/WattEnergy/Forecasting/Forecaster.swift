@@ -122,18 +122,25 @@ struct ErrorProfile: Sendable, Equatable {
                 if e.isFinite { sum[h] += e * e; count[h] += 1 }
             }
         }
-        var sigma: [Double] = []
-        var running = 0.0
-        for h in 0..<horizon {
-            guard count[h] >= 3 else { break }
-            running = max(running, (sum[h] / Double(count[h])).squareRoot())
-            sigma.append(running)
-        }
-        return ErrorProfile(sigma: sigma)
+        return ErrorProfile(squaredErrors: sum, counts: count)
     }
 }
 
 extension ErrorProfile {
+    /// The profile from the sums of squared errors and their counts per step ahead: the
+    /// root mean square error, never decreasing with the horizon, up to the first step with
+    /// fewer than three errors.
+    init(squaredErrors sum: [Double], counts count: [Int]) {
+        var sigma: [Double] = []
+        var running = 0.0
+        for h in 0..<min(sum.count, count.count) {
+            guard count[h] >= 3 else { break }
+            running = max(running, (sum[h] / Double(count[h])).squareRoot())
+            sigma.append(running)
+        }
+        self.init(sigma: sigma)
+    }
+
     /// `estimate` for a model whose forecast from an origin is cheap to compute point by point
     /// (`point(origin, h)`, the forecast of `origin + 1 + h`): the same sums in the same order,
     /// without an array per origin.
@@ -150,14 +157,7 @@ extension ErrorProfile {
                 if e.isFinite { sum[h] += e * e; count[h] += 1 }
             }
         }
-        var sigma: [Double] = []
-        var running = 0.0
-        for h in 0..<horizon {
-            guard count[h] >= 3 else { break }
-            running = max(running, (sum[h] / Double(count[h])).squareRoot())
-            sigma.append(running)
-        }
-        return ErrorProfile(sigma: sigma)
+        return ErrorProfile(squaredErrors: sum, counts: count)
     }
 }
 
