@@ -43,7 +43,7 @@ import WattCluster
             return nil  // never answers
         }
         defer { server.stop() }
-        func problems(_ query: String, timeout: Double = 5) throws -> [String] {
+        func problems(_ query: String, timeout: Double = 30) throws -> [String] {
             let source = try PrometheusPowerSource(url: server.url, query: query)
             source.timeout = timeout
             let survey = source.measure(Self.nodes)
