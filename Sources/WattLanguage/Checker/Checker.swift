@@ -129,10 +129,7 @@ public final class Checker {
             if count > DiagnosticBag.maxErrors { return }
             if count == DiagnosticBag.maxErrors {
                 diagnostics.append(d)
-                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
-                                      at: d.range, help: "is this a policy file?")
-                stop.source = d.source
-                diagnostics.append(stop)
+                diagnostics.append(DiagnosticBag.tooManyErrors(after: d))
                 return
             }
         }

@@ -59,12 +59,7 @@ extension Compilation {
             if count >= DiagnosticBag.maxErrors || d.code == .inputTooLarge { continue }
             kept.append(d)
             counts[file] = count + 1
-            if count + 1 == DiagnosticBag.maxErrors {
-                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
-                                      at: d.range, help: "is this a policy file?")
-                stop.source = d.source
-                kept.append(stop)
-            }
+            if count + 1 == DiagnosticBag.maxErrors { kept.append(DiagnosticBag.tooManyErrors(after: d)) }
         }
         return kept
     }

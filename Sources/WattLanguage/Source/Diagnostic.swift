@@ -68,6 +68,15 @@ public struct DiagnosticBag: Sendable {
     /// otherwise produce one error per byte).
     public static let maxErrors = 100
 
+    /// The E0208 that closes a file's diagnostics once `last` is its `maxErrors`-th error
+    /// (the bag, the checker and the whole compilation each cap at the same limit).
+    static func tooManyErrors(after last: Diagnostic) -> Diagnostic {
+        var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(maxErrors)",
+                              at: last.range, help: "is this a policy file?")
+        stop.source = last.source
+        return stop
+    }
+
     private struct SeenKey: Hashable { var start: Int; var code: DiagnosticCode }
 
     public init(source: SourceFile?) { self.source = source }
@@ -85,10 +94,7 @@ public struct DiagnosticBag: Sendable {
             if errorCount > DiagnosticBag.maxErrors { return }
             if errorCount == DiagnosticBag.maxErrors {
                 items.append(d)
-                var stop = Diagnostic(.error, .inputTooLarge, "too many errors; stopped after \(DiagnosticBag.maxErrors)",
-                                      at: d.range, help: "is this a policy file?")
-                stop.source = d.source
-                items.append(stop)
+                items.append(DiagnosticBag.tooManyErrors(after: d))
                 return
             }
         }
