@@ -25,6 +25,10 @@ let package = Package(
         // Small shared utilities (calendar arithmetic, edit distance) with no dependencies.
         .target(name: "WattSupport"),
         .target(name: "WattLanguage", dependencies: ["WattSupport"]),
+        // A small host vocabulary (site, grid, nodes, jobs, verbs) and world for the language
+        // core's own tests and fuzzing: depends on nothing but the core, so testing the core
+        // builds no database, YAML, CLI or control code.
+        .target(name: "WattDemoVocabulary", dependencies: ["WattLanguage"]),
         .target(name: "WattEnergy", dependencies: ["WattSupport"], resources: [.copy("Resources")]),
         .target(name: "WattCluster", dependencies: ["WattEnergy", "WattSupport", .product(name: "Yams", package: "Yams")]),
         // The energy vocabulary of the language: the world, forecasts and verbs, bound.
@@ -43,6 +47,7 @@ let package = Package(
             dependencies: [
                 "WattTesting",
                 "WattSlurm",
+                "WattDemoVocabulary",
                 "CReadline",
                 "WattLanguage",
                 "WattEnergy",
@@ -59,7 +64,7 @@ let package = Package(
             name: "WattLanguageTests",
             dependencies: [
                 "WattLanguage",
-                "WattCLI",
+                "WattDemoVocabulary",
                 "WattTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -83,7 +88,7 @@ let package = Package(
         // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
         .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
                           exclude: ["tick.watt", "harness"]),
-        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattDemoVocabulary", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

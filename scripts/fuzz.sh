@@ -55,7 +55,7 @@ fi
 # 2. The harness, rebuilt when a source changes.
 support_sources=$(find Sources/WattSupport -name '*.swift' | sort)
 language_sources=$(find Sources/WattLanguage -name '*.swift' | sort)
-harness_sources="Fuzz/Harness.swift Sources/WattCLI/DemoVocabulary.swift"
+harness_sources="Fuzz/Harness.swift Sources/WattDemoVocabulary/DemoVocabulary.swift"
 stamp=$(cat $support_sources $language_sources $harness_sources scripts/fuzz.sh | sha256sum | cut -c1-16)
 if [ "$(cat "$build/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -x "$build/watt-fuzz" ]; then
   echo "fuzz: building the harness ($opt, -sanitize=fuzzer,address)"

@@ -116,6 +116,7 @@ public enum EnergyVocabulary {
             try registerFunctions(&v, models: models, catalog: catalog, profiles: profiles,
                                   dimensions: dimensions)
             try registerVerbs(&v, pools: inventory.pools)
+            try v.register(FightAnalysis.analysis(.init(verb: "move", destinationSlot: "to pool", schema: "job", sourceField: "pool")))
             try v.validate()
         } catch {
             preconditionFailure("energy vocabulary is inconsistent: \(error)")

@@ -10,7 +10,7 @@ import WattTestSupport
 /// missing to the language (a rule reading it does not run, and says which value had none),
 /// is recorded as a gap in the history, and is counted in `dataQuality`.
 @Suite struct BadTelemetryTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
 
     /// The small cluster after two hours, its binding fed with those ticks.
     static func session() throws -> (Simulator, EnergyBinding) {

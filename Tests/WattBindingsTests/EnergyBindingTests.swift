@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattBindings
 import WattCluster
 import WattEnergy
@@ -8,7 +9,7 @@ import WattLanguage
 /// The energy vocabulary bound to the simulated small cluster: policies read the world,
 /// their actions go back to the simulator, applied or rejected with a reason.
 @Suite struct EnergyBindingTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
 
     func session(hours: Double = 6) throws -> (Simulator, EnergyBinding) {
         let simulator = try Simulator(clusterFile: Self.repo.appendingPathComponent("examples/clusters/small.yaml").path)

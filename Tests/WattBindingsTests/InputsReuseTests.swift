@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattBindings
 import WattCluster
 import WattLanguage
@@ -8,7 +9,7 @@ import WattLanguage
 /// each node's `jobs` list) never shows in the inputs: a binding that has seen other worlds
 /// gives the same values as a new one.
 @Suite struct InputsReuseTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
 
     /// Every input as boxed values, row by row, records as their fields (records of two
     /// bindings never compare equal: each has its own schemas).

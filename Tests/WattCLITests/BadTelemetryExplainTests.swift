@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 import WattBindings
 import WattCLI
 import WattCluster
@@ -24,7 +25,7 @@ import WattLanguage
     @Test func explainSaysWhyARuleCouldNotDecide() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("watt-explain-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = RepositoryRoot.url
         let simulator = try Simulator(clusterFile: repo.appendingPathComponent("examples/clusters/small.yaml").path)
         let scheduler = NaNSite(simulator)
         let binding = EnergyBinding(world: try scheduler.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)

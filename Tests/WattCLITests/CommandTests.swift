@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WattCLI
+import WattDemoVocabulary
 import WattLanguage
 
 /// The commands, run in process.

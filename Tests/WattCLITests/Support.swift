@@ -1,15 +1,9 @@
 import Foundation
 import Testing
+import WattTestSupport
 
 enum Paths {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static let root: URL = RepositoryRoot.url
     static func fixture(_ name: String) -> String { root.appendingPathComponent("Tests/WattCLITests/Fixtures/\(name)").path }
     static let binary = root.appendingPathComponent(".build/debug/watt").path
 }

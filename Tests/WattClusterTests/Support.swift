@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import WattTestSupport
 import WattEnergy
 @testable import WattCluster
 
 /// Small clusters and helpers shared by the tests.
 enum Fixture {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
     static func path(_ relative: String) -> String { repo.appendingPathComponent(relative).path }
 
     /// 2020-01-06T00:00:00Z, a Monday.

@@ -189,7 +189,7 @@ import WattTestSupport
     /// Every cut of a good file: an error naming the file, or the entries before the cut; the
     /// built-ins always.
     @Test func truncatedFilesNeverCrash() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let url = RepositoryRoot.url
             .appendingPathComponent("examples/profiles/site.json")
         let bytes = Array(try Data(contentsOf: url))
         var tally = Tally()

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattEnergy
 
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repoRoot = RepositoryRoot.url
 
 /// The calibration of cap curves on the Zeus measurements. The numbers below are the ones in
 /// docs/hardware.md; if the data or the fit change materially these tests fail.

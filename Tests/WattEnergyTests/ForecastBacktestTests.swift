@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattEnergy
 
 /// Rolling-origin backtest of every default model on the real 2020 grid carbon-intensity
@@ -12,7 +13,7 @@ import Testing
 /// the test fails when a model gets worse than `recorded * 1.05 + 0.2` (MAPE in points, MAE
 /// in gCO2/kWh). Improvements pass; re-record them here and in docs/forecasting.md.
 @Suite struct ForecastBacktestTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
 
     typealias Scores = (mape: [Double], mae: [Double])
     /// Recorded scores at 1 h, 6 h, 24 h.

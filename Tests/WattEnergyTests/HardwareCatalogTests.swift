@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattEnergy
 
 /// The repository root, for the example files (tests never read ../shared).
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repoRoot = RepositoryRoot.url
 
 @Suite struct HardwareCatalogTests {
     let catalog = HardwareCatalog.builtIn

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 @testable import WattEnergy
 
 @Suite struct MetricHistoryTests {
@@ -119,7 +120,7 @@ import Testing
 }
 
 @Suite struct GridCarbonCSVTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
     static func path(_ region: String) -> String {
         repo.appendingPathComponent("examples/data/grid/\(region)_ci_2020.csv").path
     }

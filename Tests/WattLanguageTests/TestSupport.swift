@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import WattCLI
+import WattTestSupport
+import WattDemoVocabulary
 @testable import WattLanguage
 
 /// Helpers shared by the language tests. The demo vocabulary and world are the ones
@@ -50,12 +51,5 @@ enum TestWorld {
 /// The repository root, found from this file's path (tests read the corpus in place so
 /// record mode can rewrite goldens).
 enum Repository {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static let root: URL = RepositoryRoot.url
 }

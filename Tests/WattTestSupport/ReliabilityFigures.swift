@@ -5,8 +5,7 @@ import Foundation
 /// writes the figures into docs/reliability.md and fails when one falls below its floor.
 /// Shared by the test targets that record (target `WattTestSupport`).
 public enum ReliabilityFigures {
-    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    public static let root = RepositoryRoot.url
 
     /// Writes one record. `part` names what one test (or one case of a parameterised test)
     /// tried, so that tests running in parallel never share a file; `skipped` says why the

@@ -3,18 +3,12 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import WattTestSupport
 @testable import WattTesting
 
 /// A policy pack in a temporary directory: policies, tests, and the packs' test cluster.
 struct Pack {
-    static let repo: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static let repo: URL = RepositoryRoot.url
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-test-\(UUID().uuidString)")
 
     init(policy: String, tests: String) throws {

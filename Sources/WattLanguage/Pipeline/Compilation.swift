@@ -31,6 +31,10 @@ public enum Compilation {
         // syntax and type errors together.
         let (checked, checkDiagnostics) = Checker(vocabulary: vocabulary, options: options).check(units)
         diagnostics.append(contentsOf: checkDiagnostics)
+        // The host's whole-program analyses see only programs that checked cleanly.
+        if !diagnostics.hasErrors {
+            for analysis in vocabulary.analyses { diagnostics.append(contentsOf: analysis.run(checked, vocabulary)) }
+        }
         diagnostics.sort { a, b in
             let fa = sources.firstIndex { $0 === a.source } ?? 0, fb = sources.firstIndex { $0 === b.source } ?? 0
             return (fa, a.range.start) < (fb, b.range.start)

@@ -149,6 +149,8 @@ public struct Vocabulary: Sendable {
     public private(set) var functions: [String: HostFunction] = [:]
     public private(set) var verbs: [String: VerbSignature] = [:]
     public private(set) var nameOrder: [String] = []
+    /// Whole-program checks run by every compilation against this vocabulary.
+    public private(set) var analyses: [ProgramAnalysis] = []
 
     public init() {}
 
@@ -179,6 +181,13 @@ public struct Vocabulary: Sendable {
     public mutating func register(_ verb: VerbSignature) throws {
         guard verbs[verb.name] == nil else { throw VocabularyError.duplicate(kind: "verb", name: verb.name) }
         verbs[verb.name] = verb
+    }
+
+    public mutating func register(_ analysis: ProgramAnalysis) throws {
+        guard !analyses.contains(where: { $0.name == analysis.name }) else {
+            throw VocabularyError.duplicate(kind: "analysis", name: analysis.name)
+        }
+        analyses.append(analysis)
     }
 
     /// Checks that every record type used by a name or field is registered.

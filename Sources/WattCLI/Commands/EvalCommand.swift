@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import WattDemoVocabulary
 import WattLanguage
 
 /// `watt eval EXPR`: evaluates one expression against the demo world, or against the
@@ -89,5 +91,24 @@ public enum EvalCommand {
         case .failure(.evaluation(let diagnostic)):
             return CommandOutput(stdout: DiagnosticRenderer.text(diagnostic), exitCode: 1)
         }
+    }
+}
+
+public struct Eval: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Evaluate an expression, e.g. `watt eval '3 kW * 2 h'`.")
+    @Argument(help: "The expression.") var expression: String
+    @Option(help: "A JSON world; its records and lists become names (default: the demo world).") var data: String?
+    @Option(name: .customLong("file"), help: "A policy file whose let/const definitions are in scope.") var files: [String] = []
+    @Flag(name: .customLong("type"), help: "Also print the result's type.") var showType = false
+    @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.") var now: String?
+    @Option(help: "A cluster file (examples/clusters/*.yaml): evaluate against the simulated cluster.") var cluster: String?
+    @Option(help: "A job trace CSV for the cluster (default: the cluster file's trace).") var trace: String?
+    @Option(help: "Simulated time before evaluating, so forecasts have history (e.g. 2d, 6h).") var warmup: String = "3d"
+    public init() {}
+    public func run() throws {
+        let out = EvalCommand.run(.init(expression: expression, dataPath: data, definitionFiles: files, showType: showType,
+                                        now: now, clusterPath: cluster, tracePath: trace, warmup: warmup))
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import WattTestSupport
 import WattBindings
 import WattCluster
 @testable import WattControl
 import WattLanguage
 
 @Suite struct ControlLoopTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
     static let small = repo.appendingPathComponent("examples/clusters/small.yaml").path
 
     func loop(_ policy: String, guardrails: Guardrails = Guardrails(), dryRun: Bool = false) throws -> (ControlLoop, Simulator) {

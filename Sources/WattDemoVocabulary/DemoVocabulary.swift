@@ -1,8 +1,10 @@
 import WattLanguage
 
-/// A small vocabulary for trying the language before a real host binds it: a site, a
-/// grid, nodes and jobs, a persistence `forecast`, and the usual action verbs. It is the
-/// vocabulary `watt check`, `watt eval` and `make run` use by default.
+/// A small host vocabulary for the language core's own tests, corpus and fuzzer: a site, a
+/// grid, nodes and jobs, a persistence `forecast`, and the usual action verbs, with a world
+/// of five nodes and five jobs. It shows how a host binds the core; it is not the energy
+/// vocabulary users write policies against (WattBindings), and it depends on nothing but
+/// the core.
 public enum DemoVocabulary {
     /// The demo world's pools: pool names in policies are checked against them.
     public static let poolNames = ["default", "efficient", "batch"]

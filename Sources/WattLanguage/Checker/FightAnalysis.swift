@@ -1,9 +1,27 @@
-import WattLanguage
-
-/// A static check for rule pairs that can fight: one moves jobs from pool A to pool B while
-/// another moves jobs from B to A (work would shuttle between them), or one suspends nodes
-/// another wakes, or one caps what another uncaps, both without priorities to settle it.
+/// A static check for rule pairs that can fight: one transfers elements from place A to
+/// place B while another transfers them from B to A (work would shuttle between them), both
+/// without priorities to settle it. The host says which verb transfers what: for the energy
+/// vocabulary, `move` of `job`s whose `pool` field is the source, `to pool` the destination.
 public enum FightAnalysis {
+    /// A verb that moves elements of a record type from the place named by one of their
+    /// fields to the place named by one of the verb's slots.
+    public struct Transfer: Sendable {
+        public var verb: String
+        public var destinationSlot: String
+        public var schema: String
+        public var sourceField: String
+        public init(verb: String, destinationSlot: String, schema: String, sourceField: String) {
+            self.verb = verb; self.destinationSlot = destinationSlot; self.schema = schema; self.sourceField = sourceField
+        }
+    }
+
+    /// The analysis for a vocabulary to register (`Vocabulary.register(_:)`).
+    public static func analysis(_ transfer: Transfer) -> ProgramAnalysis {
+        ProgramAnalysis(name: "fights:\(transfer.verb)") { program, vocabulary in
+            warnings(program, vocabulary: vocabulary, transfer: transfer)
+        }
+    }
+
     struct Move { var rule: TypedRule; var from: Set<String>; var to: String; var range: SourceRange }
 
     /// Pools a job filter requires (`pool == "a"`, `pool in ["a", "b"]`); nil when unrestricted.
@@ -42,13 +60,13 @@ public enum FightAnalysis {
         }
     }
 
-    public static func warnings(_ program: CheckedProgram, vocabulary: Vocabulary) -> [Diagnostic] {
-        guard let job = vocabulary.schemas["job"], let poolField = job.fieldIndex("pool") else { return [] }
+    public static func warnings(_ program: CheckedProgram, vocabulary: Vocabulary, transfer: Transfer) -> [Diagnostic] {
+        guard let schema = vocabulary.schemas[transfer.schema], let poolField = schema.fieldIndex(transfer.sourceField) else { return [] }
         var moves: [Move] = []
         for rule in program.rules {
-            for action in rule.thenActions where action.verb == "move" {
+            for action in rule.thenActions where action.verb == transfer.verb {
                 guard let target = action.target,
-                      let slot = action.slots.first(where: { $0.key == "to pool" }),
+                      let slot = action.slots.first(where: { $0.key == transfer.destinationSlot }),
                       case .constant(.string(let to)) = slot.value.kind,
                       let from = pools(in: target, poolField: poolField) else { continue }
                 moves.append(Move(rule: rule, from: from, to: to, range: action.range))
@@ -66,9 +84,9 @@ public enum FightAnalysis {
             for b in Set(candidates).sorted().map({ moves[$0] }) where a.rule.name != b.rule.name
                 && a.from.contains(b.to) && b.from.contains(a.to) && a.rule.priority == b.rule.priority {
                 var d = Diagnostic(.warning, .rulesFight,
-                                   "rules `\(a.rule.name)` and `\(b.rule.name)` can fight: one moves jobs from `\(b.to)` to `\(a.to)`, the other back",
+                                   "rules `\(a.rule.name)` and `\(b.rule.name)` can fight: one moves \(transfer.schema)s from `\(b.to)` to `\(a.to)`, the other back",
                                    at: a.range,
-                                   labels: [.init(range: b.range, message: "moves them back", source: b.rule.source)],
+                                   labels: [.init(range: b.range, message: "\(transfer.verb)s them back", source: b.rule.source)],
                                    help: "give one rule a higher priority, or make their conditions exclusive")
                 d.source = a.rule.source
                 out.append(d)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattTestSupport
 import WattCluster
 @testable import WattControl
 import WattLanguage
@@ -7,7 +8,7 @@ import WattLanguage
 /// A run stopped partway (every tick is committed to the journal, so stopping after a tick
 /// is what a crash leaves) and resumed ends exactly like an uninterrupted run.
 @Suite struct ResumeTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = RepositoryRoot.url
 
     func policies() throws -> [SourceFile] {
         try ["policies/peak/peak.watt", "policies/consolidate/consolidate.watt", "policies/price/price.watt"].map { path in

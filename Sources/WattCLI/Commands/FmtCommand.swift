@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import WattBindings
 import WattEnergy
@@ -54,34 +55,15 @@ public enum FmtCommand {
     }
 }
 
-/// `watt units`: every unit Watt reads, by dimension.
-public enum UnitsCommand {
-    public static func run() -> CommandOutput {
-        var byDimension: [String: [String]] = [:]
-        for (symbol, unit) in UnitTable.units {
-            byDimension[unit.dimension.isDimensionless ? "number" : unit.dimension.name, default: []].append(symbol)
-        }
-        var text = ""
-        for name in byDimension.keys.sorted() {
-            text += "\(name): " + byDimension[name]!.sorted { (UnitTable.units[$0]!.factor, $0) < (UnitTable.units[$1]!.factor, $1) }.joined(separator: ", ") + "\n"
-        }
-        text += "compound units: two of these joined by `/` without spaces, e.g. `kWh/h`; not `%`, and a temperature only after the `/` (`kW/K`)\n"
-        return CommandOutput(stdout: text)
-    }
-}
-
-/// `watt vocab`: the vocabulary policies are checked against, with types and units.
-public enum VocabCommand {
-    public static func run(vocabulary: Vocabulary = DemoVocabulary.make(), title: String = "Demo vocabulary") -> CommandOutput {
-        CommandOutput(stdout: VocabularyReference.markdown(vocabulary, title: title))
-    }
-
-    /// The energy vocabulary (the names do not depend on the cluster; its pool and profile
-    /// names only restrict string values).
-    public static func energy() -> CommandOutput {
-        let inventory = EnergyVocabulary.Inventory(pools: [], nodeProfiles: HardwareCatalog.builtIn.nodes.map(\.name),
-                                                   deviceProfiles: HardwareCatalog.builtIn.devices.map(\.name))
-        let vocabulary = EnergyVocabulary.make(inventory: inventory, models: TelemetryModels(step: 300), catalog: .builtIn)
-        return run(vocabulary: vocabulary, title: "Energy vocabulary")
+public struct Fmt: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Format policy files canonically (keeps comments).")
+    @Argument(help: "Policy files or directories.") var paths: [String]
+    @Flag(name: .shortAndLong, help: "Rewrite the files in place.") var write = false
+    @Flag(help: "Exit 1 and list files that are not formatted.") var check = false
+    public init() {}
+    public func run() throws {
+        let out = FmtCommand.run(paths: paths, mode: check ? .check : write ? .write : .print)
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
 }

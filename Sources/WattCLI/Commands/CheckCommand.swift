@@ -1,4 +1,6 @@
+import ArgumentParser
 import WattBindings
+import WattDemoVocabulary
 import WattLanguage
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
@@ -7,16 +9,13 @@ public enum CheckCommand {
         guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
         do {
             let session = try ClusterSession.load(cluster: clusterPath, trace: nil, warmup: 0)
-            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary) { program, vocabulary in
-                FightAnalysis.warnings(program.checked, vocabulary: vocabulary)
-            }
+            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary)
         } catch {
             return CommandOutput(stderr: error.message + "\n", exitCode: 2)
         }
     }
 
-    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary,
-                           extraChecks: ((Program, Vocabulary) -> [Diagnostic])? = nil) -> CommandOutput {
+    public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
         let files: [SourceFile]
         do {
             files = try PolicyFiles.expand(paths).map(PolicyFiles.load)
@@ -29,8 +28,7 @@ public enum CheckCommand {
             return CommandOutput(stderr: "error: no `.watt` files in \(paths.map { "`\($0)`" }.joined(separator: ", "))\n", exitCode: 2)
         }
         let result = Compilation.compile(files, vocabulary: vocabulary)
-        var diagnostics = result.diagnostics
-        if let program = result.program, let extraChecks { diagnostics += extraChecks(program, vocabulary) }
+        let diagnostics = result.diagnostics
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count
         var out = CommandOutput(exitCode: errors > 0 ? 1 : 0)
@@ -49,29 +47,18 @@ public enum CheckCommand {
     }
 }
 
-/// `watt parse FILE`: the syntax tree as an S-expression, or the syntax errors (exit 1).
-/// The grammar cross-check compares its verdicts with the Lark grammar's.
-public enum ParseCommand {
-    public static func run(paths: [String]) -> CommandOutput {
-        var out = CommandOutput()
-        for path in paths {
-            do {
-                let source = try PolicyFiles.load(path)
-                let parsed = Parser.parse(source)
-                if parsed.diagnostics.hasErrors {
-                    out.stderr += DiagnosticRenderer.text(parsed.diagnostics)
-                    out.exitCode = 1
-                } else {
-                    out.stdout += ASTDump.dump(parsed.unit) + "\n"
-                }
-            } catch let failure as PolicyFiles.Failure {
-                out.stderr += failure.message + "\n"
-                out.exitCode = 2
-            } catch {
-                out.stderr += "error: \(error)\n"
-                out.exitCode = 2
-            }
-        }
-        return out
+/// Thin argument-parsing wrappers: each calls a tested command function and prints it.
+public struct Check: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Check policy files: syntax, names, types, units, cost.")
+    @Argument(help: "Policy files or directories (searched for *.watt).") var paths: [String]
+    @Option(help: "Output format: text or json.") var format: String = "text"
+    @Option(help: "A cluster file: check against the energy vocabulary and this cluster's inventory (pools, profiles).")
+    var cluster: String?
+    public init() {}
+    public func run() throws {
+        guard let f = OutputFormat(rawValue: format) else { throw ValidationError("--format must be text or json") }
+        let out = CheckCommand.run(paths: paths, format: f, clusterPath: cluster)
+        out.emit()
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
 }
