@@ -39,7 +39,7 @@ let package = Package(
         // GNU readline for the REPL's terminal (libreadline-dev; `make` installs it).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         // The Slurm adapter: the only code that runs external commands.
-        .target(name: "WattSlurm", dependencies: ["WattCluster", "WattEnergy"]),
+        .target(name: "WattSlurm", dependencies: ["WattCluster", "WattEnergy", "WattSupport"]),
         // `watt test`: runs the test blocks of policy files against the simulator.
         .target(name: "WattTesting", dependencies: ["WattLanguage", "WattCluster", "WattBindings", "WattControl"]),
         .target(
@@ -48,6 +48,7 @@ let package = Package(
                 "WattTesting",
                 "WattSlurm",
                 "WattDemoVocabulary",
+                "WattSupport",
                 "CReadline",
                 "WattLanguage",
                 "WattEnergy",
@@ -72,6 +73,7 @@ let package = Package(
         ),
         // What the test targets share: reliability figures (docs/reliability.md).
         .target(name: "WattTestSupport", path: "Tests/WattTestSupport"),
+        .testTarget(name: "WattSupportTests", dependencies: ["WattSupport"]),
         .testTarget(name: "WattEnergyTests", dependencies: ["WattEnergy", "WattSupport", "WattTestSupport"]),
         .testTarget(name: "WattClusterTests", dependencies: ["WattCluster", "WattEnergy", "WattTestSupport"]),
         .testTarget(name: "WattControlTests", dependencies: ["WattControl", "WattBindings", "WattLanguage", "WattCluster", "WattTestSupport"]),
@@ -88,7 +90,7 @@ let package = Package(
         // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
         .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
                           exclude: ["tick.watt", "harness"]),
-        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattDemoVocabulary", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattDemoVocabulary", "WattSupport", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

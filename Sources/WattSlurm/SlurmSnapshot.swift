@@ -1,5 +1,6 @@
 import Foundation
 import WattCluster
+import WattSupport
 
 /// Slurm's view (`squeue --json`, `sinfo --json`, openapi v0.0.38 as Slurm 22.05 prints it)
 /// mapped to the world model. Conventions (docs/slurm.md):
@@ -121,7 +122,7 @@ public enum SlurmSnapshot {
             var deadline: Double?
             if let range = comment.range(of: "watt:deadline=") {
                 let value = comment[range.upperBound...].prefix { !$0.isWhitespace && $0 != "," && $0 != ";" }
-                deadline = ISO8601DateFormatter().date(from: String(value))?.timeIntervalSince1970
+                deadline = InstantText.parse(String(value))
             }
             let node = worldState == .running ? nodeList : nil
             if let node { running[node, default: []].append(id) }

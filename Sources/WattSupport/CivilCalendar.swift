@@ -13,6 +13,18 @@ public enum CivilCalendar {
         return era * 146_097 + doe - 719_468
     }
 
+    /// Days in a month of the proleptic Gregorian calendar (`2020-02-30` is no date).
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                    "September", "October", "November", "December"]
+
     /// The date of a day number (days since 1970-01-01).
     public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468

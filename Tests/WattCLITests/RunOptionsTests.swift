@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 @testable import WattCLI
 
 /// `watt run`'s window, clock and real-time options, and the progress display.
@@ -15,11 +16,11 @@ import Testing
     @Test(arguments: [
         ("60s", 60.0), ("5min", 300), ("5 min", 300), ("1.5h", 5400), ("2d", 172_800), ("250ms", 0.25), ("30", 30),
     ]) func durations(_ text: String, _ seconds: Double) {
-        #expect(DurationArgument.seconds(text) == seconds)
+        #expect(DurationText.parse(text) == seconds)
     }
 
     @Test(arguments: ["", "fast", "-5s", "5 parsecs", "nan"]) func badDurations(_ text: String) {
-        #expect(DurationArgument.seconds(text) == nil)
+        #expect(DurationText.parse(text) == nil)
     }
 
     @Test(arguments: [

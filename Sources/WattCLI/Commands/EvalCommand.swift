@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WattDemoVocabulary
 import WattLanguage
+import WattSupport
 
 /// `watt eval EXPR`: evaluates one expression against the demo world, or against the
 /// records of `--data world.json` (vocabulary inferred from the data).
@@ -31,7 +32,7 @@ public enum EvalCommand {
         var now: Double?
         do {
             if let cluster = options.clusterPath {
-                guard let warmup = ClusterSession.duration(options.warmup) else {
+                guard let warmup = DurationText.parse(options.warmup) else {
                     return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
                 }
                 let session: ClusterSession

@@ -1,6 +1,7 @@
 import ArgumentParser
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// `watt journal FILE` and `watt explain ID --journal FILE`: what happened and why.
 public enum JournalCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WattLanguage
+import WattSupport
 
 /// `watt repl`: the REPL on a terminal (readline), or reading plain lines when stdin is not
 /// a terminal (`watt repl < session.txt` prints exactly the results; `--echo` also prints
@@ -45,7 +46,7 @@ public struct Repl: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard let warm = DurationArgument.seconds(warmup) else { throw ValidationError("--warmup `\(warmup)` is not a duration such as 1d or 6h") }
+        guard let warm = DurationText.parse(warmup) else { throw ValidationError("--warmup `\(warmup)` is not a duration such as 1d or 6h") }
         var options = ReplSession.Options()
         options.cluster = cluster
         options.trace = trace

@@ -3,6 +3,7 @@ import Foundation
 import WattControl
 import WattLanguage
 import WattSlurm
+import WattSupport
 
 /// `watt run`: the control loop over policy files on the simulated cluster, with the
 /// baseline run beside it and the report of what the policies changed.
@@ -61,11 +62,11 @@ public enum RunCommand {
             settings.to = t
         }
         if let tick = options.tick {
-            guard let t = DurationArgument.seconds(tick), t >= 1 else { return usage("--tick `\(tick)` is not a duration of at least 1 s (e.g. 60s, 5min)") }
+            guard let t = DurationText.parse(tick), t >= 1 else { return usage("--tick `\(tick)` is not a duration of at least 1 s (e.g. 60s, 5min)") }
             settings.tick = t
         }
         if let interval = options.interval {
-            guard let t = DurationArgument.seconds(interval), t > 0 else { return usage("--interval `\(interval)` is not a positive duration (e.g. 60s, 500ms)") }
+            guard let t = DurationText.parse(interval), t > 0 else { return usage("--interval `\(interval)` is not a positive duration (e.g. 60s, 500ms)") }
             settings.interval = t
         }
         settings.dryRun = options.dryRun
@@ -157,7 +158,7 @@ extension RunCommand {
     /// `--scheduler slurm`: real time against a live cluster, no baseline.
     static func live(_ options: Options, scheduler name: String) -> CommandOutput {
         guard name == "slurm" else { return CommandOutput(stderr: "error: --scheduler must be `slurm` (the simulator is the default)\n", exitCode: 2) }
-        guard let interval = options.interval.flatMap(DurationArgument.seconds), interval > 0 else {
+        guard let interval = options.interval.flatMap(DurationText.parse), interval > 0 else {
             return CommandOutput(stderr: "error: --scheduler slurm runs in real time: give --interval (e.g. 30s)\n", exitCode: 2)
         }
         var cap: CapExecutor?
@@ -200,16 +201,6 @@ extension RunCommand {
         } catch {
             return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
         }
-    }
-}
-
-/// Short durations for messages: `5 min`, `1 h`, `30 s`.
-enum DurationText {
-    static func short(_ seconds: Double) -> String {
-        func n(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", v) }
-        if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(n(seconds / 3600)) h" }
-        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(n(seconds / 60)) min" }
-        return "\(n(seconds)) s"
     }
 }
 

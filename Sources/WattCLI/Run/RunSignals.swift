@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WattSupport
 
 /// Signals for a long `watt run`: SIGINT and SIGTERM ask the loop to stop after the current
 /// tick (a second one stops at once, as shells expect), SIGHUP asks it to reload the policy

@@ -31,13 +31,4 @@ struct ClusterSession {
     }
 
     var world: World { simulator.snapshot() }
-
-    /// Parses a duration such as `2d`, `6h`, `30min` or `0` (seconds when bare).
-    static func duration(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("min", 60), ("d", 86_400), ("h", 3600), ("s", 1)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
-        }
-        return Double(text)
-    }
 }

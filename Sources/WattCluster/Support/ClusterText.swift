@@ -38,8 +38,7 @@ enum ClusterText {
     static func parseInstant(_ text: String) -> Double? {
         let t = text.trimmingWhitespace()
         if let v = Double(t), v.isFinite { return v }
-        if t.utf8.count == 10 { return GridCarbonCSV.parseTimestamp(Array((t + " 00:00").utf8)) }
-        return GridCarbonCSV.parseTimestamp(Array(t.utf8))
+        return InstantText.parse(t)
     }
 
     /// `1 GPU`, `8 GPUs`.

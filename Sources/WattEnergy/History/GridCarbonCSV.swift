@@ -53,7 +53,9 @@ public enum GridCarbonCSV {
                 throw Error(line: lineNumber, message: "expected two columns `time,value`, found `\(shown(line))`")
             }
             guard let time = parseTimestamp(line[line.startIndex..<comma]) else {
-                throw Error(line: lineNumber, message: "bad timestamp `\(shown(line[line.startIndex..<comma]))`: expected `YYYY-MM-DD HH:MM[:SS]` (UTC)")
+                let text = line[line.startIndex..<comma]
+                let why = if case .failure(let f) = InstantText.check(bytes: text) { ": \(f.reason)" } else { "" }
+                throw Error(line: lineNumber, message: "bad timestamp `\(shown(text))`\(why) (expected `YYYY-MM-DD HH:MM[:SS]`, UTC unless a zone is given)")
             }
             var valueBytes = line[(comma + 1)...]
             if let next = valueBytes.firstIndex(of: UInt8(ascii: ",")) { valueBytes = valueBytes[..<next] }
@@ -105,51 +107,6 @@ public enum GridCarbonCSV {
         return TimeSeries.resample(rows, step: step, start: first.time, method: .point)
     }
 
-    /// Seconds since 1970-01-01 UTC for `YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z]`.
-    public static func parseTimestamp(_ text: some Collection<UInt8>) -> Double? {
-        let b = Array(text.drop { $0 == 32 })
-        func number(_ from: Int, _ length: Int) -> Int? {
-            guard from + length <= b.count else { return nil }
-            var v = 0
-            for k in from..<(from + length) {
-                guard (48...57).contains(b[k]) else { return nil }
-                v = v * 10 + Int(b[k] - 48)
-            }
-            return v
-        }
-        guard b.count >= 16, b[4] == 45, b[7] == 45, b[10] == 32 || b[10] == 84, b[13] == 58,
-              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60 else { return nil }
-        var seconds = 0.0
-        var k = 16
-        if b.count > 16, b[16] == 58 {
-            guard let s = number(17, 2), s < 61 else { return nil }
-            seconds = Double(s)
-            k = 19
-            if k < b.count, b[k] == 46 {
-                var scale = 0.1
-                k += 1
-                while k < b.count, (48...57).contains(b[k]) { seconds += Double(b[k] - 48) * scale; scale /= 10; k += 1 }
-            }
-        }
-        while k < b.count, b[k] == 32 { k += 1 }
-        if k < b.count, b[k] == 90 { k += 1 }
-        while k < b.count, b[k] == 32 { k += 1 }
-        guard k == b.count else { return nil }
-        return Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
-            + Double(hour * 3600 + minute * 60) + seconds
-    }
-
-    /// Days in a month of the proleptic Gregorian calendar (`2020-02-30` is no date).
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { CivilCalendar.daysFromCivil(year: year, month: month, day: day) }
+    /// Seconds since 1970-01-01 UTC of a timestamp (`InstantText`, the one instant parser).
+    public static func parseTimestamp(_ text: some Collection<UInt8>) -> Double? { InstantText.parse(bytes: text) }
 }

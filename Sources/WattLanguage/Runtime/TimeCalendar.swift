@@ -48,54 +48,9 @@ public enum TimeCalendar {
         }
     }
 
-    /// `2026-11-29T18:00:00Z`, `2026-11-29T18:00Z`, `2026-11-29 18:00:00+01:00` or `2026-11-29`.
-    public static func parseISO8601(_ text: String) -> Double? {
-        let chars = Array(text.utf8)
-        var i = 0
-        func number(_ digits: Int) -> Int? {
-            guard i + digits <= chars.count else { return nil }
-            var v = 0
-            for k in 0..<digits {
-                let c = chars[i + k]
-                guard c >= 48 && c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            i += digits
-            return v
-        }
-        func expect(_ c: UInt8) -> Bool {
-            guard i < chars.count, chars[i] == c else { return false }
-            i += 1
-            return true
-        }
-        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
-              let day = number(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86400
-        if i == chars.count { return seconds }
-        guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")),
-              let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), hour < 24, minute < 60 else { return nil }
-        seconds += Double(hour * 3600 + minute * 60)
-        if expect(UInt8(ascii: ":")) {
-            guard let second = number(2), second < 61 else { return nil }
-            seconds += Double(second)
-            if expect(UInt8(ascii: ".")) {
-                var scale = 0.1
-                while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
-                    seconds += Double(chars[i] - 48) * scale
-                    scale /= 10
-                    i += 1
-                }
-            }
-        }
-        if expect(UInt8(ascii: "Z")) { return i == chars.count ? seconds : nil }
-        if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-") {
-            let sign: Double = chars[i] == UInt8(ascii: "+") ? 1 : -1
-            i += 1
-            guard let oh = number(2), expect(UInt8(ascii: ":")), let om = number(2) else { return nil }
-            seconds -= sign * Double(oh * 3600 + om * 60)
-        }
-        return i == chars.count ? seconds : nil
-    }
+    /// `2026-11-29T18:00:00Z`, `2026-11-29T18:00Z`, `2026-11-29 18:00:00+01:00` or `2026-11-29`:
+    /// the one strict instant parser (`InstantText`), shared with files and the command line.
+    public static func parseISO8601(_ text: String) -> Double? { InstantText.parse(text) }
 
     public static func format(_ seconds: Double) -> String {
         let t = civil(seconds)
