@@ -87,7 +87,8 @@ enum ControlBenchmarks {
             },
             Benchmark(name: "week: demo cluster, all packs, with baseline (watt run)", target: 5, budget: 0) {
                 let files = packs()
-                var settings = PolicyRun.Settings(clusterFile: clusterFile)
+                var settings = RunSettings()
+                settings.cluster = clusterFile
                 settings.days = 7
                 return { blackHole(try! PolicyRun.run(settings, policies: files, watch: nil, journal: nil).policies.applied) }
             },
@@ -128,7 +129,7 @@ enum Week {
         simulator.placesArrivalsImmediately = false
         let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
         let program = Compilation.compile(files, vocabulary: binding.vocabulary).program!
-        PolicyRun.seedGridHistory(binding, cluster: cluster, before: cluster.start, days: 7)
+        Session.recordGridHistory(binding, cluster: cluster, before: cluster.start, days: 7)
         let loop = ControlLoop(program: program, binding: binding, scheduler: simulator,
                                guardrails: Guardrails(cluster.guardrails))
         var applied = 0

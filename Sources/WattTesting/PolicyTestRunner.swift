@@ -3,6 +3,7 @@ import WattBindings
 import WattCluster
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// Runs the `test` blocks of `*_test.watt` files: each test builds the simulated cluster it
 /// names, gives paths their values over time, advances the control loop tick by tick
@@ -145,38 +146,37 @@ struct TestCaseRun {
         guard let clusterPath = try string("cluster").map({ resolve($0.0) }) ?? defaultCluster() else {
             throw TestFailure(range: test.nameRange, message: "no cluster: write `given cluster = \"FILE.yaml\"` or put one at fixtures/cluster.yaml")
         }
-        var cluster: ClusterDefinition
-        do { cluster = try ClusterDefinition.load(path: clusterPath) } catch {
-            throw TestFailure(range: values["cluster"]?.1 ?? test.nameRange, message: "cannot load the cluster: \(error)")
-        }
+        // The one session builder, as `watt run` uses it; a test starts cold (no grid
+        // history, no warm-up): its world is what the cluster file and the test give.
+        var settings = RunSettings()
+        settings.cluster = clusterPath
+        settings.gridHistoryDays = 0
         if let (start, range) = try string("start") {
-            guard let t = TimeCalendar.parseISO8601(start) else { throw TestFailure(range: range, message: "`start` must be an ISO 8601 time, e.g. \"2020-06-01T12:00:00Z\"") }
-            cluster.start = t
+            guard let t = InstantText.parse(start) else { throw TestFailure(range: range, message: "`start` must be an ISO 8601 time, e.g. \"2020-06-01T12:00:00Z\"") }
+            settings.from = t
         }
         if let (v, range) = values["tick"] {
-            guard case .number(let t) = v, t >= 1 else { throw TestFailure(range: range, message: "`tick` must be a duration of at least 1 s, e.g. 5 min") }
-            cluster.tick = t
+            guard case .number(let t) = v, RunSettings.tickRange.contains(t) else {
+                throw TestFailure(range: range, message: "`tick` must be a duration of 1 s to 1 day, e.g. 5 min")
+            }
+            settings.tick = t
         }
-        let jobs: [JobSpec]
-        do {
-            if let (trace, _) = try string("trace") { jobs = try JobTrace.load(path: resolve(trace)) } else { jobs = try cluster.loadTrace() }
-        } catch let failure as TestFailure {
-            throw failure
-        } catch {
-            throw TestFailure(range: values["trace"]?.1 ?? test.nameRange, message: "cannot load the trace: \(error)")
+        if let (trace, _) = try string("trace") { settings.trace = resolve(trace) }
+        // The window only bounds the grid series check: a test runs as many steps as it says.
+        settings.days = (settings.tick ?? 60) / 86_400
+        let session: Session
+        do { session = try Session.simulated(settings) } catch {
+            let range = error.message.contains("trace") ? values["trace"]?.1 : values["cluster"]?.1
+            throw TestFailure(range: range ?? test.nameRange, message: "cannot load the cluster: \(error.message)")
         }
-        let simulator: Simulator
-        do { simulator = try Simulator(cluster: cluster, jobs: jobs) } catch {
-            throw TestFailure(range: test.nameRange, message: "cannot build the cluster: \(error)")
-        }
-        simulator.placesArrivalsImmediately = false
+        guard let simulator = session.simulator else { throw TestFailure(range: test.nameRange, message: "no simulated cluster") }
         let scheduler = TestScheduler(simulator: simulator)
-        let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick)
+        let binding = session.binding
         let compiled = Compilation.compile(suite.policies, vocabulary: binding.vocabulary)
         guard let program = compiled.program, !compiled.hasErrors else {
             throw TestFailure(range: test.nameRange, message: "the policies do not check:\n" + DiagnosticRenderer.text(compiled.diagnostics.filter { $0.severity == .error }))
         }
-        let loop = ControlLoop(program: program, binding: binding, scheduler: scheduler, guardrails: Guardrails(cluster.guardrails))
+        let loop = session.loop(program, scheduler: scheduler)
         loop.explainAll = true
         return Setup(simulator: simulator, scheduler: scheduler, binding: binding, loop: loop, units: compiled.units)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// A test file and the policies it tests: the other `.watt` files of its directory and the
 /// directories below it (so `policies/peak/peak_test.watt` tests the peak pack, and a test
@@ -16,7 +17,7 @@ public enum TestDiscovery {
 
     /// The `*_test.watt` files under `paths` (files as given, directories searched), each
     /// with its policies, in path order.
-    public static func discover(_ paths: [String]) throws(PolicySet.Failure) -> [TestSuiteFile] {
+    public static func discover(_ paths: [String]) throws(WattError) -> [TestSuiteFile] {
         var suites: [TestSuiteFile] = []
         for path in try PolicySet.expand(paths) where isTestFile(path) {
             let directory = (path as NSString).deletingLastPathComponent

@@ -50,21 +50,57 @@ public struct TestRunReport: Sendable {
         return out
     }
 
-    /// JSON strings: the package's one escaper.
-    static func json(_ s: String) -> String { jsonString(s) }
+    /// The report as JSON (`watt test --format json`), written by `JSONEncoder`.
+    public struct JSONReport: Codable, Sendable, Equatable {
+        public struct Case: Codable, Sendable, Equatable {
+            public var file: String
+            public var name: String
+            public var status: String
+            public var seconds: Double
+            public var failures: [String]
+        }
+        public struct Rule: Codable, Sendable, Equatable {
+            public var file: String
+            public var rule: String
+            public var acted: Bool
+            public var notFired: Bool
+            public var conditions: Int
+            public var conditionsCovered: Int
+            enum CodingKeys: String, CodingKey {
+                case file, rule, acted, notFired = "not_fired", conditions, conditionsCovered = "conditions_covered"
+            }
+        }
+        public struct Coverage: Codable, Sendable, Equatable {
+            public var rules: [Rule]
+            public var ruleShare: Double
+            public var conditionShare: Double
+            enum CodingKeys: String, CodingKey { case rules, ruleShare = "rule_share", conditionShare = "condition_share" }
+        }
+        public var passed: Int
+        public var failed: Int
+        public var errors: Int
+        public var skipped: Int
+        public var tests: [Case]
+        public var coverage: Coverage
+    }
+
+    public var jsonReport: JSONReport {
+        func finite(_ v: Double) -> Double { v.isFinite ? v : 0 }
+        let rules = coverage.rules.values.sorted { ($0.file, $0.line) < ($1.file, $1.line) }.map { r in
+            JSONReport.Rule(file: r.file, rule: r.name, acted: r.fired, notFired: r.notFired, conditions: r.terms.count,
+                            conditionsCovered: r.terms.values.filter(\.covered).count)
+        }
+        return JSONReport(passed: count(.pass), failed: count(.fail), errors: count(.error), skipped: count(.skip),
+                          tests: cases.map { .init(file: $0.file, name: $0.name, status: $0.status.rawValue,
+                                                   seconds: (finite($0.seconds) * 1000).rounded() / 1000, failures: $0.failures) },
+                          coverage: .init(rules: rules, ruleShare: finite(coverage.ruleShare), conditionShare: finite(coverage.conditionShare)))
+    }
 
     public func jsonText() -> String {
-        let items = cases.map { c in
-            "{\"file\": \(Self.json(c.file)), \"name\": \(Self.json(c.name)), \"status\": \"\(c.status.rawValue)\", "
-                + "\"seconds\": \(String(format: "%.3f", c.seconds)), \"failures\": [" + c.failures.map(Self.json).joined(separator: ", ") + "]}"
-        }
-        let rules = coverage.rules.values.sorted { ($0.file, $0.line) < ($1.file, $1.line) }.map { r in
-            "{\"file\": \(Self.json(r.file)), \"rule\": \(Self.json(r.name)), \"acted\": \(r.fired), \"not_fired\": \(r.notFired), "
-                + "\"conditions\": \(r.terms.count), \"conditions_covered\": \(r.terms.values.filter(\.covered).count)}"
-        }
-        return "{\"passed\": \(count(.pass)), \"failed\": \(count(.fail)), \"errors\": \(count(.error)), \"skipped\": \(count(.skip)), "
-            + "\"tests\": [" + items.joined(separator: ", ") + "], \"coverage\": {\"rules\": [" + rules.joined(separator: ", ")
-            + "], \"rule_share\": \(coverage.ruleShare), \"condition_share\": \(coverage.conditionShare)}}\n"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Finite numbers, strings and booleans only: encoding cannot fail.
+        return ((try? encoder.encode(jsonReport)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
     }
 
     static func xml(_ s: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattTestSupport
 import WattBindings
 import WattCLI
@@ -34,9 +35,9 @@ import WattLanguage
         let loop = ControlLoop(program: program, binding: binding, scheduler: scheduler)
         loop.explainAll = true
         let journal = try Journal(path: path)
-        try journal.startRun(cluster: "small", policies: ["p.watt"], dryRun: false, at: simulator.snapshot().now)
+        try journal.startRun(RunIdentity(cluster: "small", start: simulator.snapshot().now, tick: simulator.tick), at: simulator.snapshot().now)
         for _ in 0..<2 {
-            try journal.record(try loop.tick(), world: try scheduler.snapshot(), timers: loop.timers)
+            try journal.record(try loop.tick(), timers: loop.timers)
             simulator.step()
         }
         let explained = JournalCommand.explain("shave", path: path)

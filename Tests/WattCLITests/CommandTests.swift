@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 @testable import WattCLI
 import WattDemoVocabulary
 import WattLanguage
@@ -44,8 +45,7 @@ import WattLanguage
         #expect(EvalCommand.run(.init(expression: "1 +")).exitCode == 1)
         let missing = EvalCommand.run(.init(expression: "1", dataPath: "/nonexistent.json"))
         #expect(missing.exitCode == 2 && missing.stderr.contains("cannot read"))
-        let badNow = EvalCommand.run(.init(expression: "now", now: "yesterday"))
-        #expect(badNow.exitCode == 2 && badNow.stderr.contains("`--now yesterday`"))
+        #expect(throws: (any Error).self) { try Eval.parse(["now", "--now", "yesterday"]) }
     }
 
     @Test func checkReportsAllThreeErrorsWithLocationsAndCarets() throws {
@@ -73,7 +73,7 @@ import WattLanguage
     @Test func checkMissingFileIsAUsageError() {
         let out = CheckCommand.run(paths: ["/no/such/file.watt"])
         #expect(out.exitCode == 2)
-        #expect(out.stderr == "error: no such file or directory `/no/such/file.watt`\n")
+        #expect(out.stderr == "error[C0201]: no such file or directory `/no/such/file.watt`\n")
     }
 
     @Test func checkThePolicyPacks() {
@@ -157,22 +157,31 @@ import WattLanguage
 @Suite struct ClusterEvalTests {
     static let demo = Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path
 
+    static func options(_ expression: String, _ change: (inout EvalCommand.Options) -> Void = { _ in }) -> EvalCommand.Options {
+        var o = EvalCommand.Options(expression: expression)
+        o.useCluster = true
+        o.settings.cluster = demo
+        change(&o)
+        return o
+    }
+
     @Test func countsJobsOfTheSimulatedCluster() {
-        let out = EvalCommand.run(.init(expression: "count(jobs where gpus > 0) > 0", clusterPath: Self.demo, warmup: "6h"))
+        let out = EvalCommand.run(Self.options("count(jobs where gpus > 0) > 0") { $0.settings.warmup = 6 * 3600 })
         #expect(out == CommandOutput(stdout: "true\n"), "\(out.stderr)")
     }
 
     @Test func forecastsTheGridCarbonMinimum() {
-        let out = EvalCommand.run(.init(expression: "forecast(grid.carbon, 6 h).min", showType: true, clusterPath: Self.demo, warmup: "3d"))
+        let out = EvalCommand.run(Self.options("forecast(grid.carbon, 6 h).min") { $0.showType = true })
         #expect(out.exitCode == 0, "\(out.stderr)\(out.stdout)")
         #expect(out.stdout.hasSuffix(" g/kWh : carbon intensity\n"))
     }
 
     @Test func badClusterFilesAndWarmupsAreUsageErrors() {
-        let missing = EvalCommand.run(.init(expression: "1", clusterPath: "/no/cluster.yaml"))
+        let missing = EvalCommand.run(Self.options("1") { $0.settings.cluster = "/no/cluster.yaml" })
         #expect(missing.exitCode == 2 && missing.stderr.contains("/no/cluster.yaml"))
-        let warmup = EvalCommand.run(.init(expression: "1", clusterPath: Self.demo, warmup: "soon"))
-        #expect(warmup.exitCode == 2 && warmup.stderr.contains("`--warmup soon`"))
+        #expect(throws: (any Error).self) { try Eval.parse(["1", "--cluster", Self.demo, "--warmup", "soon"]) }
+        let tooLong = EvalCommand.run(Self.options("1") { $0.settings.warmup = 400 * 86_400 })
+        #expect(tooLong.exitCode == 64 && tooLong.stderr.contains("--warmup must be 0 to 366 days"))
     }
 
     @Test func checkAgainstTheClusterInventory() throws {
@@ -189,9 +198,9 @@ import WattLanguage
 @Suite struct RunCommandTests {
     @Test func runsPoliciesBesideABaselineAndReports() throws {
         var options = RunCommand.Options()
-        options.paths = [Paths.root.appendingPathComponent("policies").path]
-        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
-        options.days = 0.5
+        options.settings.policies = [Paths.root.appendingPathComponent("policies").path]
+        options.settings.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.settings.days = 0.5
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("watt-run-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: json) }
         options.jsonPath = json.path
@@ -211,11 +220,12 @@ import WattLanguage
         try "if site.power > 2 h then wake nodes\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         var options = RunCommand.Options()
-        options.paths = [file.path]
-        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.settings.policies = [file.path]
+        options.settings.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
         let out = RunCommand.run(options)
         #expect(out.exitCode == 1)
         #expect(out.stdout.contains("error[E0401]"))
+        #expect(out.stderr == "error[C0301]: the policies have 1 error; nothing ran\n")
     }
 }
 
@@ -224,9 +234,9 @@ import WattLanguage
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("watt-run-journal-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         var options = RunCommand.Options()
-        options.paths = [Paths.root.appendingPathComponent("policies/peak").path]
-        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
-        options.days = 0.25
+        options.settings.policies = [Paths.root.appendingPathComponent("policies/peak").path]
+        options.settings.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.settings.days = 0.25
         options.journalPath = path
         #expect(RunCommand.run(options).exitCode == 0)
         #expect(JournalCommand.summary(path: path).stdout.contains("72 ticks"))

@@ -44,6 +44,50 @@ import Testing
     }
 }
 
+/// `--resume` continues the same run or none: a dry-run journal cut short and resumed as a
+/// real run, or with another cluster, window or policy, is refused with exit 2, each
+/// difference named, and the journal left as it was.
+@Suite(.serialized) struct ResumeIdentityTests {
+    static let args = ["run", "policies/peak", "--cluster", "examples/clusters/demo.yaml", "--days", "0.5"]
+
+    @Test func aDifferentRunIsRefusedAndTheJournalIsUnchanged() throws {
+        let dir = try CrashRecoveryTests().temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("run.db").path
+        let killed = try runWatt(Self.args + ["--dry-run", "--journal", journal], environment: ["WATT_FAULT_KILL_AFTER_TICK": "40"])
+        #expect(killed.status != 0, "the run was not killed")
+        func state() throws -> String {
+            try runWatt(["journal", journal]).stdout + runWatt(["journal", journal, "--actions"]).stdout
+        }
+        let before = try state()
+        #expect(before.contains("39 ticks"), "\(before)")
+
+        let small = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        let policy = dir.appendingPathComponent("other.watt")
+        try "rule other { when false then wake nodes }\n".write(to: policy, atomically: true, encoding: .utf8)
+        let cases: [(arguments: [String], differences: [String])] = [
+            (Self.args + ["--journal", journal, "--resume"], ["dry run: the run has `--dry-run`, now no `--dry-run`"]),
+            (["run", "policies/peak", "--cluster", small, "--days", "0.5", "--dry-run", "--journal", journal, "--resume"],
+             ["cluster: the run has `examples/clusters/demo.yaml`, now `\(small)`"]),
+            (Self.args + ["--dry-run", "--tick", "60s", "--journal", journal, "--resume"], ["tick: the run has 5 min, now 1 min"]),
+            (Self.args + [policy.path, "--dry-run", "--journal", journal, "--resume"], ["policies: `\(policy.path)` was not in the run"]),
+        ]
+        for (arguments, differences) in cases {
+            let refused = try runWatt(arguments)
+            #expect(refused.status == 2, "\(arguments): \(refused.stdout)\(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("error[C0204]: `--resume` with settings that differ from the journaled run's:\n"), "\(refused.stderr)")
+            for difference in differences { #expect(refused.stderr.contains("  - \(difference)"), "\(refused.stderr)") }
+            #expect(refused.stderr.contains("help: resume with the run's own settings, or start afresh"))
+            #expect(!refused.stdout.contains("IT energy"), "nothing ran")
+            #expect(try state() == before, "the journal changed")
+        }
+        // With its own settings it resumes.
+        let resumed = try runWatt(Self.args + ["--dry-run", "--journal", journal, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try runWatt(["journal", journal]).stdout.contains("144 ticks"))
+    }
+}
+
 /// Signals to a running `watt run` in real-time mode.
 @Suite(.serialized) struct SignalTests {
     /// Starts a paced run (50 ms a tick, a day of ticks: far longer than the test) and waits

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattCluster
 import WattControl
 import WattLanguage
@@ -28,9 +29,9 @@ struct FixtureSlurm: CommandRunning {
 @Suite struct PowerSourceOptionsTests {
     func live(_ change: (inout RunCommand.Options) -> Void) -> CommandOutput {
         var o = RunCommand.Options()
-        o.paths = [Paths.root.appendingPathComponent("policies/peak").path]
-        o.scheduler = "slurm"
-        o.interval = "1s"
+        o.settings.policies = [Paths.root.appendingPathComponent("policies/peak").path]
+        o.settings.scheduler = .slurm
+        o.settings.interval = 1
         change(&o)
         return RunCommand.run(o)
     }
@@ -59,16 +60,16 @@ struct FixtureSlurm: CommandRunning {
             o.power.command = given["command"].map { $0.split(separator: " ").map(String.init) }
             o.power.node = given["node"]
         }
-        #expect(out.exitCode == 2)
-        #expect(out.stderr.hasPrefix("error: \(message)"), "\(out.stderr)")
+        #expect(out.exitCode == 64)
+        #expect(out.stderr.hasPrefix("error[C0101]: \(message)"), "\(out.stderr)")
     }
 
     @Test func powerOptionsNeedTheSlurmScheduler() {
         var o = RunCommand.Options()
         o.power.source = "rapl"
         let out = RunCommand.run(o)
-        #expect(out.exitCode == 2)
-        #expect(out.stderr == "error: --power-source and its options go with --scheduler slurm (the simulator models node power itself)\n")
+        #expect(out.exitCode == 64)
+        #expect(out.stderr == "error[C0101]: --power-source, --cap-command, --power-cap and their options go with --scheduler slurm (the simulator models node power itself)\n")
     }
 
     @Test func eachSourceIsBuilt() throws {
@@ -100,7 +101,11 @@ struct FixtureSlurm: CommandRunning {
         slurm.report = { _ in }
         let policy = SourceFile(name: "hot.watt", text: "rule hot { when true then drain nodes where state == \"on\" }")
         let journal = try Journal(path: path)
-        let summary = try LiveRun.run(scheduler: slurm, policies: [policy], watch: nil, journal: journal, interval: 0.01, ticks: 2, dryRun: false)
+        var settings = RunSettings()
+        settings.scheduler = .slurm
+        settings.interval = 0.01
+        settings.ticks = 2
+        let summary = try LiveRun.run(scheduler: slurm, settings: settings, policies: [policy], watch: nil, journal: journal)
         #expect(summary.ticks == 2 && summary.failedSnapshots.isEmpty)
         #expect(summary.actions.first == "drain `vm`: applied, ran `scontrol update NodeName=vm State=DRAIN Reason=watt: hot`")
         let out = JournalCommand.summary(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 @testable import WattCLI
 import WattLanguage
 
@@ -7,8 +8,8 @@ import WattLanguage
 @Suite struct ReplTests {
     static func session() throws -> ReplSession {
         var options = ReplSession.Options()
-        options.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
-        options.warmup = 3600
+        options.settings.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        options.settings.warmup = 3600
         return try ReplSession(options)
     }
 
@@ -229,9 +230,9 @@ import WattLanguage
         try "rule capper { when true then cap nodes where pool == \"default\" and not present(power_cap) at 400 W limit 1 per tick }\n"
             .write(to: policy, atomically: true, encoding: .utf8)
         var run = RunCommand.Options()
-        run.paths = [policy.path]
-        run.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
-        run.days = 0.25
+        run.settings.policies = [policy.path]
+        run.settings.cluster = Paths.root.appendingPathComponent("examples/clusters/small.yaml").path
+        run.settings.days = 0.25
         run.journalPath = dir.appendingPathComponent("run.db").path
         #expect(RunCommand.run(run).exitCode == 0)
 
@@ -248,6 +249,6 @@ import WattLanguage
         let later = try session(at: "2020-01-06T00:10:00Z")
         #expect(later.handle("count(nodes where present(power_cap))").output == "1 : number\n", "the cap applied at the first tick")
         #expect(later.handle("(nodes where present(power_cap)).id").output.contains("default-001"))
-        #expect(throws: ReplSession.ReplError.self) { try session(at: "2021-01-01T00:00:00Z") }
+        #expect(throws: WattError.self) { try session(at: "2021-01-01T00:00:00Z") }
     }
 }

@@ -1,31 +1,33 @@
 import ArgumentParser
 import WattBindings
+import WattControl
 import WattDemoVocabulary
 import WattLanguage
+import WattSupport
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
 public enum CheckCommand {
     public static func run(paths: [String], format: OutputFormat = .text, clusterPath: String? = nil) -> CommandOutput {
         guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
-        do {
-            let session = try ClusterSession.load(cluster: clusterPath, trace: nil, warmup: 0)
-            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary)
+        do throws(WattError) {
+            var settings = RunSettings()
+            settings.cluster = clusterPath == RunSettings.builtInClusterName ? nil : clusterPath
+            settings.gridHistoryDays = 0
+            return run(paths: paths, format: format, vocabulary: try Session.simulated(settings).vocabulary)
         } catch {
-            return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+            return CommandOutput(error: error)
         }
     }
 
     public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
         let files: [SourceFile]
         do {
-            files = try PolicyFiles.expand(paths).map(PolicyFiles.load)
-        } catch let failure as PolicyFiles.Failure {
-            return CommandOutput(stderr: failure.message + "\n", exitCode: 2)
+            files = try PolicyFiles.expand(paths).map { path throws(WattError) in try PolicyFiles.load(path) }
         } catch {
-            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
+            return CommandOutput(error: error)
         }
         if files.isEmpty {
-            return CommandOutput(stderr: "error: no `.watt` files in \(paths.map { "`\($0)`" }.joined(separator: ", "))\n", exitCode: 2)
+            return CommandOutput(error: WattError(.unreadable, "no `.watt` files in \(paths.map { "`\($0)`" }.joined(separator: ", "))"))
         }
         let result = Compilation.compile(files, vocabulary: vocabulary)
         let diagnostics = result.diagnostics

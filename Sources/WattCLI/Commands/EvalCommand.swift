@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import WattCluster
+import WattControl
 import WattDemoVocabulary
 import WattLanguage
 import WattSupport
@@ -12,73 +14,69 @@ public enum EvalCommand {
         public var dataPath: String?
         public var definitionFiles: [String] = []
         public var showType = false
-        public var now: String?
-        /// A cluster file: evaluate against the simulated cluster instead of the demo world.
-        public var clusterPath: String?
-        public var tracePath: String?
-        /// Simulated time before the evaluation, so forecasts have history (default 3 days).
-        public var warmup: String = "3d"
+        /// The evaluation time; default: the world's `now`, else the clock.
+        public var now: Double?
+        /// The simulated cluster (`settings.cluster`, trace, warm-up) when `useCluster`.
+        public var settings = Options.defaultSettings
+        public var useCluster = false
         public init(expression: String, dataPath: String? = nil, definitionFiles: [String] = [], showType: Bool = false,
-                    now: String? = nil, clusterPath: String? = nil, tracePath: String? = nil, warmup: String = "3d") {
+                    now: Double? = nil) {
             self.expression = expression; self.dataPath = dataPath; self.definitionFiles = definitionFiles
-            self.showType = showType; self.now = now; self.clusterPath = clusterPath; self.tracePath = tracePath
-            self.warmup = warmup
+            self.showType = showType; self.now = now
+        }
+
+        /// The session `watt eval --cluster` builds: the same warm-up as `watt repl`.
+        public static var defaultSettings: RunSettings {
+            var s = RunSettings()
+            s.warmup = RunSettings.explorationWarmup
+            return s
         }
     }
 
     public static func run(_ options: Options) -> CommandOutput {
+        do { return try evaluate(options) } catch { return CommandOutput(error: error) }
+    }
+
+    static func evaluate(_ options: Options) throws(WattError) -> CommandOutput {
         let vocabulary: Vocabulary
         var inputs: Inputs
         var now: Double?
-        do {
-            if let cluster = options.clusterPath {
-                guard let warmup = DurationText.parse(options.warmup) else {
-                    return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
-                }
-                let session: ClusterSession
-                do { session = try ClusterSession.load(cluster: cluster, trace: options.tracePath, warmup: warmup) } catch {
-                    return CommandOutput(stderr: error.message + "\n", exitCode: 2)
-                }
-                let world = session.world
-                vocabulary = session.binding.vocabulary
-                inputs = session.binding.inputs(for: world)
-                now = world.now
-            } else if let path = options.dataPath {
-                guard let contents = FileManager.default.contents(atPath: path) else {
-                    return CommandOutput(stderr: "error: cannot read `\(path)`\n", exitCode: 2)
-                }
+        if options.useCluster {
+            let session = try Session.simulated(options.settings)
+            let world = try snapshot(session)
+            vocabulary = session.vocabulary
+            inputs = session.binding.inputs(for: world)
+            now = world.now
+        } else if let path = options.dataPath {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw WattError(.unreadable, "cannot read `\(path)`")
+            }
+            do {
                 vocabulary = try JSONWorld.inferVocabulary(from: contents)
                 (inputs, now) = try JSONWorld.inputs(from: contents, vocabulary: vocabulary)
-            } else {
-                vocabulary = DemoVocabulary.make()
+            } catch {
+                throw WattError(.invalidFile, "\(path): \(error)")
+            }
+        } else {
+            vocabulary = DemoVocabulary.make()
+            do {
                 (inputs, now) = try JSONWorld.inputs(from: Data(DemoVocabulary.worldJSON.utf8), vocabulary: vocabulary)
+            } catch {
+                throw WattError(.invalidFile, "demo world: \(error)")
             }
-        } catch {
-            return CommandOutput(stderr: "error: \(options.dataPath ?? "demo world"): \(error)\n", exitCode: 2)
         }
-        if let text = options.now {
-            guard let t = TimeCalendar.parseISO8601(text) else {
-                return CommandOutput(stderr: "error: `--now \(text)` is not an ISO 8601 time\n", exitCode: 2)
-            }
-            now = t
-        }
+        if let t = options.now { now = t }
         var definitions: [SourceUnit] = []
-        do {
-            for path in options.definitionFiles {
-                let parsed = Parser.parse(try PolicyFiles.load(path))
-                if parsed.diagnostics.hasErrors {
-                    return CommandOutput(stdout: DiagnosticRenderer.text(parsed.diagnostics), exitCode: 1)
-                }
-                // Only the definitions matter to an expression; rules may use verbs this
-                // vocabulary (e.g. one inferred from `--data`) does not have.
-                var unit = parsed.unit
-                unit.declarations = unit.declarations.filter { if case .binding = $0 { return true } else { return false } }
-                definitions.append(unit)
+        for path in options.definitionFiles {
+            let parsed = Parser.parse(try PolicyFiles.load(path))
+            if parsed.diagnostics.hasErrors {
+                return CommandOutput(stdout: DiagnosticRenderer.text(parsed.diagnostics), exitCode: 1)
             }
-        } catch let failure as PolicyFiles.Failure {
-            return CommandOutput(stderr: failure.message + "\n", exitCode: 2)
-        } catch {
-            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
+            // Only the definitions matter to an expression; rules may use verbs this
+            // vocabulary (e.g. one inferred from `--data`) does not have.
+            var unit = parsed.unit
+            unit.declarations = unit.declarations.filter { if case .binding = $0 { return true } else { return false } }
+            definitions.append(unit)
         }
         let source = SourceFile(name: "<expr>", text: options.expression)
         let evaluationTime = now ?? Date().timeIntervalSince1970
@@ -93,6 +91,10 @@ public enum EvalCommand {
             return CommandOutput(stdout: DiagnosticRenderer.text(diagnostic), exitCode: 1)
         }
     }
+
+    static func snapshot(_ session: Session) throws(WattError) -> World {
+        do { return try session.scheduler.snapshot() } catch { throw WattError(.runFailed, "the scheduler has no snapshot: \(error)") }
+    }
 }
 
 public struct Eval: ParsableCommand {
@@ -101,14 +103,22 @@ public struct Eval: ParsableCommand {
     @Option(help: "A JSON world; its records and lists become names (default: the demo world).") var data: String?
     @Option(name: .customLong("file"), help: "A policy file whose let/const definitions are in scope.") var files: [String] = []
     @Flag(name: .customLong("type"), help: "Also print the result's type.") var showType = false
-    @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.") var now: String?
-    @Option(help: "A cluster file (examples/clusters/*.yaml): evaluate against the simulated cluster.") var cluster: String?
+    @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.", transform: FlagValue.instant)
+    var now: Double?
+    @Option(help: "A cluster file (examples/clusters/*.yaml, or `demo`): evaluate against the simulated cluster.") var cluster: String?
     @Option(help: "A job trace CSV for the cluster (default: the cluster file's trace).") var trace: String?
-    @Option(help: "Simulated time before evaluating, so forecasts have history (e.g. 2d, 6h).") var warmup: String = "3d"
+    @Option(help: "Simulated time before evaluating, so forecasts have history (default 1d, as `watt repl`).",
+            transform: FlagValue.duration) var warmup: Double?
     public init() {}
     public func run() throws {
-        let out = EvalCommand.run(.init(expression: expression, dataPath: data, definitionFiles: files, showType: showType,
-                                        now: now, clusterPath: cluster, tracePath: trace, warmup: warmup))
+        var options = EvalCommand.Options(expression: expression, dataPath: data, definitionFiles: files, showType: showType, now: now)
+        if let cluster {
+            options.useCluster = true
+            options.settings.cluster = cluster == RunSettings.builtInClusterName ? nil : cluster
+        }
+        options.settings.trace = trace
+        if let warmup { options.settings.warmup = warmup }
+        let out = EvalCommand.run(options)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }

@@ -3,6 +3,7 @@ import Foundation
 import WattBindings
 import WattEnergy
 import WattLanguage
+import WattSupport
 
 /// `watt fmt FILES...`: prints canonical formatting; `--write` rewrites files in place;
 /// `--check` lists files that are not formatted and exits 1 (for CI).
@@ -12,14 +13,12 @@ public enum FmtCommand {
     public static func run(paths: [String], mode: Mode) -> CommandOutput {
         var out = CommandOutput()
         let files: [String]
-        do { files = try PolicyFiles.expand(paths) } catch let failure as PolicyFiles.Failure {
-            return CommandOutput(stderr: failure.message + "\n", exitCode: 2)
-        } catch { return CommandOutput(stderr: "error: \(error)\n", exitCode: 2) }
+        do { files = try PolicyFiles.expand(paths) } catch { return CommandOutput(error: error) }
         for path in files {
             let source: SourceFile
             do { source = try PolicyFiles.load(path) } catch {
-                out.stderr += "error: cannot read `\(path)`\n"
-                out.exitCode = 2
+                out.stderr += error.description + "\n"
+                out.exitCode = error.exitStatus
                 continue
             }
             let parsed = Parser.parse(source)

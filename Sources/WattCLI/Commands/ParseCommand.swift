@@ -1,5 +1,6 @@
 import ArgumentParser
 import WattLanguage
+import WattSupport
 
 /// `watt parse FILE`: the syntax tree as an S-expression, or the syntax errors (exit 1).
 /// The grammar cross-check compares its verdicts with the Lark grammar's.
@@ -16,12 +17,9 @@ public enum ParseCommand {
                 } else {
                     out.stdout += ASTDump.dump(parsed.unit) + "\n"
                 }
-            } catch let failure as PolicyFiles.Failure {
-                out.stderr += failure.message + "\n"
-                out.exitCode = 2
             } catch {
-                out.stderr += "error: \(error)\n"
-                out.exitCode = 2
+                out.stderr += error.description + "\n"
+                out.exitCode = error.exitStatus
             }
         }
         return out

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WattControl
 import WattLanguage
 import WattSupport
 
@@ -34,33 +35,30 @@ public struct Repl: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Try policies interactively against a simulated world.",
         discussion: "Type expressions, definitions, rules and actions; `:help` lists the meta commands. Reads plain lines when stdin is not a terminal.")
-    @Option(help: "The cluster file of the world.") var cluster: String = "examples/clusters/demo.yaml"
+    @Option(help: "The cluster file of the world (default: the built-in demo cluster, also named `demo`).") var cluster: String?
     @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
     @Option(help: "A grid carbon-intensity CSV (default: the cluster file's).") var grid: String?
-    @Option(help: "Simulated time before the session, so forecasts have history (e.g. 1d, 6h).") var warmup: String = "1d"
+    @Option(help: "Simulated time before the session, so forecasts have history (default 1d, as `watt eval --cluster`).",
+            transform: FlagValue.duration) var warmup: Double?
     @Option(help: "Inspect a `watt run --journal` run: its world at --at (default: its last tick), its policies loaded.") var journal: String?
-    @Option(help: "With --journal: the tick to inspect, ISO 8601.") var at: String?
+    @Option(help: "With --journal: the tick to inspect, ISO 8601.", transform: FlagValue.instant) var at: Double?
     @Option(help: "The history file (default: $WATT_HISTORY or ~/.watt_history).") var history: String?
     @Option(help: "Lines of history kept.") var historySize: Int = 1000
     @Flag(help: "When reading a script, print each prompt and input line too (a transcript).") var echo = false
     public init() {}
 
     public func run() throws {
-        guard let warm = DurationText.parse(warmup) else { throw ValidationError("--warmup `\(warmup)` is not a duration such as 1d or 6h") }
         var options = ReplSession.Options()
-        options.cluster = cluster
-        options.trace = trace
-        options.grid = grid
-        options.warmup = warm
+        options.settings.cluster = cluster.flatMap { $0 == RunSettings.builtInClusterName ? nil : $0 }
+        options.settings.trace = trace
+        options.settings.grid = grid
+        if let warmup { options.settings.warmup = warmup }
         options.journal = journal
-        if let at {
-            guard let t = TimeCalendar.parseISO8601(at) else { throw ValidationError("--at `\(at)` is not an ISO 8601 time") }
-            options.at = t
-        }
+        options.at = at
         let session: ReplSession
         do { session = try ReplSession(options) } catch {
-            FileHandle.standardError.write(Data((error.message + "\n").utf8))
-            throw ExitCode(2)
+            CommandOutput(error: error).emit()
+            throw ExitCode(error.exitStatus)
         }
         if isatty(STDIN_FILENO) == 1 {
             let path = history ?? ProcessInfo.processInfo.environment["WATT_HISTORY"]

@@ -181,7 +181,7 @@ extension ReplSession {
         loop = nil
         lastTick = nil
         buffer = []
-        do { (simulator, binding) = try Self.world(options) } catch { return Reply(error.message + "\n") }
+        do { (simulator, binding, _) = try Self.world(options) } catch { return Reply(error.description + "\n") }
         return Reply("reset: no definitions, the world at \(TimeCalendar.format(now))\n")
     }
 

@@ -3,6 +3,7 @@ import WattBindings
 import WattCluster
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// The REPL's core: takes a line, returns what to print. It holds a world (a simulated
 /// cluster, warmed up so forecasts have history) and the session's definitions and rules
@@ -20,11 +21,12 @@ public final class ReplSession {
     }
 
     public struct Options: Sendable {
-        public var cluster = "examples/clusters/demo.yaml"
-        public var trace: String?
-        public var grid: String?
-        /// Simulated time before the session starts, so forecasts have history.
-        public var warmup: Double = 86_400
+        /// The world: a simulated cluster after a warm-up (`Session`), as `watt eval --cluster`.
+        public var settings: RunSettings = {
+            var s = RunSettings()
+            s.warmup = RunSettings.explorationWarmup
+            return s
+        }()
         /// A journal of `watt run`: the world is that run's, rebuilt by replaying what was
         /// sent to the scheduler up to `at` (default: its last tick), and its policies loaded.
         public var journal: String?
@@ -44,67 +46,56 @@ public final class ReplSession {
     var buffer: [String] = []
     var entries = 0
 
-    public init(_ options: Options = Options()) throws(ReplError) {
+    public init(_ options: Options = Options()) throws(WattError) {
         self.options = options
+        let policies: [String]
+        (simulator, binding, policies) = try Self.world(options)
+        for path in policies where FileManager.default.fileExists(atPath: path) { _ = load(path) }
+    }
+
+    /// The session's world: a journaled run's at a tick, or the settings' simulated cluster.
+    static func world(_ options: Options) throws(WattError) -> (Simulator, EnergyBinding, policies: [String]) {
+        let session: Session
+        var policies: [String] = []
         if let journal = options.journal {
-            let replayed = try Self.replay(journal: journal, at: options.at)
-            (simulator, binding) = (replayed.simulator, replayed.binding)
-            for path in replayed.policies where FileManager.default.fileExists(atPath: path) { _ = load(path) }
+            (session, policies) = try Self.replay(journal: journal, at: options.at)
         } else {
-            (simulator, binding) = try Self.world(options)
+            session = try Session.simulated(options.settings)
         }
+        guard let simulator = session.simulator else { throw WattError(.runFailed, "the REPL needs a simulated cluster") }
+        return (simulator, session.binding, policies)
     }
 
-    /// The world of a journaled run at one of its ticks (what that tick saw).
-    static func replay(journal path: String, at: Double?) throws(ReplError) -> (simulator: Simulator, binding: EnergyBinding, policies: [String]) {
-        do {
-            let journal = try Journal(path: path, create: false)
-            guard let run = try journal.latestRun(), let resumption = try journal.resumption() else {
-                throw ReplError(message: "error: `\(path)` has no run with a tick")
-            }
-            let simulator = try Simulator(clusterFile: run.cluster)
-            simulator.placesArrivalsImmediately = false
-            let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
-            let start = simulator.snapshot().now
-            PolicyRun.seedGridHistory(binding, cluster: simulator.cluster, before: start, days: 7)
-            let target = at ?? resumption.lastTick
-            guard target >= start - 1e-6, target <= resumption.lastTick + 1e-6 else {
-                throw ReplError(message: "error: the run's ticks go from \(TimeCalendar.format(start)) to \(TimeCalendar.format(resumption.lastTick))")
-            }
-            while simulator.snapshot().now < target - 1e-6 {
-                let now = simulator.snapshot().now
-                binding.record(simulator.snapshot())
-                if !run.dryRun { _ = simulator.apply(resumption.sent[now] ?? []) }
-                simulator.step()
-            }
-            return (simulator, binding, run.policies)
-        } catch let error as ReplError {
-            throw error
-        } catch {
-            throw ReplError(message: "error: \(error)")
-        }
-    }
+    /// The world's name in messages: the cluster file, or the journal.
+    var worldName: String { options.journal.map { "the run of `\($0)`" } ?? options.settings.cluster ?? RunSettings.builtInClusterName }
 
-    public struct ReplError: Error, Sendable { public var message: String }
-
-    static func world(_ options: Options) throws(ReplError) -> (Simulator, EnergyBinding) {
-        do {
-            var cluster = try ClusterDefinition.load(path: options.cluster)
-            let jobs = try options.trace.map { path throws(TraceError) in try JobTrace.load(path: path) } ?? cluster.loadTrace()
-            if let grid = options.grid {
-                cluster = try cluster.withCarbonIntensity(csv: grid, from: cluster.start, to: cluster.start + options.warmup + 86_400)
-            }
-            let simulator = try Simulator(cluster: cluster, jobs: jobs)
-            let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick)
-            let end = simulator.snapshot().now + options.warmup
-            while simulator.snapshot().now < end {
-                binding.record(simulator.snapshot())
-                simulator.step()
-            }
-            return (simulator, binding)
-        } catch {
-            throw ReplError(message: "error: \(error)")
+    /// The world of a journaled run at one of its ticks (what that tick saw): the run's own
+    /// settings (its journaled identity), replayed up to that tick.
+    static func replay(journal path: String, at: Double?) throws(WattError) -> (Session, policies: [String]) {
+        let journal = try Journal(path: path, create: false)
+        guard let run = try journal.latestRun(), let resumption = try journal.resumption() else {
+            throw WattError(.journal, "`\(path)` has no run with a tick")
         }
+        var settings: RunSettings
+        if let identity = resumption.identity {
+            settings = Session.settings(of: identity)
+        } else {
+            // A journal from before identities: the run row's cluster and dry run.
+            settings = RunSettings()
+            settings.cluster = run.cluster
+            settings.dryRun = run.dryRun
+        }
+        settings.warmup = 0
+        settings.to = nil
+        settings.days = max(1, (resumption.lastTick - (settings.from ?? resumption.lastTick)) / 86_400 + 1)
+        let session = try Session.simulated(settings)
+        let start = session.start
+        let target = at ?? resumption.lastTick
+        guard target >= start - 1e-6, target <= resumption.lastTick + 1e-6 else {
+            throw WattError(.usage, "--at must be within the run's ticks, from \(TimeCalendar.format(start)) to \(TimeCalendar.format(resumption.lastTick))")
+        }
+        session.replay(resumption.sent, before: target)
+        return (session, run.policies)
     }
 
     public var prompt: String { buffer.isEmpty ? "watt> " : "  ... " }

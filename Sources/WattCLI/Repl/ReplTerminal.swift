@@ -27,7 +27,7 @@ enum ReplTerminal {
         _ = read_history(historyPath)
         // Ctrl-C drops the line (and any unfinished entry) and starts a fresh prompt.
         watt_rl_install_sigint()
-        print("watt repl: \(TimeCalendar.format(session.now)) on \(session.options.cluster); :help lists the commands, Ctrl-D leaves")
+        print("watt repl: \(TimeCalendar.format(session.now)) on \(session.worldName); :help lists the commands, Ctrl-D leaves")
         while true {
             var interrupted: Int32 = 0
             guard let raw = watt_rl_read_line(session.prompt, &interrupted) else { print(""); break }

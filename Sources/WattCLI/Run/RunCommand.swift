@@ -6,95 +6,61 @@ import WattSlurm
 import WattSupport
 
 /// `watt run`: the control loop over policy files on the simulated cluster, with the
-/// baseline run beside it and the report of what the policies changed.
+/// baseline run beside it and the report of what the policies changed; or, with
+/// `--scheduler slurm`, in real time against a live cluster.
 public enum RunCommand {
+    /// What `watt run` was asked for: the run (`RunSettings`, what it is) and where its
+    /// outputs go (what it prints and writes, which is not part of the run).
     public struct Options: Sendable {
-        public var paths: [String] = ["policies"]
-        public var cluster = "examples/clusters/demo.yaml"
-        public var trace: String?
-        public var grid: String?
-        public var from: String?
-        public var to: String?
-        public var days = 7.0
-        public var tick: String?
-        public var interval: String?
-        public var dryRun = false
-        public var jsonPath: String?
-        public var progress = false
-        public var markdown = false
-        public var journalPath: String?
-        public var svgPath: String?
+        public var settings: RunSettings
         public var resume = false
+        public var jsonPath: String?
+        public var svgPath: String?
+        public var markdown = false
+        public var progress = false
+        public var journalPath: String?
         /// Take SIGINT/SIGTERM (stop after the tick) and SIGHUP (reload); the executable does.
         public var handleSignals = false
-        /// Crash tests: SIGKILL after this tick (`WATT_FAULT_KILL_AFTER_TICK`).
-        public var killAfterTick: Int?
         public var metricsFile: String?
         /// `--metrics-listen`: serve the metrics over HTTP here (loopback unless `metricsListenAny`).
         public var metricsListen: String?
         public var metricsListenAny = false
-        /// `slurm`: the loop runs in real time against the Slurm that `SLURM_CONF` names.
-        public var scheduler: String?
-        public var ticks: Int?
+        /// With `--scheduler slurm`: the site's power limit, the cap command, where node power comes from.
         public var powerCap: Double?
         public var capCommand: [String]?
-        /// Where node power comes from with `--scheduler slurm`.
         public var power = PowerSourceOptions()
-        public init() {}
+        public init(settings: RunSettings = Options.defaultSettings) { self.settings = settings }
+
+        /// `watt run` with no arguments: `policies/` on the built-in demo cluster for a week.
+        public static var defaultSettings: RunSettings {
+            var s = RunSettings()
+            s.policies = ["policies"]
+            return s
+        }
     }
 
-    /// The options as run settings, or a usage error.
-    static func settings(_ options: Options) -> Result<PolicyRun.Settings, CommandOutput> {
-        func usage(_ message: String) -> Result<PolicyRun.Settings, CommandOutput> {
-            .failure(CommandOutput(stderr: "error: \(message)\n", exitCode: 2))
-        }
-        var settings = PolicyRun.Settings(clusterFile: options.cluster)
-        settings.traceFile = options.trace
-        settings.gridFile = options.grid
-        guard options.days > 0, options.days.isFinite else { return usage("--days must be a positive number") }
-        settings.days = options.days
-        if let from = options.from {
-            guard let t = TimeCalendar.parseISO8601(from) else { return usage("--from `\(from)` is not an ISO 8601 date or time (e.g. 2020-06-03 or 2020-06-03T12:00:00Z)") }
-            settings.from = t
-        }
-        if let to = options.to {
-            guard let t = TimeCalendar.parseISO8601(to) else { return usage("--to `\(to)` is not an ISO 8601 date or time (e.g. 2020-06-08)") }
-            settings.to = t
-        }
-        if let tick = options.tick {
-            guard let t = DurationText.parse(tick), t >= 1 else { return usage("--tick `\(tick)` is not a duration of at least 1 s (e.g. 60s, 5min)") }
-            settings.tick = t
-        }
-        if let interval = options.interval {
-            guard let t = DurationText.parse(interval), t > 0 else { return usage("--interval `\(interval)` is not a positive duration (e.g. 60s, 500ms)") }
-            settings.interval = t
-        }
-        settings.dryRun = options.dryRun
-        settings.resume = options.resume
-        settings.killAfterTick = options.killAfterTick
-        settings.metricsFile = options.metricsFile
-        return .success(settings)
-    }
+    /// The crash tests' probe, when the environment asks for one (`FaultInjection`).
+    nonisolated(unsafe) static var probe: FaultInjection?
 
     public static func run(_ options: Options) -> CommandOutput {
-        if let scheduler = options.scheduler { return live(options, scheduler: scheduler) }
-        guard options.power.isEmpty else {
-            return CommandOutput(stderr: "error: --power-source and its options go with --scheduler slurm (the simulator models node power itself)\n", exitCode: 2)
+        do {
+            try options.settings.validate()
+            return options.settings.scheduler == .slurm ? try live(options) : try simulated(options)
+        } catch {
+            return CommandOutput(error: error)
         }
-        var settings: PolicyRun.Settings
-        switch Self.settings(options) {
-        case .success(let s): settings = s
-        case .failure(let usage): return usage
+    }
+
+    static func simulated(_ options: Options) throws(WattError) -> CommandOutput {
+        guard options.power.isEmpty, options.capCommand == nil, options.powerCap == nil else {
+            throw WattError(.usage, "--power-source, --cap-command, --power-cap and their options go with --scheduler slurm (the simulator models node power itself)")
         }
-        let watch: PolicySet, journal: Journal?, server: MetricsServer?
-        switch openRun(options) {
-        case .success(let opened): (watch, journal, server) = opened
-        case .failure(let usage): return usage
-        }
-        let files = watch.files
+        if options.resume && options.journalPath == nil { throw WattError(.usage, "--resume needs --journal") }
+        let (watch, journal, server) = try openRun(options)
         defer { server?.stop() }
-        settings.metricsPage = server?.page
+        let settings = options.settings
         var hooks = PolicyRun.Hooks()
+        hooks.probe = probe
         let bar = options.progress ? ProgressBar() : nil
         if let bar { hooks.progress = { fraction, now in bar.update(fraction: fraction, simulatedTime: TimeCalendar.format(now)) } }
         if options.handleSignals {
@@ -105,9 +71,7 @@ public enum RunCommand {
         // Reloads and overruns are news while the loop runs: stderr, at once.
         hooks.onReload = { time, event in
             bar?.interrupt()
-            var text = "watt: \(TimeCalendar.format(time)): \(event.summary)\n"
-            text += DiagnosticRenderer.text(event.diagnostics)
-            FileHandle.standardError.write(Data(text.utf8))
+            FileHandle.standardError.write(Data(("watt: \(TimeCalendar.format(time)): \(event.summary)\n" + DiagnosticRenderer.text(event.diagnostics)).utf8))
         }
         hooks.onOverrun = { time, seconds in
             bar?.interrupt()
@@ -115,18 +79,20 @@ public enum RunCommand {
         }
         let result: (policies: PolicyRun.Summary, baseline: PolicyRun.Summary, diagnostics: [Diagnostic], events: PolicyRun.Events)
         do {
-            result = try PolicyRun.run(settings, policies: files, watch: watch, journal: journal, hooks: hooks)
+            result = try PolicyRun.run(settings, policies: watch.files, watch: watch, journal: journal, resume: options.resume,
+                                       metrics: .init(file: options.metricsFile, page: server?.page), hooks: hooks)
         } catch {
             bar?.interrupt()
-            return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
+            throw error
         }
         bar?.interrupt()
         let events = result.events
+        let clusterName = settings.cluster ?? RunSettings.builtInClusterName
         var out = CommandOutput()
         out.stdout += DiagnosticRenderer.text(result.diagnostics)
         let window = "\(TimeCalendar.format(events.start)) to \(TimeCalendar.format(events.end)), tick \(DurationText.short(events.tick))"
-        out.stdout += "run: \(files.count) policy file\(files.count == 1 ? "" : "s") on \(options.cluster), \(window)"
-        out.stdout += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
+        out.stdout += "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") on \(clusterName), \(window)"
+        out.stdout += settings.dryRun ? " (dry run: nothing applied)\n" : "\n"
         if let stopped = events.stoppedAt {
             let why = options.handleSignals ? RunSignals.stopRequested.map(RunSignals.name) ?? "a stop request" : "a stop request"
             out.stdout += "stopped by \(why) at \(TimeCalendar.format(stopped)); the report covers the run until then, and the baseline the same window\n"
@@ -137,47 +103,44 @@ public enum RunCommand {
         out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline, markdown: options.markdown)
         if let svgPath = options.svgPath {
             let svg = PolicyRun.chart(policies: result.policies, baseline: result.baseline,
-                                      title: "\(options.paths.joined(separator: ", ")) on \(options.cluster): \(window)")
-            do { try Data(svg.utf8).write(to: URL(fileURLWithPath: svgPath)) } catch {
-                out.stderr += "error: cannot write `\(svgPath)`: \(error.localizedDescription)\n"
-                out.exitCode = 2
-            }
+                                      title: "\(settings.policies.joined(separator: ", ")) on \(clusterName): \(window)")
+            try write(svg, to: svgPath)
         }
         if let jsonPath = options.jsonPath {
-            let json = PolicyRun.json(policies: result.policies, baseline: result.baseline)
-            do { try Data(json.utf8).write(to: URL(fileURLWithPath: jsonPath)) } catch {
-                out.stderr += "error: cannot write `\(jsonPath)`: \(error.localizedDescription)\n"
-                out.exitCode = 2
-            }
+            try write(PolicyRun.json(policies: result.policies, baseline: result.baseline), to: jsonPath)
         }
         return out
     }
-}
 
-extension RunCommand {
+    static func write(_ text: String, to path: String) throws(WattError) {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+            throw WattError(.unwritable, "cannot write `\(path)`: \(error.localizedDescription)")
+        }
+    }
+
     /// `--scheduler slurm`: real time against a live cluster, no baseline.
-    static func live(_ options: Options, scheduler name: String) -> CommandOutput {
-        guard name == "slurm" else { return CommandOutput(stderr: "error: --scheduler must be `slurm` (the simulator is the default)\n", exitCode: 2) }
-        guard let interval = options.interval.flatMap(DurationText.parse), interval > 0 else {
-            return CommandOutput(stderr: "error: --scheduler slurm runs in real time: give --interval (e.g. 30s)\n", exitCode: 2)
+    static func live(_ options: Options) throws(WattError) -> CommandOutput {
+        let settings = options.settings
+        guard let interval = settings.interval else {
+            throw WattError(.usage, "--scheduler slurm runs in real time: give --interval (e.g. 30s)")
+        }
+        guard !options.resume else {
+            throw WattError(.usage, "--resume continues a simulated run; a live run starts from the cluster as it is now")
         }
         var cap: CapExecutor?
         if let template = options.capCommand {
-            do { cap = try CapExecutor(template: template) } catch { return CommandOutput(stderr: "error: --cap-command: \(error.message)\n", exitCode: 2) }
+            do { cap = try CapExecutor(template: template) } catch { throw WattError(.usage, "--cap-command: \(error.message)") }
         }
         let telemetry: PowerTelemetry
         switch options.power.telemetry() {
         case .success(let t): telemetry = t
-        case .failure(let why): return CommandOutput(stderr: "error: \(why.message)\n", exitCode: 2)
+        case .failure(let why): throw WattError(.usage, why.message)
         }
         let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap, telemetry: telemetry)
-        let watch: PolicySet, journal: Journal?, server: MetricsServer?
-        switch openRun(options) {
-        case .success(let opened): (watch, journal, server) = opened
-        case .failure(let usage): return usage
-        }
+        let (watch, journal, server) = try openRun(options)
         defer { server?.stop() }
         var hooks = PolicyRun.Hooks()
+        hooks.probe = probe
         if options.handleSignals {
             RunSignals.install()
             hooks.shouldStop = { RunSignals.stopRequested != nil }
@@ -186,21 +149,28 @@ extension RunCommand {
         hooks.onReload = { _, event in
             FileHandle.standardError.write(Data(("watt: \(event.summary)\n" + DiagnosticRenderer.text(event.diagnostics)).utf8))
         }
-        do {
-            let summary = try LiveRun.run(scheduler: slurm, policies: watch.files, watch: watch, journal: journal, interval: interval,
-                                          ticks: options.ticks, dryRun: options.dryRun, metricsFile: options.metricsFile,
-                                          metricsPage: server?.page, hooks: hooks)
-            var out = "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") against Slurm, \(summary.ticks) ticks every \(DurationText.short(interval))"
-            out += options.dryRun ? " (dry run: nothing applied)\n" : "\n"
-            if options.handleSignals, let signal = RunSignals.stopRequested {
-                out += "stopped by \(RunSignals.name(signal)) after the tick in progress\n"
-            }
-            for line in summary.actions { out += "  \(line)\n" }
-            out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
-            return CommandOutput(stdout: out)
-        } catch {
-            return CommandOutput(stdout: error.message.hasSuffix("\n") ? error.message : error.message + "\n", exitCode: 1)
+        let summary = try LiveRun.run(scheduler: slurm, settings: settings, policies: watch.files, watch: watch, journal: journal,
+                                      metrics: .init(file: options.metricsFile, page: server?.page), hooks: hooks)
+        var out = "run: \(watch.files.count) policy file\(watch.files.count == 1 ? "" : "s") against Slurm, \(summary.ticks) ticks every \(DurationText.short(interval))"
+        out += settings.dryRun ? " (dry run: nothing applied)\n" : "\n"
+        if options.handleSignals, let signal = RunSignals.stopRequested {
+            out += "stopped by \(RunSignals.name(signal)) after the tick in progress\n"
         }
+        for line in summary.actions { out += "  \(line)\n" }
+        out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
+        return CommandOutput(stdout: out)
+    }
+
+    /// What both kinds of run open before the first tick: the policies (watched for
+    /// reloads), the journal and the metrics endpoint; the caller stops the server.
+    static func openRun(_ options: Options) throws(WattError) -> (PolicySet, Journal?, MetricsServer?) {
+        let watch = try PolicySet(paths: options.settings.policies)
+        var journal: Journal?
+        if let path = options.journalPath {
+            journal = try Journal(path: path, maxPages: probe?.journalMaxPages)
+            journal?.probe = probe
+        }
+        return (watch, journal, try metricsServer(options))
     }
 }
 
@@ -211,23 +181,26 @@ public struct Run: ParsableCommand {
             Policy files are watched while the run goes on: a changed file (or SIGHUP) is re-checked and \
             runs from the next tick; a file with errors is reported and its previous version keeps running. \
             SIGINT or SIGTERM stop the run after the current tick and print the report so far (a second \
-            one stops at once).
+            one stops at once). Exit status: 0 ok, 1 the policies or the run failed, 2 bad input, 64 usage.
             """)
     @Argument(help: "Policy files or directories (default: policies/).") var paths: [String] = []
-    @Option(help: "The cluster file.") var cluster: String = "examples/clusters/demo.yaml"
+    @Option(help: "The cluster file (default: the built-in demo cluster, also named `demo`).") var cluster: String?
     @Option(help: "A job trace CSV (default: the cluster file's).") var trace: String?
     @Option(help: "A grid carbon-intensity CSV in g/kWh (default: the cluster file's).") var grid: String?
-    @Option(help: "Start instant, ISO 8601 (default: the cluster file's start); the trace starts there.") var from: String?
-    @Option(help: "End instant, ISO 8601 (default: --from plus --days).") var to: String?
+    @Option(help: "Start instant, ISO 8601 (default: the cluster file's start); the trace starts there.", transform: FlagValue.instant)
+    var from: Double?
+    @Option(help: "End instant, ISO 8601 (default: --from plus --days).", transform: FlagValue.instant) var to: Double?
     @Option(help: "Simulated days (when --to is not given).") var days: Double = 7
-    @Option(help: "The control tick, e.g. 60s or 5min (default: the cluster file's).") var tick: String?
-    @Option(help: "Real-time mode: one tick every this much wall-clock time, e.g. 60s (default: as fast as possible).") var interval: String?
+    @Option(help: "The control tick, e.g. 60s or 5min (default: the cluster file's).", transform: FlagValue.duration) var tick: Double?
+    @Option(help: "Real-time mode: one tick every this much wall-clock time, e.g. 60s (default: as fast as possible).",
+            transform: FlagValue.duration) var interval: Double?
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
     @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
-    @Flag(help: "Resume the journal's latest run from its last tick (after a crash).") var resume = false
+    @Flag(help: "Resume the journal's latest run from its last tick (after a crash); refused when the settings differ from the run's.")
+    var resume = false
     @Option(help: "`slurm`: run in real time against the Slurm that SLURM_CONF names (default: the built-in simulator).") var scheduler: String?
     @Option(help: "With --scheduler: stop after this many ticks (default: run until SIGINT/SIGTERM).") var ticks: Int?
     @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W.") var powerCap: Double?
@@ -243,62 +216,57 @@ public struct Run: ParsableCommand {
     @Option(name: .customLong("metrics-listen"), help: "Serve Prometheus metrics over HTTP at PORT, IP:PORT or [IPv6]:PORT (GET /metrics; loopback only unless --metrics-listen-any; port 0 picks a free one, printed on stderr).") var metricsListen: String?
     @Flag(name: .customLong("metrics-listen-any"), help: "Allow --metrics-listen on a non-loopback address (the endpoint has no authentication or TLS).") var metricsListenAny = false
     public init() {}
-    public func run() throws {
-        var options = RunCommand.Options()
-        if !paths.isEmpty { options.paths = paths }
-        options.cluster = cluster
-        options.trace = trace
-        options.grid = grid
-        options.from = from
-        options.to = to
-        options.days = days
-        options.tick = tick
-        options.interval = interval
-        options.dryRun = dryRun
-        options.jsonPath = json
-        options.progress = true
-        options.markdown = markdown
-        options.journalPath = journal
-        options.svgPath = svg
-        options.resume = resume
-        options.handleSignals = true
-        options.metricsFile = metricsFile
-        options.metricsListen = metricsListen
-        options.metricsListenAny = metricsListenAny
-        options.scheduler = scheduler
-        options.ticks = ticks
-        options.powerCap = powerCap
-        options.capCommand = capCommand.map { $0.split(separator: " ").map(String.init) }
-        options.power.source = powerSource
-        options.power.prometheusURL = prometheusURL
-        options.power.query = powerQuery
-        options.power.label = powerLabel
-        options.power.covers = powerCovers
-        options.power.command = powerCommand.map { $0.split(separator: " ").map(String.init) }
-        options.power.node = powerNode
-        options.killAfterTick = ProcessInfo.processInfo.environment["WATT_FAULT_KILL_AFTER_TICK"].flatMap { Int($0) }
-        FaultInjection.configure()
-        guard !resume || journal != nil else { throw ValidationError("--resume needs --journal") }
-        let out = RunCommand.run(options)
-        out.emit()
-        if FaultInjection.counting { FileHandle.standardError.write(Data("fault points: \(FaultInjection.pointsPassed)\n".utf8)) }
-        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
-    }
-}
 
-extension RunCommand {
-    /// What both kinds of run open before the first tick: the policies (watched for
-    /// reloads), the journal and the metrics endpoint; the caller stops the server.
-    static func openRun(_ options: Options) -> Result<(PolicySet, Journal?, MetricsServer?), CommandOutput> {
-        let watch: PolicySet
-        do { watch = try PolicySet(paths: options.paths) } catch { return .failure(CommandOutput(stderr: error.message + "\n", exitCode: 2)) }
-        var journal: Journal?
-        if let path = options.journalPath {
-            do { journal = try Journal(path: path) } catch { return .failure(CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)) }
+    /// The flags as what the run is and where its outputs go (the one place they are mapped).
+    /// `quiet`: no progress bar and no signal handlers (tests running it in process).
+    func options(quiet: Bool = false) throws(WattError) -> RunCommand.Options {
+        var s = RunCommand.Options.defaultSettings
+        if !paths.isEmpty { s.policies = paths }
+        s.cluster = cluster.flatMap { $0 == RunSettings.builtInClusterName ? nil : $0 }
+        s.trace = trace
+        s.grid = grid
+        s.from = from
+        s.to = to
+        s.days = days
+        s.tick = tick
+        s.interval = interval
+        s.dryRun = dryRun
+        s.ticks = ticks
+        if let scheduler {
+            guard scheduler == "slurm" else { throw WattError(.usage, "--scheduler must be `slurm` (the simulator is the default), found `\(scheduler)`") }
+            s.scheduler = .slurm
         }
-        switch metricsServer(options) {
-        case .success(let server): return .success((watch, journal, server))
-        case .failure(let usage): return .failure(usage)
+        var o = RunCommand.Options(settings: s)
+        o.jsonPath = json
+        o.progress = !quiet
+        o.markdown = markdown
+        o.journalPath = journal
+        o.svgPath = svg
+        o.resume = resume
+        o.handleSignals = !quiet
+        o.metricsFile = metricsFile
+        o.metricsListen = metricsListen
+        o.metricsListenAny = metricsListenAny
+        o.powerCap = powerCap
+        o.capCommand = capCommand.map { $0.split(separator: " ").map(String.init) }
+        o.power.source = powerSource
+        o.power.prometheusURL = prometheusURL
+        o.power.query = powerQuery
+        o.power.label = powerLabel
+        o.power.covers = powerCovers
+        o.power.command = powerCommand.map { $0.split(separator: " ").map(String.init) }
+        o.power.node = powerNode
+        return o
+    }
+
+    public func run() throws {
+        RunCommand.probe = FaultInjection.fromEnvironment()
+        let out: CommandOutput
+        do { out = RunCommand.run(try options()) } catch { out = CommandOutput(error: error) }
+        out.emit()
+        if let probe = RunCommand.probe, probe.counting {
+            FileHandle.standardError.write(Data("fault points: \(probe.passed)\n".utf8))
         }
+        if out.exitCode != 0 { throw ExitCode(out.exitCode) }
     }
 }

@@ -1,20 +1,22 @@
 import Foundation
 import WattControl
+import WattSupport
 
 extension RunCommand {
-    /// `--metrics-listen ADDRESS`: the endpoint, bound and serving, or a usage error. The
-    /// address it got (the port, when 0 asked the system for one) goes to stderr at once:
-    /// scrapers and tests read it there while the run goes on.
-    static func metricsServer(_ options: Options) -> Result<MetricsServer?, CommandOutput> {
-        guard let text = options.metricsListen else { return .success(nil) }
+    /// `--metrics-listen ADDRESS`: the endpoint, bound and serving, or an error. The address
+    /// it got (the port, when 0 asked the system for one) goes to stderr at once: scrapers and
+    /// tests read it there while the run goes on.
+    static func metricsServer(_ options: Options) throws(WattError) -> MetricsServer? {
+        guard let text = options.metricsListen else { return nil }
         let address: ListenAddress
         do { address = try ListenAddress.parse(text) } catch {
-            return .failure(CommandOutput(stderr: "error: --metrics-listen \(error.message)\n", exitCode: 2))
+            throw WattError(.usage, "--metrics-listen \(error.message)")
         }
         // The endpoint has neither authentication nor TLS, and the metrics name rules,
         // nodes' power and what the loop does: off this machine only when asked for.
         guard address.isLoopback || options.metricsListenAny else {
-            return .failure(CommandOutput(stderr: "error: --metrics-listen `\(text)` is not a loopback address; the endpoint has no authentication or TLS, so give --metrics-listen-any to serve it beyond this machine\n", exitCode: 2))
+            throw WattError(.usage, "--metrics-listen `\(text)` is not a loopback address",
+                            hint: "the endpoint has no authentication or TLS: give --metrics-listen-any to serve it beyond this machine")
         }
         do {
             // Every counter at zero until the loop's exporter takes the page over (start-up can
@@ -22,9 +24,9 @@ extension RunCommand {
             let server = try MetricsServer(listen: address, page: MetricsPage(MetricsExporter(path: nil).text()))
             server.start()
             FileHandle.standardError.write(Data("watt: serving metrics at \(server.url)\n".utf8))
-            return .success(server)
+            return server
         } catch {
-            return .failure(CommandOutput(stderr: "error: --metrics-listen: \(error.message)\n", exitCode: 2))
+            throw WattError(.usage, "--metrics-listen: \(error.message)")
         }
     }
 }

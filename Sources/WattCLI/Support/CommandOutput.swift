@@ -1,6 +1,7 @@
 import Foundation
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// What a command printed and how it ended; commands return this so tests can run them
 /// in process and the executable only prints it.
@@ -11,6 +12,12 @@ public struct CommandOutput: Sendable, Equatable, Error {
 
     public init(stdout: String = "", stderr: String = "", exitCode: Int32 = 0) {
         self.stdout = stdout; self.stderr = stderr; self.exitCode = exitCode
+    }
+
+    /// An error as every command prints it: `error[CODE]: message` (and `help: hint`) on
+    /// stderr, with the code's exit status.
+    public init(error: WattError, stdout: String = "") {
+        self.init(stdout: stdout + (error.details ?? ""), stderr: error.description + "\n", exitCode: error.exitStatus)
     }
 
     public func emit() {
@@ -26,13 +33,6 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// Finds policy files: files as given, directories searched recursively for `*.watt`
 /// (the same rule as the control loop's `PolicySet`).
 enum PolicyFiles {
-    struct Failure: Error { var message: String }
-
-    static func expand(_ paths: [String]) throws -> [String] {
-        do { return try PolicySet.expand(paths) } catch { throw Failure(message: error.message) }
-    }
-
-    static func load(_ path: String) throws -> SourceFile {
-        do { return try PolicySet.load(path) } catch { throw Failure(message: error.message) }
-    }
+    static func expand(_ paths: [String]) throws(WattError) -> [String] { try PolicySet.expand(paths) }
+    static func load(_ path: String) throws(WattError) -> SourceFile { try PolicySet.load(path) }
 }

@@ -3,11 +3,13 @@ import WattBindings
 import WattCluster
 import WattEnergy
 import WattLanguage
+import WattSupport
 
 /// The control loop against a live scheduler (Slurm): real time, no baseline (there is no
-/// second cluster to compare with), every tick journaled. A snapshot that fails (the
-/// controller is down) skips that tick's evaluation with the error reported and journaled
-/// nothing applied; the loop goes on.
+/// second cluster to compare with), every tick journaled. One snapshot per tick: the first
+/// tick reuses the snapshot that made the vocabulary, and metrics and the journal read the
+/// tick's own world. A snapshot that fails (the controller is down) skips that tick's
+/// evaluation with the error reported and nothing applied; the loop goes on.
 public enum LiveRun {
     public struct Summary: Sendable {
         public var ticks = 0
@@ -17,52 +19,38 @@ public enum LiveRun {
         public var actions: [String] = []
     }
 
-    public static func run(scheduler: any Scheduler, catalog: HardwareCatalog = .builtIn, policies: [SourceFile], watch: PolicySet?,
-                           journal: Journal?, interval: Double, ticks maxTicks: Int?, dryRun: Bool, guardrails: Guardrails = Guardrails(),
-                           metricsFile: String? = nil, metricsPage: MetricsPage? = nil, hooks: PolicyRun.Hooks = PolicyRun.Hooks()) throws(PolicyRun.Failure) -> Summary {
-        let first: World
-        do { first = try scheduler.snapshot() } catch { throw PolicyRun.Failure(message: "error: the scheduler has no snapshot: \(error)") }
-        let binding = EnergyBinding(world: first, catalog: catalog, tick: interval)
-        let compiled = Compilation.compile(policies, vocabulary: binding.vocabulary)
-        guard let program = compiled.program, !compiled.hasErrors else {
-            throw PolicyRun.Failure(message: DiagnosticRenderer.text(compiled.diagnostics))
-        }
-        let loop = ControlLoop(program: program, binding: binding, scheduler: scheduler, guardrails: guardrails, dryRun: dryRun)
+    public static func run(scheduler: any Scheduler, settings: RunSettings, catalog: HardwareCatalog = .builtIn,
+                           policies: [SourceFile], watch: PolicySet?, journal: Journal?,
+                           metrics output: PolicyRun.MetricsOutput = PolicyRun.MetricsOutput(),
+                           hooks: PolicyRun.Hooks = PolicyRun.Hooks()) throws(WattError) -> Summary {
+        let (session, first) = try Session.live(scheduler, settings: settings, catalog: catalog)
+        let (program, _) = try session.compile(policies)
+        session.policiesChanged(policies)
+        let loop = session.loop(program)
         loop.explainAll = journal != nil
-        if let journal {
-            do { try journal.startRun(cluster: "live", policies: policies.map(\.name), dryRun: dryRun, at: first.now) } catch {
-                throw PolicyRun.Failure(message: error.message)
-            }
-        }
-        let metrics = metricsFile != nil || metricsPage != nil ? MetricsExporter(path: metricsFile, page: metricsPage) : nil
-        let pacer = Pacer(interval: interval)
+        try journal?.startRun(session.identity, at: first.now)
+        let metrics = output.isEmpty ? nil : MetricsExporter(path: output.file, page: output.page)
+        let pacer = Pacer(interval: session.tick)
+        let maxTicks = settings.ticks
         var summary = Summary()
+        var pending: World? = first
         while maxTicks.map({ summary.ticks < $0 }) ?? true {
             if hooks.shouldStop() { break }
             let forced = hooks.reloadRequested()
-            if let watch, let (program, event) = watch.reload(vocabulary: binding.vocabulary, force: forced) {
-                if let program { loop.replace(program: program) }
+            if let watch, let (program, event) = watch.reload(vocabulary: session.vocabulary, force: forced) {
+                if let program {
+                    loop.replace(program: program)
+                    session.policiesChanged(watch.files)
+                    try journal?.updateIdentity(session.identity)
+                }
+                try journal?.recordReload(event, at: Date().timeIntervalSince1970)
                 hooks.onReload?(Date().timeIntervalSince1970, event)
             }
             let started = Date()
+            let world: World
             do {
-                let record = try loop.tick()
-                summary.ticks += 1
-                summary.applied += record.applied
-                summary.rejected += record.rejected
-                for r in record.results {
-                    summary.actions.append("\(r.action.verbDescription)\(r.target.map { " `\($0)`" } ?? ""): \(r.status.rawValue), \(r.detail)")
-                }
-                let world = (try? scheduler.snapshot()) ?? first
-                if let journal {
-                    do { try journal.record(record, world: world, timers: loop.timers, dryRun: dryRun) } catch { throw PolicyRun.Failure(message: error.message) }
-                }
-                if let metrics {
-                    metrics.record(record, world: world, seconds: Date().timeIntervalSince(started), models: binding.models)
-                    try? metrics.publish()
-                }
-            } catch let failure as PolicyRun.Failure {
-                throw failure
+                if let first = pending { world = first } else { world = try scheduler.snapshot() }
+                pending = nil
             } catch {
                 // The scheduler could not be read: nothing is evaluated or applied this tick.
                 summary.ticks += 1
@@ -70,6 +58,21 @@ public enum LiveRun {
                 metrics?.recordSkipped()
                 try? metrics?.publish()
                 FileHandle.standardError.write(Data("watt: tick skipped, the scheduler has no snapshot: \(error)\n".utf8))
+                if maxTicks.map({ summary.ticks >= $0 }) ?? false { break }
+                if let over = pacer.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }
+                continue
+            }
+            let record = loop.tick(world: world)
+            summary.ticks += 1
+            summary.applied += record.applied
+            summary.rejected += record.rejected
+            for r in record.results {
+                summary.actions.append("\(r.action.verbDescription)\(r.target.map { " `\($0)`" } ?? ""): \(r.status.rawValue), \(r.detail)")
+            }
+            try journal?.record(record, timers: loop.timers, dryRun: settings.dryRun)
+            if let metrics {
+                metrics.record(record, seconds: Date().timeIntervalSince(started), models: session.binding.models)
+                try? metrics.publish()
             }
             if maxTicks.map({ summary.ticks >= $0 }) ?? false { break }
             if let over = pacer.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }

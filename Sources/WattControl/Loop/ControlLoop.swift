@@ -21,6 +21,8 @@ public final class ControlLoop {
 
     public struct TickRecord: Sendable {
         public var time: Double
+        /// The world the tick saw (its one snapshot): metrics and the journal read it.
+        public var world: World
         public var outcomes: [RuleOutcome]
         public var decisions: [String: RuleTimer.Decision]
         public var proposed: [ClusterAction]
@@ -45,8 +47,12 @@ public final class ControlLoop {
         self.dryRun = dryRun
     }
 
-    public func tick() throws -> TickRecord {
-        let world = try scheduler.snapshot()
+    /// A tick on a fresh snapshot of the scheduler.
+    public func tick() throws -> TickRecord { tick(world: try scheduler.snapshot()) }
+
+    /// A tick on a snapshot the caller took (a live run's first tick reuses the snapshot
+    /// that made its vocabulary: one snapshot per tick).
+    public func tick(world: World) -> TickRecord {
         let inputs = binding.inputs(for: world)
         // Rules with an `until` clause that are firing stay on until it clears.
         let latched = Set(program.checked.rules.filter { $0.clearCondition != nil && (timers[$0.name]?.isLatched ?? false) }.map(\.name))
@@ -105,7 +111,7 @@ public final class ControlLoop {
         events = outOfBounds + events
         let results = dryRun ? [] : scheduler.apply(allowed)
         let flaps = flapCounter.record(results, now: world.now)
-        return TickRecord(time: world.now, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
+        return TickRecord(time: world.now, world: world, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
                           conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps,
                           dataQuality: binding.dataQuality)
     }

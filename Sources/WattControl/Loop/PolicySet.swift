@@ -1,5 +1,6 @@
 import Foundation
 import WattLanguage
+import WattSupport
 
 /// The policy files a run watches: directories expanded to their `.watt` files (sorted),
 /// compiled against a vocabulary, and reloaded when they change on disk or when asked
@@ -7,11 +8,6 @@ import WattLanguage
 /// its previous version keeps running; if the set still does not compile, the whole
 /// previous program keeps running.
 public final class PolicySet {
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
     /// What a reload did, for the operator and the journal.
     public struct ReloadEvent: Sendable {
         public enum Outcome: String, Sendable {
@@ -58,7 +54,7 @@ public final class PolicySet {
 
     /// Reads the files; a missing path or unreadable file is an error (at start, nothing runs
     /// without its policies).
-    public init(paths: [String]) throws(Failure) {
+    public init(paths: [String]) throws(WattError) {
         self.paths = paths
         for path in try Self.expand(paths, includingTests: false) {
             running[path] = try Self.load(path)
@@ -71,13 +67,13 @@ public final class PolicySet {
 
     /// Directories become their `.watt` files, sorted (test files, `*_test.watt`, only when
     /// `includingTests`: a run does not load them); files stay as given.
-    public static func expand(_ paths: [String], includingTests: Bool = true) throws(Failure) -> [String] {
+    public static func expand(_ paths: [String], includingTests: Bool = true) throws(WattError) -> [String] {
         var files: [String] = []
         let manager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw Failure(message: "error: no such file or directory `\(path)`")
+                throw WattError(.unreadable, "no such file or directory `\(path)`")
             }
             if isDirectory.boolValue {
                 let found = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
@@ -92,9 +88,9 @@ public final class PolicySet {
         return files
     }
 
-    public static func load(_ path: String) throws(Failure) -> SourceFile {
+    public static func load(_ path: String) throws(WattError) -> SourceFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(message: "error: cannot read `\(path)`")
+            throw WattError(.unreadable, "cannot read `\(path)`")
         }
         return SourceFile(name: path, bytes: Array(data))
     }

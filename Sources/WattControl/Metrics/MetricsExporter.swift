@@ -56,7 +56,8 @@ public final class MetricsExporter {
 
     /// Counts a tick (how long it took, s) and keeps its state for the next `publish`.
     /// `models` gives the forecasts (the binding's, after the tick recorded its telemetry).
-    public func record(_ tick: ControlLoop.TickRecord, world: World, seconds: Double, models: TelemetryModels? = nil) {
+    public func record(_ tick: ControlLoop.TickRecord, seconds: Double, models: TelemetryModels? = nil) {
+        let world = tick.world
         ticks += 1
         durations.observe(seconds)
         lastTickTimestamp = Date().timeIntervalSince1970

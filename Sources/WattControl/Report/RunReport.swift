@@ -99,22 +99,95 @@ extension PolicyRun {
 }
 
 extension PolicyRun {
-    /// The report as JSON (SI units: J, g, W, s; cost in the report's currency).
-    public static func json(policies p: Summary, baseline b: Summary) -> String {
-        func object(_ s: Summary) -> String {
-            let fields: [(String, String)] = [
-                ("it_energy_j", "\(s.report.itEnergy)"), ("facility_energy_j", "\(s.report.facilityEnergy)"),
-                ("carbon_g", "\(s.report.carbonGrams)"), ("cost", "\(s.report.cost)"),
-                ("peak_facility_power_w", "\(s.peakFacilityPower)"), ("hours_above_cap", "\(s.hoursAboveCap)"),
-                ("wait_p50_s", "\(s.waitP50)"), ("wait_p95_s", "\(s.waitP95)"),
-                ("slowdown_mean", "\(s.slowdownMean)"), ("slowdown_p95", "\(s.slowdownP95)"), ("jobs_done", "\(s.report.jobsDone)"),
-                ("deadline_misses", "\(s.report.deadlinesMissed)"), ("actions_applied", "\(s.applied)"),
-                ("actions_rejected", "\(s.rejected)"), ("conflicts", "\(s.conflicts)"), ("guardrail_stops", "\(s.guardrailStops)"),
-                ("flaps", "\(s.flaps)"),
-            ]
-            return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    /// The report as JSON (`watt run --json`): SI units (J, g, W, s), cost in the report's
+    /// currency; a figure that is not a finite number is `null` (strict JSON).
+    public struct ReportJSON: Codable, Sendable, Equatable {
+        public struct Figures: Codable, Sendable, Equatable {
+            public var itEnergyJ: Double?
+            public var facilityEnergyJ: Double?
+            public var carbonG: Double?
+            public var cost: Double?
+            public var peakFacilityPowerW: Double?
+            public var hoursAboveCap: Double?
+            public var waitP50S: Double?
+            public var waitP95S: Double?
+            public var slowdownMean: Double?
+            public var slowdownP95: Double?
+            public var jobsDone: Int
+            public var deadlineMisses: Int
+            public var actionsApplied: Int
+            public var actionsRejected: Int
+            public var conflicts: Int
+            public var guardrailStops: Int
+            public var flaps: Int
+
+            enum CodingKeys: String, CodingKey {
+                case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
+                case peakFacilityPowerW = "peak_facility_power_w", hoursAboveCap = "hours_above_cap"
+                case waitP50S = "wait_p50_s", waitP95S = "wait_p95_s", slowdownMean = "slowdown_mean", slowdownP95 = "slowdown_p95"
+                case jobsDone = "jobs_done", deadlineMisses = "deadline_misses", actionsApplied = "actions_applied"
+                case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps
+            }
+
+            init(_ s: Summary) {
+                func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
+                itEnergyJ = finite(s.report.itEnergy)
+                facilityEnergyJ = finite(s.report.facilityEnergy)
+                carbonG = finite(s.report.carbonGrams)
+                cost = finite(s.report.cost)
+                peakFacilityPowerW = finite(s.peakFacilityPower)
+                hoursAboveCap = finite(s.hoursAboveCap)
+                waitP50S = finite(s.waitP50)
+                waitP95S = finite(s.waitP95)
+                slowdownMean = finite(s.slowdownMean)
+                slowdownP95 = finite(s.slowdownP95)
+                jobsDone = s.report.jobsDone
+                deadlineMisses = s.report.deadlinesMissed
+                actionsApplied = s.applied
+                actionsRejected = s.rejected
+                conflicts = s.conflicts
+                guardrailStops = s.guardrailStops
+                flaps = s.flaps
+            }
+
+            // Nulls written out, so every report has every key.
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(itEnergyJ, forKey: .itEnergyJ)
+                try c.encode(facilityEnergyJ, forKey: .facilityEnergyJ)
+                try c.encode(carbonG, forKey: .carbonG)
+                try c.encode(cost, forKey: .cost)
+                try c.encode(peakFacilityPowerW, forKey: .peakFacilityPowerW)
+                try c.encode(hoursAboveCap, forKey: .hoursAboveCap)
+                try c.encode(waitP50S, forKey: .waitP50S)
+                try c.encode(waitP95S, forKey: .waitP95S)
+                try c.encode(slowdownMean, forKey: .slowdownMean)
+                try c.encode(slowdownP95, forKey: .slowdownP95)
+                try c.encode(jobsDone, forKey: .jobsDone)
+                try c.encode(deadlineMisses, forKey: .deadlineMisses)
+                try c.encode(actionsApplied, forKey: .actionsApplied)
+                try c.encode(actionsRejected, forKey: .actionsRejected)
+                try c.encode(conflicts, forKey: .conflicts)
+                try c.encode(guardrailStops, forKey: .guardrailStops)
+                try c.encode(flaps, forKey: .flaps)
+            }
         }
-        return "{\"currency\": \"\(p.report.currency)\", \"carbon_method\": \"\(AccountingReport.method)\", "
-            + "\"baseline\": \(object(b)), \"policies\": \(object(p))}\n"
+        public var currency: String
+        public var carbonMethod: String
+        public var baseline: Figures
+        public var policies: Figures
+
+        enum CodingKeys: String, CodingKey {
+            case currency, carbonMethod = "carbon_method", baseline, policies
+        }
+    }
+
+    public static func json(policies p: Summary, baseline b: Summary) -> String {
+        let report = ReportJSON(currency: p.report.currency, carbonMethod: AccountingReport.method,
+                                baseline: .init(b), policies: .init(p))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Only finite numbers, strings and integers: encoding cannot fail.
+        return ((try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders diagnostics as text (`file:line:col: error[E0401]: message`, the line, a caret
 /// underline, labels and help) or as JSON for tools.
 public enum DiagnosticRenderer {
@@ -84,43 +86,67 @@ public enum DiagnosticRenderer {
         return out
     }
 
+    /// Diagnostics as a JSON array (`watt check --format json`), written by `JSONEncoder`
+    /// from `DiagnosticRecord`s.
     public static func json(_ diagnostics: [Diagnostic]) -> String {
-        "[" + diagnostics.map(json).joined(separator: ",") + "]"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Every field is a string or an integer: encoding cannot fail.
+        return (try? encoder.encode(diagnostics.map(DiagnosticRecord.init))).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
-    public static func json(_ d: Diagnostic) -> String {
-        var fields: [String] = [
-            "\"severity\":\(jsonString(d.severity.rawValue))",
-            "\"code\":\(jsonString(d.code.rawValue))",
-            "\"message\":\(jsonString(d.message))",
-        ]
-        if let source = d.source {
-            fields.append("\"file\":\(jsonString(source.name))")
-            fields.append(jsonRange(source, d.range))
-            // The underlined text, cut for tools that print it: a 10 MB token stays 10 MB in the file.
-            fields.append("\"text\":\(jsonString(source.excerpt(d.range, limit: jsonTextLimit)))")
-        }
-        let labels = d.labels.map { label -> String in
-            var parts = ["\"message\":\(jsonString(label.message))"]
-            if let source = label.source ?? d.source {
-                parts.append("\"file\":\(jsonString(source.name))")
-                parts.append(jsonRange(source, label.range))
-            }
-            return "{" + parts.joined(separator: ",") + "}"
-        }
-        fields.append("\"labels\":[\(labels.joined(separator: ","))]")
-        if let help = d.help { fields.append("\"help\":\(jsonString(help))") }
-        return "{" + fields.joined(separator: ",") + "}"
-    }
+    public static func json(_ d: Diagnostic) -> String { String(json([d]).dropFirst().dropLast()) }
 
     /// The most bytes of underlined source text a JSON diagnostic carries.
     static let jsonTextLimit = 1000
+}
 
-    private static func jsonRange(_ source: SourceFile, _ range: SourceRange) -> String {
-        let start = source.location(of: range.start)
-        let end = source.location(of: range.end)
-        return "\"start\":{\"line\":\(start.line),\"column\":\(start.column),\"offset\":\(range.start)},"
-            + "\"end\":{\"line\":\(end.line),\"column\":\(end.column),\"offset\":\(range.end)}"
+/// A diagnostic as machine-readable data (the JSON of `watt check --format json` and of
+/// editors' tools): file, 1-based line and column (in characters) and byte offset of both
+/// ends, and the underlined text, cut for tools that print it (a 10 MB token stays 10 MB in
+/// the file).
+public struct DiagnosticRecord: Codable, Sendable, Equatable {
+    public struct Position: Codable, Sendable, Equatable {
+        public var line: Int
+        public var column: Int
+        public var offset: Int
+    }
+    public struct Label: Codable, Sendable, Equatable {
+        public var message: String
+        public var file: String?
+        public var start: Position?
+        public var end: Position?
+    }
+    public var severity: String
+    public var code: String
+    public var message: String
+    public var file: String?
+    public var start: Position?
+    public var end: Position?
+    public var text: String?
+    public var labels: [Label]
+    public var help: String?
+
+    public init(_ d: Diagnostic) {
+        func position(_ source: SourceFile, _ offset: Int) -> Position {
+            let location = source.location(of: offset)
+            return Position(line: location.line, column: location.column, offset: offset)
+        }
+        severity = d.severity.rawValue
+        code = d.code.rawValue
+        message = d.message
+        if let source = d.source {
+            file = source.name
+            start = position(source, d.range.start)
+            end = position(source, d.range.end)
+            text = source.excerpt(d.range, limit: DiagnosticRenderer.jsonTextLimit)
+        }
+        labels = d.labels.map { label in
+            let source = label.source ?? d.source
+            return Label(message: label.message, file: source?.name, start: source.map { position($0, label.range.start) },
+                         end: source.map { position($0, label.range.end) })
+        }
+        help = d.help
     }
 }
 

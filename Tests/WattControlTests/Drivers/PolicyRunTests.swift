@@ -3,6 +3,7 @@ import Testing
 import WattCluster
 @testable import WattControl
 import WattLanguage
+import WattSupport
 
 /// `PolicyRun` settings: the window and clock, another grid, stopping early, reloading in the
 /// middle of a run, and real-time pacing.
@@ -11,8 +12,9 @@ import WattLanguage
     static let grid = ResumeTests.repo.appendingPathComponent("examples/data/grid/gb_ci_2020.csv").path
     let wake = SourceFile(name: "w.watt", text: "rule w { when count(nodes where state == \"suspended\") > 0 then wake nodes where state == \"suspended\" }\n")
 
-    func settings(_ change: (inout PolicyRun.Settings) -> Void) -> PolicyRun.Settings {
-        var s = PolicyRun.Settings(clusterFile: Self.small)
+    func settings(_ change: (inout RunSettings) -> Void) -> RunSettings {
+        var s = RunSettings()
+        s.cluster = Self.small
         s.days = 0.25
         change(&s)
         return s
@@ -31,15 +33,15 @@ import WattLanguage
 
     @Test func anotherGridChangesCarbonButNotEnergy() throws {
         let own = try PolicyRun.run(settings { _ in }, policies: [wake], watch: nil, journal: nil)
-        let gb = try PolicyRun.run(settings { $0.gridFile = Self.grid }, policies: [wake], watch: nil, journal: nil)
+        let gb = try PolicyRun.run(settings { $0.grid = Self.grid }, policies: [wake], watch: nil, journal: nil)
         #expect(gb.policies.report.itEnergy == own.policies.report.itEnergy)
         #expect(gb.policies.report.carbonGrams != own.policies.report.carbonGrams)
         #expect(gb.policies.carbon.allSatisfy { $0.gramsPerJoule.isFinite })
     }
 
     @Test func badWindowsAreClearErrors() {
-        #expect(throws: PolicyRun.Failure.self) { try PolicyRun.run(settings { $0.to = 0 }, policies: [wake], watch: nil, journal: nil) }
-        let outside = settings { $0.gridFile = Self.grid; $0.from = TimeCalendar.parseISO8601("2023-01-01") }
+        #expect(throws: WattError.self) { try PolicyRun.run(settings { $0.to = 0 }, policies: [wake], watch: nil, journal: nil) }
+        let outside = settings { $0.grid = Self.grid; $0.from = TimeCalendar.parseISO8601("2023-01-01") }
         do {
             _ = try PolicyRun.run(outside, policies: [wake], watch: nil, journal: nil)
             Issue.record("a grid series that does not cover the run was accepted")
@@ -79,7 +81,7 @@ import WattLanguage
         hooks.reloadRequested = { ticks == 5 || ticks == 10 }
         let journal = try Journal(path: dir.appendingPathComponent("run.db").path)
         let run = try PolicyRun.run(settings { _ in }, policies: watch.files, watch: watch, journal: journal, hooks: hooks)
-        #expect(run.events.reloads.map(\.event.outcome) == [.rejected, .reloaded])
+        #expect(run.events.reloads.map(\.event.outcome) == [PolicySet.ReloadEvent.Outcome.rejected, .reloaded])
         // `loud` acts on every tick after the reload at tick 11, and `quiet` never did.
         #expect(run.policies.firings["loud"] == 72 - 10)
         #expect(run.policies.firings["quiet"] == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattBindings
 import WattCluster
 @testable import WattControl
@@ -19,10 +20,10 @@ import WattLanguage
         let program = try #require(Compilation.compile([SourceFile(name: "p.watt", text: policy)], vocabulary: binding.vocabulary).program)
         let loop = ControlLoop(program: program, binding: binding, scheduler: simulator)
         let journal = try Journal(path: path)
-        try journal.startRun(cluster: "small", policies: ["p.watt"], dryRun: false, at: simulator.snapshot().now)
+        try journal.startRun(RunIdentity(cluster: "small", start: simulator.snapshot().now, tick: simulator.tick, policies: ["p.watt": ""]), at: simulator.snapshot().now)
         for _ in 0..<6 {
             let record = try loop.tick()
-            try journal.record(record, world: simulator.snapshot(), timers: loop.timers)
+            try journal.record(record, timers: loop.timers)
             simulator.step()
         }
         let summary = try journal.summary()
@@ -45,7 +46,7 @@ import WattLanguage
     }
 
     @Test func anUnwritableJournalIsAClearError() {
-        #expect(throws: Journal.Failure.self) { try Journal(path: "/nonexistent-dir/watt/journal.db") }
+        #expect(throws: WattError.self) { try Journal(path: "/nonexistent-dir/watt/journal.db") }
         do {
             _ = try Journal(path: "/nonexistent-dir/watt/journal.db")
         } catch {

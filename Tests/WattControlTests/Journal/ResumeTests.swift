@@ -26,8 +26,18 @@ import WattLanguage
         defer { for p in [full, partial] { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + s) } } }
         let uninterrupted = try PolicyRun.run(clusterFile: cluster, traceFile: nil, policies: policies(), days: 0.5,
                                               journal: Journal(path: full))
-        // The first run stops after a quarter of a day; the second resumes it.
-        _ = try PolicyRun.run(clusterFile: cluster, traceFile: nil, policies: policies(), days: 0.25, journal: Journal(path: partial))
+        // The first run stops after a quarter of a day (a stop request; a crash leaves the
+        // same: every tick is committed); the second, with the same settings, resumes it.
+        var settings = RunSettings()
+        settings.cluster = cluster
+        settings.days = 0.5
+        var ticks = 0
+        var hooks = PolicyRun.Hooks()
+        hooks.progress = { _, _ in ticks += 1 }
+        hooks.shouldStop = { ticks >= 36 }
+        let stopped = try PolicyRun.run(settings, policies: policies(), watch: nil, journal: Journal(path: partial), hooks: hooks)
+        #expect(stopped.events.stoppedAt != nil)
+        #expect(try Journal(path: partial).summary().ticks == 36)
         let resumed = try PolicyRun.run(clusterFile: cluster, traceFile: nil, policies: policies(), days: 0.5,
                                         journal: Journal(path: partial), resume: true)
         #expect(PolicyRun.json(policies: resumed.policies, baseline: resumed.baseline)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattBindings
 import WattCluster
 @testable import WattControl
@@ -163,7 +164,7 @@ import WattTestSupport
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("watt-bounds-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let journal = try Journal(path: path)
-        try journal.startRun(cluster: "small", policies: ["p.watt"], dryRun: false, at: simulator.snapshot().now)
+        try journal.startRun(RunIdentity(cluster: "small", start: simulator.snapshot().now, tick: simulator.tick, policies: ["p.watt": ""]), at: simulator.snapshot().now)
         // Tick until jobs wait in the queue (the defers need targets).
         var last: ControlLoop.TickRecord?
         var queued = 0
@@ -171,7 +172,7 @@ import WattTestSupport
             let world = simulator.snapshot()
             queued = world.jobs.filter { $0.state == .queued }.count
             let r = try loop.tick()
-            try journal.record(r, world: world, timers: loop.timers)
+            try journal.record(r, timers: loop.timers)
             last = r
             if queued > 0 { break }
             simulator.step()

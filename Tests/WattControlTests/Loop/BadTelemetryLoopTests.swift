@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattBindings
 import WattCluster
 @testable import WattControl
@@ -50,9 +51,9 @@ import WattTestSupport
         let loop = ControlLoop(program: program, binding: binding, scheduler: scheduler, guardrails: guardrails)
         loop.explainAll = true
         let journal = try Journal(path: path)
-        try journal.startRun(cluster: "small", policies: ["p.watt"], dryRun: false, at: simulator.snapshot().now)
+        try journal.startRun(RunIdentity(cluster: "small", start: simulator.snapshot().now, tick: simulator.tick, policies: ["p.watt": ""]), at: simulator.snapshot().now)
         let record = try loop.tick()
-        try journal.record(record, world: try scheduler.snapshot(), timers: loop.timers)
+        try journal.record(record, timers: loop.timers)
 
         let status = Dictionary(uniqueKeysWithValues: record.outcomes.map { ($0.rule, $0.status) })
         #expect(status["site_cap"] == .missing("site.power"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattBindings
 import WattCluster
 @testable import WattControl
@@ -86,7 +87,7 @@ import WattLanguage
     }
 
     @Test func aMissingPathIsAnErrorAtStart() {
-        #expect(throws: PolicySet.Failure.self) { try PolicySet(paths: [dir.appendingPathComponent("nope.watt").path]) }
+        #expect(throws: WattError.self) { try PolicySet(paths: [dir.appendingPathComponent("nope.watt").path]) }
     }
 }
 

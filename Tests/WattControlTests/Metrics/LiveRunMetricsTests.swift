@@ -3,6 +3,7 @@ import Testing
 import WattCluster
 @testable import WattControl
 import WattLanguage
+import WattSupport
 
 /// A scheduler whose controller goes away for some snapshot calls (1-based), as Slurm's does.
 final class FlakyScheduler: Scheduler {
@@ -29,13 +30,17 @@ final class FlakyScheduler: Scheduler {
 @Suite struct LiveRunMetricsTests {
     @Test func liveTicksAndSkippedTicksReachThePage() throws {
         let simulator = try Simulator(cluster: ClusterDefinition.load(path: PolicyRunTests.small))
-        // Calls: 1 the first snapshot; then per tick the loop's and the journal's. Call 4 is
-        // the second tick's own snapshot: that tick is skipped.
-        let scheduler = FlakyScheduler(simulator, failing: [4])
+        // One snapshot per tick: call 1 makes the vocabulary and is the first tick's world;
+        // call 2 is the second tick's: that tick is skipped.
+        let scheduler = FlakyScheduler(simulator, failing: [2])
         let page = MetricsPage()
         let policy = SourceFile(name: "p.watt", text: "rule capper { when true then cap nodes where pool == \"default\" at 400 W limit 1 per tick }\n")
-        let summary = try LiveRun.run(scheduler: scheduler, policies: [policy], watch: nil, journal: nil, interval: 0.01, ticks: 3,
-                                      dryRun: false, metricsPage: page)
+        var settings = RunSettings()
+        settings.scheduler = .slurm
+        settings.interval = 0.01
+        settings.ticks = 3
+        let summary = try LiveRun.run(scheduler: scheduler, settings: settings, policies: [policy], watch: nil, journal: nil,
+                                      metrics: .init(page: page))
         #expect(summary.failedSnapshots.count == 1)
         let text = page.current
         try MetricsExporterTests.checkWellFormed(text)
@@ -46,5 +51,27 @@ final class FlakyScheduler: Scheduler {
         #expect(text.contains("watt_actions_total{verb=\"cap\",status=\"applied\"} 1\n"))
         #expect(text.contains("watt_actions_total{verb=\"cap\",status=\"unchanged\"} 1\n"))
         #expect(text.contains("watt_rule_state{rule=\"capper\",state=\"firing\"} 1\n"))
+    }
+
+    /// One scheduler snapshot per tick, journal and metrics included (against Slurm each
+    /// snapshot is a `squeue`/`sinfo` sweep): N ticks, N calls.
+    @Test(arguments: [1, 4]) func oneSnapshotPerTick(_ ticks: Int) throws {
+        let simulator = try Simulator(cluster: ClusterDefinition.load(path: PolicyRunTests.small))
+        let scheduler = FlakyScheduler(simulator, failing: [])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = try Journal(path: dir.appendingPathComponent("j.db").path)
+        let policy = SourceFile(name: "p.watt", text: "rule capper { when true then cap nodes where pool == \"default\" at 400 W limit 1 per tick }\n")
+        var settings = RunSettings()
+        settings.scheduler = .slurm
+        settings.interval = 0.001
+        settings.ticks = ticks
+        let summary = try LiveRun.run(scheduler: scheduler, settings: settings, policies: [policy], watch: nil, journal: journal,
+                                      metrics: .init(page: MetricsPage()))
+        #expect(summary.ticks == ticks)
+        // (The simulator does not step here: every tick has the same time, one journal row.)
+        #expect(scheduler.calls == ticks, "the loop, the journal and the metrics share each tick's snapshot")
+        #expect(try journal.summary().ticks == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WattSupport
 import WattCluster
 @testable import WattControl
 import WattLanguage
@@ -42,14 +43,14 @@ import WattLanguage
     @Test func aRunWritesWellFormedMetrics() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-metrics-\(UUID().uuidString).prom").path
         defer { try? FileManager.default.removeItem(atPath: file) }
-        var settings = PolicyRun.Settings(clusterFile: PolicyRunTests.small)
+        var settings = RunSettings()
+        settings.cluster = PolicyRunTests.small
         settings.days = 0.25
-        settings.metricsFile = file
         let policy = SourceFile(name: "p.watt", text: """
             rule capper { when true then cap nodes where pool == "default" and not present(power_cap) at 400 W limit 1 per tick }
             rule never { when site.power < 0 W then wake nodes }
             """)
-        _ = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil)
+        _ = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil, metrics: .init(file: file))
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(!FileManager.default.fileExists(atPath: file + ".tmp"), "written atomically: no temporary left")
         try Self.checkWellFormed(text)
@@ -74,15 +75,15 @@ import WattLanguage
     @Test func proposedActionsAddUpToTheirOutcomes() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-metrics-\(UUID().uuidString).prom").path
         defer { try? FileManager.default.removeItem(atPath: file) }
-        var settings = PolicyRun.Settings(clusterFile: PolicyRunTests.small)
+        var settings = RunSettings()
+        settings.cluster = PolicyRunTests.small
         settings.days = 0.1
-        settings.metricsFile = file
         // cap and uncap on the same nodes at one priority: uncap is safer and wins every tick.
         let policy = SourceFile(name: "p.watt", text: """
             rule capper { when true then cap nodes where pool == "default" at 400 W }
             rule uncapper { when true then uncap nodes where pool == "default" }
             """)
-        _ = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil)
+        _ = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil, metrics: .init(file: file))
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try Self.checkWellFormed(text)
         let proposed = Self.samples(text, "watt_actions_proposed_total")
@@ -101,15 +102,16 @@ import WattLanguage
             rule shave { when forecast(site.power, 2h) > 2 kW then cap nodes where pool == "default" at 400 W limit 1 per tick }
             rule clean { when forecast(grid.carbon, 30 min) < 150 g/kWh then uncap nodes }
             """)
-        var settings = PolicyRun.Settings(clusterFile: PolicyRunTests.small)
+        var settings = RunSettings()
+        settings.cluster = PolicyRunTests.small
         settings.days = 1
         let plain = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil)
-        settings.metricsPage = MetricsPage()
-        let exported = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil)
+        let page = MetricsPage()
+        let exported = try PolicyRun.run(settings, policies: [policy], watch: nil, journal: nil, metrics: .init(page: page))
         #expect(PolicyRun.table(policies: plain.policies, baseline: plain.baseline)
             == PolicyRun.table(policies: exported.policies, baseline: exported.baseline))
         #expect(plain.policies.firings == exported.policies.firings)
-        let text = try #require(settings.metricsPage?.current)
+        let text = page.current
         #expect(text.contains("watt_site_power_forecast_watts{horizon=\"1h\",bound=\"mean\"}"), "the page was published, with forecasts")
     }
 
@@ -128,9 +130,9 @@ import WattLanguage
         let exporter = MetricsExporter(path: nil)
         let weird = "r\"1\\2\n3"
         let world = try Simulator(cluster: ClusterDefinition.load(path: PolicyRunTests.small), jobs: []).snapshot()
-        let tick = ControlLoop.TickRecord(time: 0, outcomes: [], decisions: [weird: .act, "plain": .pending(remaining: 60)], proposed: [],
+        let tick = ControlLoop.TickRecord(time: 0, world: world, outcomes: [], decisions: [weird: .act, "plain": .pending(remaining: 60)], proposed: [],
                                           conflicts: [], guardrailEvents: [], results: [], steps: 0)
-        exporter.record(tick, world: world, seconds: 0.002)
+        exporter.record(tick, seconds: 0.002)
         let text = exporter.text()
         try Self.checkWellFormed(text)
         #expect(text.contains("watt_rule_state{rule=\"r\\\"1\\\\2\\n3\",state=\"firing\"} 1\n"))
