@@ -152,17 +152,23 @@ public enum ProfileCommand {
             : d.capCurveName == nil ? "its own (points given in the profile)" : "its own"
         out += "cap curve: \(d.capCurveName.map { "`\($0)`, " } ?? "")\(which)\n"
         out += describe(d.capResponse)
-        out += "\nat full load (a job drawing \(num(d.maxW)) W uncapped):\n"
-        out += "cap W    cap/max  throughput  power/uncapped  energy/work  band\n"
-        let model = DevicePowerModel(profile: d)
+        out += "\nenergy per unit of work (throughput) under a cap, relative to uncapped, by the job's uncapped draw;\n"
+        out += "band: the energy/work band at full load\n"
+        let draws = [1.0, 0.8, 0.6, 0.4]
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+        out += pad("cap W", 8) + pad("cap/max", 9) + draws.map { pad("draw \(Int($0 * 100)) %", 16) }.joined() + "band\n"
+        let r = d.capResponse
         for level in CapModelValidation.levels + [1] {
             let cap = d.clampCap(level * d.maxW)
-            let t = model.relativeThroughput(utilization: 1, capWatts: cap)
-            let p = model.power(utilization: 1, capWatts: cap) / model.uncappedPower(utilization: 1)
-            let e = model.relativeEnergyPerWork(utilization: 1, capWatts: cap)
-            let b = model.relativeEnergyPerWorkBand(utilization: 1, capWatts: cap)
-            out += String(format: "%-8@ %-8.3f %-11.3f %-15.3f %-12.3f %.3f–%.3f\n",
-                          num((cap * 10).rounded() / 10) as NSString, cap / d.maxW, t, p, e, b.low, b.high)
+            var line = pad(num((cap * 10).rounded() / 10), 8) + pad(String(format: "%.3f", cap / d.maxW), 9)
+            for f in draws {
+                let draw = f * d.maxW
+                line += pad(String(format: "%.3f (%.3f)", r.relativeEnergyPerWork(capW: cap, drawW: draw, maxW: d.maxW),
+                                   r.relativeThroughput(capW: cap, drawW: draw, maxW: d.maxW)), 16)
+            }
+            let e = r.relativeEnergyPerWork(capW: cap, drawW: d.maxW, maxW: d.maxW)
+            let h = r.energyBandHalfWidth(capW: cap, drawW: d.maxW, maxW: d.maxW)
+            out += line + String(format: "%.3f–%.3f", max(0, e - h), e + h) + "\n"
         }
         if let s = d.source { out += "\nsource: \(s.document)\n" }
         return out

@@ -55,7 +55,7 @@ public struct CapCurve: Sendable, Equatable, CustomStringConvertible {
             }
         }
         guard let last = points.last, last.capFraction == 1, last.relativeThroughput == 1 else {
-            throw InvalidPoints(message: "must end at [1, 1] (\(quantity) is relative to the uncapped job)")
+            throw InvalidPoints(message: "must end at [1, 1] (an uncapped job's \(quantity) is 1)")
         }
         self.points = points
     }

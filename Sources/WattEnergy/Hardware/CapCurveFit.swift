@@ -241,7 +241,9 @@ public enum CapCurveFit {
             self.gpu = gpu
             runs = []
             let header = "dataset,network,batch_size,optimizer,power_limit,time_per_epoch,average_power"
-            var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+            // ("\r\n" is one Character in Swift, so it is a separator of its own.)
+            var lines = csv.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
             while lines.last?.isEmpty == true { lines.removeLast() }
             if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
             guard lines.first.map(String.init) == header else {

@@ -37,7 +37,8 @@ public struct DevicePowerModel: Sendable {
     public func power(utilization: Double, capWatts: Double? = nil) -> Double {
         let draw = uncappedPower(utilization: utilization)
         guard capWatts != nil else { return draw }
-        return draw * response.relativePower(capW: effectiveCap(capWatts), drawW: draw, maxW: maxWatts)
+        let cap = effectiveCap(capWatts)
+        return min(draw * response.relativePower(capW: cap, drawW: draw, maxW: maxWatts), max(cap, 0))
     }
 
     /// Throughput under the cap / uncapped throughput, for a job at this utilization.
