@@ -61,6 +61,9 @@ extension PolicyRun {
         row("job wait p95", b.waitP95, p.waitP95, hours, unit: " h")
         row("slowdown mean", b.slowdownMean, p.slowdownMean, plain, unit: "")
         row("slowdown p95", b.slowdownP95, p.slowdownP95, plain, unit: "")
+        row("IT energy per GPU-h of work", b.report.itEnergyPerGPUHour ?? 0, p.report.itEnergyPerGPUHour ?? 0,
+            { String(format: "%.3f", $0 / 3.6e6) }, unit: " kWh")
+        row("GPU energy saved by caps", b.report.capSavings.central, p.report.capSavings.central, kWh, unit: " kWh")
         row("jobs done", Double(b.report.jobsDone), Double(p.report.jobsDone), count, unit: "")
         row("deadline misses", Double(b.report.deadlinesMissed), Double(p.report.deadlinesMissed), count, unit: "")
         // Work not done by the end is energy not yet spent: read savings together with this.
@@ -77,7 +80,7 @@ extension PolicyRun {
             if !p.firings.isEmpty {
                 md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
-            return md + "\nCarbon: \(AccountingReport.method).\n"
+            return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
         let widths = [max(8, rows.map(\.0.count).max()!), max(8, rows.map(\.1.count).max()!),
                       max(13, rows.map(\.2.count).max()!), max(6, rows.map(\.3.count).max()!)]
@@ -93,9 +96,22 @@ extension PolicyRun {
         if !p.firings.isEmpty {
             out += "\nrule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        out += capBand(p, b) + "\n"
         out += "carbon: \(AccountingReport.method)\n"
         return out
     }
+
+    /// The cap model's band on what caps saved (`CapSavings`, docs/hardware.md).
+    static func capBand(_ p: Summary, _ b: Summary) -> String {
+        func k(_ j: Double) -> String { String(format: "%.1f", j / 3.6e6) }
+        let ps = p.report.capSavings, bs = b.report.capSavings
+        return "GPU energy saved by caps, cap model band (leave-one-GPU-out error): \(k(bs.low)) to \(k(bs.high)) kWh baseline, "
+            + "\(k(ps.low)) to \(k(ps.high)) kWh with policies"
+    }
+}
+
+private extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
 
 extension PolicyRun {
@@ -110,7 +126,9 @@ extension PolicyRun {
                 ("slowdown_mean", "\(s.slowdownMean)"), ("slowdown_p95", "\(s.slowdownP95)"), ("jobs_done", "\(s.report.jobsDone)"),
                 ("deadline_misses", "\(s.report.deadlinesMissed)"), ("actions_applied", "\(s.applied)"),
                 ("actions_rejected", "\(s.rejected)"), ("conflicts", "\(s.conflicts)"), ("guardrail_stops", "\(s.guardrailStops)"),
-                ("flaps", "\(s.flaps)"),
+                ("flaps", "\(s.flaps)"), ("gpu_work_s", "\(s.report.gpuWork)"),
+                ("cap_savings_j", "\(s.report.capSavings.central)"), ("cap_savings_low_j", "\(s.report.capSavings.low)"),
+                ("cap_savings_high_j", "\(s.report.capSavings.high)"),
             ]
             return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
         }

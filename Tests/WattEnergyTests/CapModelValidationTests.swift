@@ -88,6 +88,13 @@ import Testing
         #expect(text.contains("held out RTX 6000 (52 workloads)"))
     }
 
+    /// docs/hardware.md shows the command's real output.
+    @Test func theDocumentationShowsTheCommandsOutput() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/hardware.md"), encoding: .utf8)
+        #expect(doc.contains("```text\n" + CapModelValidation.text(report) + "```"))
+    }
+
     @Test func measuredValuesInterpolateBetweenLimits() throws {
         let u = CapCurveFit.Measurements.Run(workload: "w", limitW: 250, timePerEpochS: 10, averagePowerW: 200)
         let runs = [CapCurveFit.Measurements.Run(workload: "w", limitW: 150, timePerEpochS: 20, averagePowerW: 100), u]
