@@ -34,7 +34,7 @@ public enum ProfileCommand {
             do {
                 let m = try CapCurveFit.Measurements(csv: String(decoding: bytes, as: UTF8.self), file: path, gpu: gpu, maxLimitW: maxLimitW)
                 guard !m.ratios.isEmpty else {
-                    return .failure(CommandOutput(stderr: "error: \(path): no workload has a run at the max limit (\(num(m.maxLimitW)) W); give --max-limit\n", exitCode: 2))
+                    return .failure(CommandOutput(stderr: "error: \(path): no workload has a run at the max limit (\(num(m.maxLimitW)) W); --max-limit must be a limit the file measured\n", exitCode: 2))
                 }
                 result.append(m)
             } catch {
@@ -53,13 +53,11 @@ public enum ProfileCommand {
         case .success(let m): loaded = m
         case .failure(let out): return out
         }
-        let curveName = name ?? "fit-" + loaded.map(\.gpu).joined(separator: "-").filter { $0.isLetter || $0.isNumber || "-_.+".contains($0) }
-        guard curveName.count <= 64, !curveName.isEmpty else {
-            return CommandOutput(stderr: "error: the curve name must be 1 to 64 letters, digits and `-_.+`; give --name\n", exitCode: 2)
+        func allowed(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || "-_.+".contains(c)) }
+        if let name, name.isEmpty || name.count > 64 || !name.allSatisfy(allowed) {
+            return CommandOutput(stderr: "error: --name `\(name)` must be 1 to 64 letters, digits and `-_.+`\n", exitCode: 2)
         }
-        if let name, name.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || "-_.+".contains($0))) }) {
-            return CommandOutput(stderr: "error: --name `\(name)` must be letters, digits and `-_.+`\n", exitCode: 2)
-        }
+        let curveName = name ?? String(("fit-" + loaded.map(\.gpu).joined(separator: "-")).filter(allowed).prefix(64))
         var fit = CapCurveFit.fitResponse(loaded.flatMap(\.ratios))
         // With several GPUs, the band is the leave-one-GPU-out error.
         let report = loaded.count >= 2 ? CapModelValidation.leaveOneOut(loaded) : nil
