@@ -23,15 +23,16 @@ import WattEnergy
 
     @Test func jobsRunAtTheSpeedOfTheirCappedGPUs() throws {
         // Uncapped, an hour of work takes an hour; at 350 W (half of 700 W) the H100 keeps
-        // 0.8938 of its throughput (the zeus-pooled curve), so it takes 3600 / 0.8938 s.
+        // 0.7648 of its throughput at full load (the zeus-pooled knot at cap ratio 0.5), so it
+        // takes 3600 / 0.7648 s.
         let full = Fixture.simulator(jobs: [Fixture.job("a", gpus: 8, duration: 3600)])
         full.advance(by: 7200)
         #expect(full.job("a")?.finished == Fixture.start + 3600)
         let capped = Fixture.simulator(Fixture.cluster(gpuCap: 350), jobs: [Fixture.job("a", gpus: 8, duration: 3600)])
-        #expect(capped.snapshot().job("a")!.remainingTime == 3600 / 0.8938)
+        #expect(capped.snapshot().job("a")!.remainingTime == 3600 / 0.7648)
         capped.advance(by: 7200)
         let finished = try #require(capped.job("a")?.finished)
-        #expect(close(finished - Fixture.start, 3600 / 0.8938, relative: 1e-9))
+        #expect(close(finished - Fixture.start, 3600 / 0.7648, relative: 1e-9))
         // Less power for longer: less energy for the same work at this cap.
         #expect(capped.itEnergy < full.itEnergy)
     }

@@ -130,17 +130,19 @@ private let repoRoot = RepositoryRoot.url
     }
 
     @Test func theCatalogCurveIsAFreshFit() throws {
-        let stored = try HardwareCatalog.builtIn.curve(named: "zeus-pooled").curve
-        let fresh = CapCurveFit.extend(calibration.pooled.curve, downTo: CapCurveFit.catalogLowerBound)
-        #expect(stored.points.count == fresh.points.count)
-        for (s, f) in zip(stored.points, fresh.points) {
-            #expect(abs(s.capFraction - f.capFraction) <= 5e-5 + 1e-12, "\(s) vs \(f)")
-            #expect(abs(s.relativeThroughput - f.relativeThroughput) <= 5e-5 + 1e-12, "\(s) vs \(f)")
+        let stored = try HardwareCatalog.builtIn.curve(named: "zeus-pooled").response
+        let fresh = CapCurveFit.catalogResponse(try CapModelValidation.zeus())
+        #expect(stored == fresh)
+        let pooled = try CapModelValidation.zeus().pooled.response
+        for (s, p) in [(stored.throughput, pooled.throughput), (try #require(stored.power), try #require(pooled.power))] {
+            // The stored points are the fit rounded to 4 decimals, below the data continued.
+            for point in s.points.dropFirst() {
+                #expect(abs(p.relativeThroughput(atCapFraction: point.capFraction) - point.relativeThroughput) <= 5e-5 + 1e-12, "\(point)")
+            }
+            #expect(s.points[0].capFraction == CapCurveFit.catalogLowerBound)
         }
-        #expect(stored == calibration.catalogCurve)
-        // The extension below the data is the first fitted segment continued.
-        #expect(stored.points[0] == .init(0.25, 0.4937))
-        for d in HardwareCatalog.builtIn.devices { #expect(d.capCurve == stored, "\(d.name)") }
+        #expect(stored.peakFactor == pooled.peakFactor)
+        for d in HardwareCatalog.builtIn.devices { #expect(d.capResponse == stored, "\(d.name)") }
     }
 
     @Test func drawModelIsTheDocumentedOne() {
@@ -200,6 +202,5 @@ private let repoRoot = RepositoryRoot.url
     @Test func reportListsEveryDataSet() {
         let report = CapCurveFit.report(calibration)
         for d in Self.documented { #expect(report.contains(d.name)) }
-        #expect(report.contains("catalog curve"))
     }
 }

@@ -98,8 +98,10 @@ import Testing
 }
 
 @Suite struct DevicePowerModelTests {
-    // A device with a linear cap curve: throughput proportional to cap/TDP below 1.
-    let gpu = DevicePowerModel(idleWatts: 100, maxWatts: 700, capRange: 200...700) { x in min(1, x) }
+    // A device with a linear cap curve (throughput proportional to cap / peak draw below 1),
+    // peak factor 1 and no power curve: the cap is a hard limit on the average draw.
+    let gpu = DevicePowerModel(idleWatts: 100, maxWatts: 700, capRange: 200...700,
+                               response: CapResponse(throughput: try! CapCurve(validating: [.init(0.01, 0.01), .init(1, 1)])))
 
     @Test func powerIsIdlePlusDynamicAndCapped() {
         #expect(gpu.power(utilization: 0) == 100)
@@ -109,7 +111,7 @@ import Testing
         #expect(gpu.power(utilization: 0.5, capWatts: 500) == 400)
         // Caps outside the allowed range are clamped; bad utilizations too.
         #expect(gpu.power(utilization: 1, capWatts: 50) == 200)
-        #expect(gpu.power(utilization: .nan) == 100)
+        #expect(gpu.power(utilization: Double.nan) == 100)
         #expect(gpu.power(utilization: 3) == 700)
     }
 
@@ -141,7 +143,7 @@ import Testing
         #expect(abs(full - node.peakFLOPS) / node.peakFLOPS < 1e-9)
         let slowed = model.throughput(gpuUtilization: 1, gpuCapWatts: cap)
         #expect(slowed < full && slowed > 0)
-        // Capping trades speed for energy per unit of work (the curve is concave).
+        // Capping trades speed for energy per unit of work.
         let device = DevicePowerModel(profile: gpu.device)
         #expect(device.relativeEnergyPerWork(utilization: 1, capWatts: gpu.device.maxW * 0.6) < 1)
     }

@@ -102,7 +102,7 @@ private let repoRoot = RepositoryRoot.url
 
         let h100 = try catalog.device(named: "h100-sxm5-80gb")
         // 350 W is cap fraction 0.5: the zeus-pooled knot value.
-        #expect(h100.relativeThroughput(atCapW: 350) == 0.8938)
+        #expect(h100.relativeThroughput(atCapW: 350) == 0.7648, "full load at half the TDP: the zeus-pooled knot at cap ratio 0.5")
         #expect(h100.relativeThroughput(atCapW: 50) == h100.relativeThroughput(atCapW: 200), "clamped to the cap range")
         #expect(h100.peakFLOPS(atCapW: 700) == h100.peakFLOPS)
     }
@@ -273,7 +273,7 @@ private let repoRoot = RepositoryRoot.url
         #expect(Self.errors(devices: Self.device(["cap_min_w": "60"]))
             == ["custom.json: devices[0] `my-gpu`: field cap_curve: curve `zeus-pooled` starts at cap fraction 0.25, above cap_min_w / max_w = 0.2; give points down to it or raise cap_min_w"])
         #expect(Self.errors(devices: Self.device(["cap_curve": "[[0.4, 0.9], [0.9, 1]]"]))
-            == ["custom.json: devices[0] `my-gpu`: field cap_curve: must end at [1, 1] (throughput is relative to the uncapped device)"])
+            == ["custom.json: devices[0] `my-gpu`: field cap_curve: must end at [1, 1] (an uncapped job's relative throughput is 1)"])
         #expect(Self.errors(devices: Self.device(["cap_curve": "[[0.4, 1.2], [1, 1]]"]))
             == ["custom.json: devices[0] `my-gpu`: field cap_curve: point 0: relative throughput must be in [0, 1], found 1.2"])
         #expect(Self.errors(devices: Self.device(["cap_curve": "[[0.4, 0.9], [\"x\", 1]]"]))

@@ -31,7 +31,14 @@ public struct SimulationReport: Sendable, Equatable, CustomStringConvertible {
     public var gpuAllocation: Double
     /// Alerts raised.
     public var alerts: Int
+    /// GPU work done, GPU-seconds at full speed on the reference GPU (a job's `duration` is
+    /// this per GPU).
+    public var gpuWork: Double = 0
+    /// What GPU caps did to the work done (`CapSavings`).
+    public var capSavings = CapSavings()
 
+    /// IT energy per GPU-hour of work done, J (nil when no GPU work was done).
+    public var itEnergyPerGPUHour: Double? { gpuWork > 0 ? itEnergy / (gpuWork / 3600) : nil }
     public var carbonGrams: Double { accounting.grams }
     public var cost: Double { accounting.cost }
 
@@ -48,7 +55,25 @@ public struct SimulationReport: Sendable, Equatable, CustomStringConvertible {
         cost: \(f(cost, 2)) \(currency)
         jobs: \(jobsInTrace) in trace, \(jobsSubmitted) submitted, \(jobsDone) done, \(jobsRunning) running, \(jobsQueued) queued, \(jobsDeferred) deferred, \(jobsHeld) held
         deadlines missed: \(deadlinesMissed), preemptions: \(preemptions), mean wait: \(f(meanWait / 60)) min, GPU allocation: \(f(gpuAllocation * 100)) %
+        work: \(f(gpuWork / 3600)) GPU-h, IT energy per GPU-h of work: \(itEnergyPerGPUHour.map { f(SI.toKWh($0), 3) + " kWh" } ?? "-")
+        GPU caps saved \(f(SI.toKWh(capSavings.central))) kWh of GPU energy for the work done (cap model band \(f(SI.toKWh(capSavings.low))) to \(f(SI.toKWh(capSavings.high))) kWh)
         """
+    }
+}
+
+/// The GPU energy that capped jobs' work would have taken uncapped minus what it took under
+/// the caps, J: `central` from the devices' cap response, `low` and `high` with its energy
+/// per work moved by the response's band (`CapResponse.energyBand`: the leave-one-GPU-out
+/// error, docs/hardware.md). The node's other power over the longer run time is not in it
+/// (it is in the IT energy).
+public struct CapSavings: Sendable, Equatable {
+    public var central = 0.0
+    public var low = 0.0
+    public var high = 0.0
+    public init(central: Double = 0, low: Double = 0, high: Double = 0) {
+        self.central = central
+        self.low = low
+        self.high = high
     }
 }
 
@@ -79,6 +104,7 @@ extension Simulator {
             jobsDone: counts[.done] ?? 0, jobsRunning: counts[.running] ?? 0, jobsQueued: counts[.queued] ?? 0,
             jobsDeferred: counts[.deferred] ?? 0, jobsHeld: counts[.held] ?? 0, deadlinesMissed: missed,
             preemptions: preemptions, meanWait: startedCount > 0 ? waited / Double(startedCount) : 0,
-            gpuAllocation: capacity > 0 ? gpuSecondsAllocated / capacity : 0, alerts: alerts.count)
+            gpuAllocation: capacity > 0 ? gpuSecondsAllocated / capacity : 0, alerts: alerts.count,
+            gpuWork: gpuWork, capSavings: capSavings)
     }
 }

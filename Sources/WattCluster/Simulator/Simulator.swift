@@ -155,6 +155,10 @@ public final class Simulator: Scheduler {
     var trace: [TickRecord] = []
     /// GPU-seconds allocated to running jobs since the start.
     var gpuSecondsAllocated = 0.0
+    /// GPU work done since the start, GPU-seconds at full speed on the reference GPU.
+    var gpuWork = 0.0
+    /// What GPU caps did to the work done (`CapSavings`).
+    var capSavings = CapSavings()
     /// Alerts raised by actions, oldest first.
     public internal(set) var alerts: [AlertRecord] = []
 
@@ -313,8 +317,9 @@ public final class Simulator: Scheduler {
     /// Work per second (reference full-speed seconds per second) of a job under a cap.
     func speed(_ j: Int, _ pool: PoolRecord, cap: Double?) -> Double {
         guard jobs[j].spec.gpus > 0, let gpu = pool.gpuModel else { return 1 }
-        let u = jobs[j].spec.utilization
-        return pool.definition.speed * gpu.throughput(utilization: u, capWatts: cap) / u
+        // The job's utilization sets its uncapped draw: a job whose peak draw is under the cap
+        // runs at full speed (CapResponse).
+        return pool.definition.speed * gpu.relativeThroughput(utilization: jobs[j].spec.utilization, capWatts: cap)
     }
 
     /// The node's power now, W.
@@ -364,6 +369,10 @@ public final class Simulator: Scheduler {
                 }
                 energy += added * runTime
                 gpuSecondsAllocated += Double(jobs[j].spec.gpus) * runTime
+                if jobs[j].spec.gpus > 0, let gpu = pool.gpuModel {
+                    gpuWork += Double(jobs[j].spec.gpus) * s * runTime
+                    if cap != nil { accountCap(j, gpu, cap: cap, runTime: runTime) }
+                }
                 jobs[j].energy += (added + share(j, pool) * base) * runTime
             }
         }
@@ -371,6 +380,20 @@ public final class Simulator: Scheduler {
         let fraction = full > idle ? max(0, min(1, (energy / dt - idle) / (full - idle))) : 0
         relax(node: n, toward: Simulator.idleTemperature + (Simulator.fullLoadTemperature - Simulator.idleTemperature) * fraction, dt: dt)
         return energy
+    }
+
+    /// Adds a capped job's GPUs over `runTime` to `capSavings`: the GPU energy its work would
+    /// have taken uncapped (it runs `relative throughput` as long) minus what it took.
+    func accountCap(_ j: Int, _ gpu: DevicePowerModel, cap: Double?, runTime: Double) {
+        let u = jobs[j].spec.utilization
+        let draw = gpu.uncappedPower(utilization: u)
+        let relative = gpu.relativeThroughput(utilization: u, capWatts: cap)
+        let uncappedEnergy = Double(jobs[j].spec.gpus) * draw * relative * runTime
+        let saved = uncappedEnergy - Double(jobs[j].spec.gpus) * gpu.power(utilization: u, capWatts: cap) * runTime
+        let band = uncappedEnergy * gpu.response.energyBandHalfWidth(capW: gpu.effectiveCap(cap), drawW: draw, maxW: gpu.maxWatts)
+        capSavings.central += saved
+        capSavings.low += saved - band
+        capSavings.high += saved + band
     }
 
     func relax(node n: Int, toward target: Double, dt: Double) {

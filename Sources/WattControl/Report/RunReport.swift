@@ -61,6 +61,9 @@ extension PolicyRun {
         row("job wait p95", b.waitP95, p.waitP95, hours, unit: " h")
         row("slowdown mean", b.slowdownMean, p.slowdownMean, plain, unit: "")
         row("slowdown p95", b.slowdownP95, p.slowdownP95, plain, unit: "")
+        row("IT energy per GPU-h of work", b.report.itEnergyPerGPUHour ?? 0, p.report.itEnergyPerGPUHour ?? 0,
+            { String(format: "%.3f", $0 / 3.6e6) }, unit: " kWh")
+        row("GPU energy saved by caps", b.report.capSavings.central, p.report.capSavings.central, kWh, unit: " kWh")
         row("jobs done", Double(b.report.jobsDone), Double(p.report.jobsDone), count, unit: "")
         row("deadline misses", Double(b.report.deadlinesMissed), Double(p.report.deadlinesMissed), count, unit: "")
         // Work not done by the end is energy not yet spent: read savings together with this.
@@ -77,7 +80,7 @@ extension PolicyRun {
             if !p.firings.isEmpty {
                 md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
-            return md + "\nCarbon: \(AccountingReport.method).\n"
+            return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
         let widths = [max(8, rows.map(\.0.count).max()!), max(8, rows.map(\.1.count).max()!),
                       max(13, rows.map(\.2.count).max()!), max(6, rows.map(\.3.count).max()!)]
@@ -93,9 +96,22 @@ extension PolicyRun {
         if !p.firings.isEmpty {
             out += "\nrule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        out += capBand(p, b) + "\n"
         out += "carbon: \(AccountingReport.method)\n"
         return out
     }
+
+    /// The cap model's band on what caps saved (`CapSavings`, docs/hardware.md).
+    static func capBand(_ p: Summary, _ b: Summary) -> String {
+        func k(_ j: Double) -> String { String(format: "%.1f", j / 3.6e6) }
+        let ps = p.report.capSavings, bs = b.report.capSavings
+        return "GPU energy saved by caps, cap model band (leave-one-GPU-out error): \(k(bs.low)) to \(k(bs.high)) kWh baseline, "
+            + "\(k(ps.low)) to \(k(ps.high)) kWh with policies"
+    }
+}
+
+private extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
 
 extension PolicyRun {
@@ -120,6 +136,12 @@ extension PolicyRun {
             public var conflicts: Int
             public var guardrailStops: Int
             public var flaps: Int
+            /// GPU work done, s at full speed, and the GPU energy caps saved with the cap
+            /// model's band (docs/hardware.md).
+            public var gpuWorkS: Double?
+            public var capSavingsJ: Double?
+            public var capSavingsLowJ: Double?
+            public var capSavingsHighJ: Double?
 
             enum CodingKeys: String, CodingKey {
                 case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
@@ -127,6 +149,8 @@ extension PolicyRun {
                 case waitP50S = "wait_p50_s", waitP95S = "wait_p95_s", slowdownMean = "slowdown_mean", slowdownP95 = "slowdown_p95"
                 case jobsDone = "jobs_done", deadlineMisses = "deadline_misses", actionsApplied = "actions_applied"
                 case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps
+                case gpuWorkS = "gpu_work_s", capSavingsJ = "cap_savings_j", capSavingsLowJ = "cap_savings_low_j"
+                case capSavingsHighJ = "cap_savings_high_j"
             }
 
             init(_ s: Summary) {
@@ -148,6 +172,10 @@ extension PolicyRun {
                 conflicts = s.conflicts
                 guardrailStops = s.guardrailStops
                 flaps = s.flaps
+                gpuWorkS = finite(s.report.gpuWork)
+                capSavingsJ = finite(s.report.capSavings.central)
+                capSavingsLowJ = finite(s.report.capSavings.low)
+                capSavingsHighJ = finite(s.report.capSavings.high)
             }
 
             // Nulls written out, so every report has every key.
@@ -170,6 +198,10 @@ extension PolicyRun {
                 try c.encode(conflicts, forKey: .conflicts)
                 try c.encode(guardrailStops, forKey: .guardrailStops)
                 try c.encode(flaps, forKey: .flaps)
+                try c.encode(gpuWorkS, forKey: .gpuWorkS)
+                try c.encode(capSavingsJ, forKey: .capSavingsJ)
+                try c.encode(capSavingsLowJ, forKey: .capSavingsLowJ)
+                try c.encode(capSavingsHighJ, forKey: .capSavingsHighJ)
             }
         }
         public var currency: String

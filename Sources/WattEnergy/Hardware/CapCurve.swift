@@ -1,10 +1,12 @@
-/// How a device's throughput depends on its power cap: points of (cap fraction, relative
-/// throughput), where cap fraction = cap / the device's max power (TDP) and relative
-/// throughput = throughput at that cap / throughput uncapped (cap = max power).
+/// A monotone curve of a power cap's effect: points of (cap ratio, relative value), where the
+/// relative value is throughput (or average power) under the cap / uncapped. In a
+/// `CapResponse` the cap ratio is cap / the job's peak draw (cap / max power at full load);
+/// `CapCurveFit.calibrate`'s draw-blind curves use cap / max power for every job.
 ///
-/// Valid curves have at least two points, strictly increasing cap fractions in (0, 1], relative
-/// throughputs in [0, 1] that never decrease, and end at (1, 1). Between points the curve is
-/// linear; outside them it is clamped to the end values.
+/// Valid curves have at least two points, strictly increasing cap ratios in (0, 1], values in
+/// [0, 1] that never decrease, and end at (1, 1). Between points the curve is linear; outside
+/// them it is clamped to the end values. (The field names say cap fraction and relative
+/// throughput, the curve's first use.)
 public struct CapCurve: Sendable, Equatable, CustomStringConvertible {
     public struct Point: Sendable, Equatable {
         /// Cap / max power.
@@ -26,8 +28,9 @@ public struct CapCurve: Sendable, Equatable, CustomStringConvertible {
 
     public let points: [Point]
 
-    /// Checks the points (see the type's documentation) and builds the curve.
-    public init(validating points: [Point]) throws(InvalidPoints) {
+    /// Checks the points (see the type's documentation) and builds the curve. `quantity` names
+    /// the values in messages.
+    public init(validating points: [Point], quantity: String = "relative throughput") throws(InvalidPoints) {
         guard points.count >= 2 else {
             throw InvalidPoints(message: "must have at least 2 points, found \(points.count)")
         }
@@ -39,7 +42,7 @@ public struct CapCurve: Sendable, Equatable, CustomStringConvertible {
                 throw InvalidPoints(message: "point \(i): cap fraction must be in (0, 1], found \(HardwareText.number(p.capFraction))")
             }
             guard p.relativeThroughput >= 0, p.relativeThroughput <= 1 else {
-                throw InvalidPoints(message: "point \(i): relative throughput must be in [0, 1], found \(HardwareText.number(p.relativeThroughput))")
+                throw InvalidPoints(message: "point \(i): \(quantity) must be in [0, 1], found \(HardwareText.number(p.relativeThroughput))")
             }
             if i > 0 {
                 let q = points[i - 1]
@@ -47,12 +50,12 @@ public struct CapCurve: Sendable, Equatable, CustomStringConvertible {
                     throw InvalidPoints(message: "cap fractions must increase: point \(i) (\(HardwareText.number(p.capFraction))) does not follow point \(i - 1) (\(HardwareText.number(q.capFraction)))")
                 }
                 guard p.relativeThroughput >= q.relativeThroughput else {
-                    throw InvalidPoints(message: "not monotone: relative throughput falls from \(HardwareText.number(q.relativeThroughput)) at \(HardwareText.number(q.capFraction)) to \(HardwareText.number(p.relativeThroughput)) at \(HardwareText.number(p.capFraction))")
+                    throw InvalidPoints(message: "not monotone: \(quantity) falls from \(HardwareText.number(q.relativeThroughput)) at \(HardwareText.number(q.capFraction)) to \(HardwareText.number(p.relativeThroughput)) at \(HardwareText.number(p.capFraction))")
                 }
             }
         }
         guard let last = points.last, last.capFraction == 1, last.relativeThroughput == 1 else {
-            throw InvalidPoints(message: "must end at [1, 1] (throughput is relative to the uncapped device)")
+            throw InvalidPoints(message: "must end at [1, 1] (an uncapped job's \(quantity) is 1)")
         }
         self.points = points
     }

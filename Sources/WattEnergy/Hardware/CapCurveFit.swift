@@ -1,7 +1,9 @@
 import Foundation
 
-/// Calibration of cap curves on measured GPU power-cap data (method and numbers:
-/// docs/hardware.md).
+/// Calibration of draw-blind cap curves (throughput vs cap / max limit for every job) on
+/// measured GPU power-cap data, and the measurements themselves (method and numbers:
+/// docs/hardware.md). The catalog's model is the draw-aware `CapResponse`
+/// (`fitResponse`, `CapModelValidation`); these curves document what a draw-blind curve can do.
 ///
 /// The shipped data (Resources/zeus/) are the Zeus measurements (You, Chung, Chowdhury, NSDI
 /// 2023): for many training configurations (dataset, network, batch size, optimizer) on V100,
@@ -224,26 +226,67 @@ public enum CapCurveFit {
         /// In file order.
         public var runs: [Run]
 
+        /// The largest power limit or average power accepted, W (no accelerator board draws 10 kW).
+        public static let maxWatts = 10_000.0
+        /// The longest time per epoch accepted, s (about 4 months).
+        public static let maxTimePerEpochS = 1e7
+        /// An average power above this × the limit is not a run under that limit.
+        public static let maxPowerOverLimit = 1.5
+
         /// Parses a Zeus summary CSV: `dataset,network,batch_size,optimizer,power_limit,time_per_epoch,average_power`.
-        public init(csv: String, file: String, gpu: String, maxLimitW: Double) throws(DataError) {
+        /// `maxLimitW` is the GPU's max power limit (TDP); nil: the highest limit in the file.
+        /// Every problem names its line; numbers are bounded (`maxWatts`, `maxTimePerEpochS`,
+        /// `maxPowerOverLimit`), and a workload measured twice at one limit is an error.
+        public init(csv: String, file: String, gpu: String, maxLimitW: Double?) throws(DataError) {
             self.gpu = gpu
-            self.maxLimitW = maxLimitW
             runs = []
             let header = "dataset,network,batch_size,optimizer,power_limit,time_per_epoch,average_power"
-            var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+            // ("\r\n" is one Character in Swift, so it is a separator of its own.)
+            var lines = csv.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
             while lines.last?.isEmpty == true { lines.removeLast() }
+            if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
             guard lines.first.map(String.init) == header else {
                 throw DataError(file: file, line: 1, message: "expected the header `\(header)`")
             }
-            for (i, line) in lines.enumerated().dropFirst() {
-                let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                guard f.count == 7 else { throw DataError(file: file, line: i + 1, message: "expected 7 fields, found \(f.count)") }
-                guard let limit = Double(f[4]), let time = Double(f[5]), let power = Double(f[6]),
-                      limit > 0, limit <= maxLimitW, time.isFinite, time > 0, power.isFinite, power > 0 else {
-                    throw DataError(file: file, line: i + 1, message: "power_limit must be in (0, \(HardwareText.number(maxLimitW))] and time_per_epoch, average_power positive numbers")
-                }
-                runs.append(Run(workload: f[0..<4].joined(separator: "/"), limitW: limit, timePerEpochS: time, averagePowerW: power))
+            if let maxLimitW, !(maxLimitW > 0 && maxLimitW <= Self.maxWatts) {
+                throw DataError(file: file, message: "the max power limit must be in (0, \(HardwareText.number(Self.maxWatts))] W, found \(HardwareText.number(maxLimitW))")
             }
+            let watts = HardwareText.number(Self.maxWatts)
+            var seen: [String: Int] = [:]
+            for (i, line) in lines.enumerated().dropFirst() {
+                let n = i + 1
+                func fail(_ message: String) -> DataError { DataError(file: file, line: n, message: message) }
+                if line.isEmpty { throw fail("empty line") }
+                let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard f.count == 7 else { throw fail("expected 7 fields, found \(f.count)") }
+                if f.contains(where: { $0.contains("\"") }) { throw fail("quoted fields are not supported") }
+                if let k = f[0..<4].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    throw fail("field \(["dataset", "network", "batch_size", "optimizer"][k]) is empty")
+                }
+                func number(_ k: Int, _ name: String, _ unit: String, max: Double) throws(DataError) -> Double {
+                    let text = f[k].trimmingCharacters(in: .whitespaces)
+                    guard let v = Double(text), v.isFinite, v > 0, v <= max else {
+                        throw fail("\(name) must be a number of \(unit) in (0, \(HardwareText.number(max))], found `\(f[k])`")
+                    }
+                    return v
+                }
+                let limit = try number(4, "power_limit", "watts", max: maxLimitW ?? Self.maxWatts)
+                let time = try number(5, "time_per_epoch", "seconds", max: Self.maxTimePerEpochS)
+                let power = try number(6, "average_power", "watts", max: Double(watts)!)
+                guard power <= Self.maxPowerOverLimit * limit else {
+                    throw fail("average_power \(HardwareText.number(power)) W is more than \(HardwareText.number(Self.maxPowerOverLimit)) × the power_limit \(HardwareText.number(limit)) W; not a run under that limit")
+                }
+                let workload = f[0..<4].joined(separator: "/")
+                let key = workload + "@" + String(limit)
+                if let previous = seen[key] {
+                    throw fail("workload `\(workload)` at \(HardwareText.number(limit)) W was already measured at line \(previous)")
+                }
+                seen[key] = n
+                runs.append(Run(workload: workload, limitW: limit, timePerEpochS: time, averagePowerW: power))
+            }
+            guard !runs.isEmpty else { throw DataError(file: file, line: 2, message: "no runs after the header") }
+            self.maxLimitW = maxLimitW ?? runs.map(\.limitW).max()!
         }
 
         /// The runs by workload, in order of first appearance, each with a run at `maxLimitW`.
@@ -327,10 +370,6 @@ public enum CapCurveFit {
         public var gpus: [Result]
         /// All samples of all GPUs together.
         public var pooled: Result
-        /// The pooled curve extended down to `catalogLowerBound` (see `extend`) and rounded to
-        /// 4 decimals: the `zeus-pooled` curve of the built-in catalog.
-        public var catalogCurve: CapCurve
-        public var catalogLowerBound: Double
     }
 
     /// The lowest cap fraction the catalog curve reaches: the lowest cap_min_w / max_w of the
@@ -338,7 +377,7 @@ public enum CapCurveFit {
     public static let catalogLowerBound = 0.25
 
     /// Fits every GPU's data and the pooled data.
-    public static func calibrate(_ measurements: [Measurements], catalogLowerBound: Double = catalogLowerBound) -> Calibration {
+    public static func calibrate(_ measurements: [Measurements]) -> Calibration {
         let pooledThroughput = measurements.flatMap(\.throughputSamples)
         let pooledCurve = fit(pooledThroughput, knots: defaultKnots(for: pooledThroughput))
         func result(_ name: String, configurations: Int, throughput: [Sample], draw: [Sample], normalised: [Sample]) -> Result {
@@ -359,11 +398,7 @@ public enum CapCurveFit {
         let pooled = result("pooled", configurations: measurements.reduce(0) { $0 + $1.configurations.count },
                             throughput: pooledThroughput, draw: measurements.flatMap(\.drawSamples),
                             normalised: measurements.flatMap(\.drawNormalisedThroughputSamples))
-        let extended = extend(pooled.curve, downTo: catalogLowerBound)
-        let rounded = CapCurve(unchecked: extended.points.map {
-            .init(($0.capFraction * 1e4).rounded() / 1e4, ($0.relativeThroughput * 1e4).rounded() / 1e4)
-        })
-        return Calibration(gpus: gpus, pooled: pooled, catalogCurve: rounded, catalogLowerBound: catalogLowerBound)
+        return Calibration(gpus: gpus, pooled: pooled)
     }
 
     private static let zeusCalibration: Swift.Result<Calibration, DataError> = {
@@ -394,7 +429,6 @@ public enum CapCurveFit {
             out += "\(r.name) curve: \(r.curve)\n"
             out += "\(r.name) draw-normalised curve: \(r.drawNormalisedCurve)\n"
         }
-        out += "catalog curve (pooled, extended to \(HardwareText.number(c.catalogLowerBound)), rounded): \(c.catalogCurve)\n"
         return out
     }
 }

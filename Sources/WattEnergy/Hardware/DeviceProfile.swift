@@ -44,16 +44,16 @@ public struct DeviceProfile: Sendable, Equatable {
     public var memoryBytes: Double
     /// The power caps the device accepts, W (e.g. nvidia-smi's min and max power limit).
     public var capRangeW: ClosedRange<Double>
-    /// Throughput as a function of cap / `maxW`.
-    public var capCurve: CapCurve
-    /// The name of the catalog curve `capCurve` is, when it is one (e.g. `zeus-pooled`).
+    /// How a job's throughput and power respond to a cap (`CapResponse`).
+    public var capResponse: CapResponse
+    /// The name of the catalog curve `capResponse` is, when it is one (e.g. `zeus-pooled`).
     public var capCurveName: String?
     public var source: ProfileSource?
 
     public init(
         name: String, model: String, kind: DeviceKind, idleW: Double, maxW: Double,
         peakFLOPS: Double, peakBasis: String, memoryBytes: Double, capRangeW: ClosedRange<Double>,
-        capCurve: CapCurve, capCurveName: String? = nil, source: ProfileSource? = nil
+        capResponse: CapResponse, capCurveName: String? = nil, source: ProfileSource? = nil
     ) {
         self.name = name
         self.model = model
@@ -64,7 +64,7 @@ public struct DeviceProfile: Sendable, Equatable {
         self.peakBasis = peakBasis
         self.memoryBytes = memoryBytes
         self.capRangeW = capRangeW
-        self.capCurve = capCurve
+        self.capResponse = capResponse
         self.capCurveName = capCurveName
         self.source = source
     }
@@ -74,12 +74,19 @@ public struct DeviceProfile: Sendable, Equatable {
         min(max(capW, capRangeW.lowerBound), capRangeW.upperBound)
     }
 
-    /// Relative throughput under a cap in watts (clamped to `capRangeW` first).
+    /// The throughput curve of `capResponse`.
+    public var capCurve: CapCurve { capResponse.throughput }
+
+    /// Whether the device uses the pooled curve (fitted on other GPUs) rather than its own.
+    public var usesPooledCurve: Bool { capCurveName == HardwareCatalog.pooledCurveName }
+
+    /// Relative throughput at full load (a job drawing `maxW` uncapped) under a cap in watts
+    /// (clamped to `capRangeW` first). A job drawing less slows less: `DevicePowerModel`.
     public func relativeThroughput(atCapW capW: Double) -> Double {
-        capCurve.relativeThroughput(atCapFraction: clampCap(capW) / maxW)
+        capResponse.relativeThroughput(capW: clampCap(capW), drawW: maxW, maxW: maxW)
     }
 
-    /// Peak throughput under a cap in watts, FLOP/s.
+    /// Peak throughput under a cap in watts, at full load, FLOP/s.
     public func peakFLOPS(atCapW capW: Double) -> Double {
         peakFLOPS * relativeThroughput(atCapW: capW)
     }

@@ -1,16 +1,19 @@
 import Foundation
 
-/// A named cap curve of a catalog (e.g. `zeus-pooled`, the fit to the Zeus measurements).
+/// A named cap response of a catalog (e.g. `zeus-pooled`, the fit to the Zeus measurements).
 public struct NamedCapCurve: Sendable, Equatable {
     public var name: String
-    public var curve: CapCurve
+    public var response: CapResponse
     public var source: ProfileSource?
 
-    public init(name: String, curve: CapCurve, source: ProfileSource? = nil) {
+    public init(name: String, response: CapResponse, source: ProfileSource? = nil) {
         self.name = name
-        self.curve = curve
+        self.response = response
         self.source = source
     }
+
+    /// The throughput curve.
+    public var curve: CapCurve { response.throughput }
 }
 
 /// Device, node and pool profiles by name: the built-in catalog (Resources/devices.json)
@@ -27,6 +30,9 @@ public struct HardwareCatalog: Sendable {
     public internal(set) var devices: [DeviceProfile] = []
     public internal(set) var nodes: [NodeProfile] = []
     public internal(set) var pools: [PoolProfile] = []
+    /// What loading found worth saying that is not an error, e.g. a device given no cap curve
+    /// (it gets the pooled one). Entries with warnings load.
+    public internal(set) var warnings: [ProfileError] = []
     /// Where each name was defined, by section, for duplicate-name messages.
     private var origins: [String: [String: String]] = [:]
 
@@ -37,6 +43,10 @@ public struct HardwareCatalog: Sendable {
     /// test keeps the list empty), are in `builtInErrors`; entries with problems are left out.
     public static let builtIn: HardwareCatalog = builtInLoad.catalog
     public static var builtInErrors: [ProfileError] { builtInLoad.errors }
+
+    /// The pooled cap response, fitted on every GPU with measurements: what a device without
+    /// its own gets.
+    public static let pooledCurveName = "zeus-pooled"
 
     /// The file name built-in errors are reported under.
     public static let builtInFile = "devices.json"

@@ -23,10 +23,10 @@ struct ProfileLoader {
     static let nodeFields = ["name", "devices", "overhead_w", "source"]
     static let componentFields = ["device", "count"]
     static let poolFields = ["name", "node", "count"]
-    static let curveFields = ["name", "points", "source"]
+    static let curveFields = ["name", "points", "power", "peak_factor", "energy_band", "source"]
     static let sourceFields = ["document", "url", "read", "estimates"]
-    /// The curve a device gets when it names none.
-    static let defaultCurve = "zeus-pooled"
+    /// The curve a device gets when it names none (with a warning).
+    static let defaultCurve = HardwareCatalog.pooledCurveName
 
     mutating func load(bytes: [UInt8], file: String) {
         if let problem = TextCheck.problem(bytes) {
@@ -108,9 +108,21 @@ struct ProfileLoader {
         var f = entry.fields
         let name = entry.name
         let points = f.required("points").flatMap { f.curvePoints($0, field: "points") }
+        let power = f.optional("power").flatMap { f.curvePoints($0, field: "power", quantity: "relative power") }
+        var peakFactor: Double? = 1
+        if let v = f.optional("peak_factor") {
+            if case .number(let x, _) = v, x.isFinite, x >= 1, x <= CapResponse.maxPeakFactor { peakFactor = x } else {
+                f.fail("peak_factor", "must be a number in [1, \(HardwareText.number(CapResponse.maxPeakFactor))] (peak draw / average draw), found \(v.found)")
+                peakFactor = nil
+            }
+        }
+        let band = f.optional("energy_band").flatMap { f.energyBand($0, field: "energy_band") }
         let source = f.source()
-        guard finish(f, section: "curves", name: name, index: index, file: file), let name, let points else { return }
-        catalog.curves.append(NamedCapCurve(name: name, curve: points, source: source))
+        if let points, let power, points.range.lowerBound != power.range.lowerBound {
+            f.fail("power", "must start at the same cap ratio as points (\(HardwareText.number(points.range.lowerBound))), found \(HardwareText.number(power.range.lowerBound))")
+        }
+        guard finish(f, section: "curves", name: name, index: index, file: file), let name, let points, let peakFactor else { return }
+        catalog.curves.append(NamedCapCurve(name: name, response: CapResponse(throughput: points, power: power, peakFactor: peakFactor, energyBand: band), source: source))
     }
 
     private mutating func device(_ item: HardwareJSON, index: Int, file: String) {
@@ -131,17 +143,19 @@ struct ProfileLoader {
         let memory = f.required("memory_gb").flatMap { f.number($0, field: "memory_gb", unit: "GB", allowZero: true) }
         let capMin = f.required("cap_min_w").flatMap { f.number($0, field: "cap_min_w", unit: "watts", allowZero: false) }
         let capMax = f.required("cap_max_w").flatMap { f.number($0, field: "cap_max_w", unit: "watts", allowZero: false) }
-        var curve: CapCurve?
+        var curve: CapResponse?
         var curveName: String?
+        var implicitCurve = false
         switch f.optional("cap_curve") {
         case nil:
             curveName = Self.defaultCurve
+            implicitCurve = true
             curve = lookupCurve(Self.defaultCurve, fields: &f, field: "cap_curve", implicit: true)
         case .string(let s)?:
             curveName = s
             curve = lookupCurve(s, fields: &f, field: "cap_curve", implicit: false)
         case .array(let items)?:
-            curve = f.curvePoints(.array(items), field: "cap_curve")
+            curve = f.curvePoints(.array(items), field: "cap_curve").map { CapResponse(throughput: $0) }
         case let v?:
             f.fail("cap_curve", "must be a curve name or a list of [cap fraction, relative throughput] pairs, found \(v.found)")
         }
@@ -157,21 +171,25 @@ struct ProfileLoader {
         if let capMin, let capMax, capMin > capMax {
             f.fail("cap_min_w", "must not exceed cap_max_w (\(HardwareText.number(capMax))), found `\(HardwareText.number(capMin))`")
         }
-        if let curve, let capMin, let maxW, capMin <= maxW, curve.range.lowerBound > capMin / maxW + 1e-9 {
+        if let curve, let capMin, let maxW, capMin <= maxW, curve.throughput.range.lowerBound > capMin / maxW + 1e-9 {
             let what = curveName.map { "curve `\($0)`" } ?? "the curve"
-            f.fail("cap_curve", "\(what) starts at cap fraction \(HardwareText.number(curve.range.lowerBound)), above cap_min_w / max_w = \(HardwareText.number((capMin / maxW * 1e4).rounded() / 1e4)); give points down to it or raise cap_min_w")
+            f.fail("cap_curve", "\(what) starts at cap fraction \(HardwareText.number(curve.throughput.range.lowerBound)), above cap_min_w / max_w = \(HardwareText.number((capMin / maxW * 1e4).rounded() / 1e4)); give points down to it or raise cap_min_w")
         }
         guard finish(f, section: "devices", name: name, index: index, file: file),
               let name, let kind, let idle, let maxW, let tflops, let basis, let memory,
               let capMin, let capMax, let curve else { return }
+        if implicitCurve {
+            catalog.warnings.append(ProfileError(file: file, entry: "devices[\(index)] `\(name)`", field: "cap_curve",
+                message: "no cap curve given; uses the pooled curve `\(Self.defaultCurve)`, fitted on other GPUs (docs/hardware.md); measure this device and fit its own with `watt profile fit`"))
+        }
         catalog.devices.append(DeviceProfile(
             name: name, model: model ?? name, kind: kind, idleW: idle, maxW: maxW,
             peakFLOPS: tflops * 1e12, peakBasis: basis, memoryBytes: memory * 1e9,
-            capRangeW: capMin...capMax, capCurve: curve, capCurveName: curveName, source: source))
+            capRangeW: capMin...capMax, capResponse: curve, capCurveName: curveName, source: source))
     }
 
-    private func lookupCurve(_ name: String, fields f: inout Fields, field: String, implicit: Bool) -> CapCurve? {
-        if let c = catalog.curves.first(where: { $0.name == name }) { return c.curve }
+    private func lookupCurve(_ name: String, fields f: inout Fields, field: String, implicit: Bool) -> CapResponse? {
+        if let c = catalog.curves.first(where: { $0.name == name }) { return c.response }
         if rejected["curves"]?.contains(name) == true {
             f.fail(field, "refers to curve `\(name)`, which has errors")
         } else if implicit {
@@ -325,26 +343,41 @@ private struct Fields {
         return nil
     }
 
-    mutating func curvePoints(_ v: HardwareJSON, field: String) -> CapCurve? {
-        guard case .array(let items) = v else {
-            fail(field, "must be a list of [cap fraction, relative throughput] pairs, found \(v.found)")
-            return nil
-        }
-        var points: [CapCurve.Point] = []
-        for (i, item) in items.enumerated() {
-            guard case .array(let pair) = item, pair.count == 2,
-                  case .number(let x, _) = pair[0], case .number(let y, _) = pair[1] else {
-                fail("\(field)[\(i)]", "must be a pair [cap fraction, relative throughput] of numbers, found \(item.found)")
-                return nil
-            }
-            points.append(.init(x, y))
-        }
+    mutating func curvePoints(_ v: HardwareJSON, field: String, quantity: String = "relative throughput") -> CapCurve? {
+        guard let pairs = pairs(v, field: field, names: "[cap fraction, \(quantity)]") else { return nil }
         do {
-            return try CapCurve(validating: points)
+            return try CapCurve(validating: pairs.map { .init($0.0, $0.1) }, quantity: quantity)
         } catch {
             fail(field, error.message)
             return nil
         }
+    }
+
+    mutating func energyBand(_ v: HardwareJSON, field: String) -> CapResponse.EnergyBand? {
+        guard let pairs = pairs(v, field: field, names: "[cap ratio, half-width]") else { return nil }
+        do {
+            return try CapResponse.EnergyBand(validating: pairs.map { (capRatio: $0.0, halfWidth: $0.1) })
+        } catch {
+            fail(field, error.message)
+            return nil
+        }
+    }
+
+    private mutating func pairs(_ v: HardwareJSON, field: String, names: String) -> [(Double, Double)]? {
+        guard case .array(let items) = v else {
+            fail(field, "must be a list of \(names) pairs, found \(v.found)")
+            return nil
+        }
+        var result: [(Double, Double)] = []
+        for (i, item) in items.enumerated() {
+            guard case .array(let pair) = item, pair.count == 2,
+                  case .number(let x, _) = pair[0], case .number(let y, _) = pair[1] else {
+                fail("\(field)[\(i)]", "must be a pair \(names) of numbers, found \(item.found)")
+                return nil
+            }
+            result.append((x, y))
+        }
+        return result
     }
 
     mutating func source() -> ProfileSource? {

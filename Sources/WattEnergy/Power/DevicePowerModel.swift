@@ -1,25 +1,25 @@
 /// Power and throughput of one device (GPU or CPU) as a function of utilization and a
 /// power cap.
 ///
-/// - Uncapped power is linear in utilization: `idle + (max − idle) × u` (u in 0…1).
-/// - A cap (clamped to the device's allowed range) limits power: `min(uncapped, cap)`.
-/// - Throughput, as a fraction of peak, is `u` while the cap does not bind. When it binds,
-///   the device slows by the measured cap curve read at `cap / uncapped power`: at full
-///   load that is exactly the curve's definition (cap / TDP); at partial load it treats the
-///   demanded power as the device's effective maximum (an approximation; docs/energy.md).
+/// - Uncapped power (the job's draw) is linear in utilization: `idle + (max − idle) × u`
+///   (u in 0…1).
+/// - A cap (clamped to the device's allowed range) acts through the device's `CapResponse`
+///   (docs/hardware.md): the job's peak draw is `min(max, peak factor × draw)`; a cap at or
+///   above it changes nothing; below it, throughput and average power follow the response's
+///   curves at cap ratio `cap / peak draw`, and the average never exceeds the cap. At full
+///   load the cap ratio is `cap / max`; a job drawing less is slowed less, and one whose peak
+///   is under the cap not at all.
 public struct DevicePowerModel: Sendable {
     public var idleWatts: Double
     public var maxWatts: Double
     public var capRange: ClosedRange<Double>
-    /// Relative throughput (0…1, 1 at x = 1) at a cap of `x` times the full-load power.
-    public var relativeThroughput: @Sendable (Double) -> Double
+    public var response: CapResponse
 
-    public init(idleWatts: Double, maxWatts: Double, capRange: ClosedRange<Double>,
-                relativeThroughput: @escaping @Sendable (Double) -> Double) {
+    public init(idleWatts: Double, maxWatts: Double, capRange: ClosedRange<Double>, response: CapResponse) {
         self.idleWatts = idleWatts
         self.maxWatts = maxWatts
         self.capRange = capRange
-        self.relativeThroughput = relativeThroughput
+        self.response = response
     }
 
     static func clampUnit(_ u: Double) -> Double { u.isFinite ? min(1, max(0, u)) : 0 }
@@ -35,23 +35,39 @@ public struct DevicePowerModel: Sendable {
     }
 
     public func power(utilization: Double, capWatts: Double? = nil) -> Double {
-        min(uncappedPower(utilization: utilization), effectiveCap(capWatts))
+        let draw = uncappedPower(utilization: utilization)
+        guard capWatts != nil else { return draw }
+        let cap = effectiveCap(capWatts)
+        return min(draw * response.relativePower(capW: cap, drawW: draw, maxW: maxWatts), max(cap, 0))
+    }
+
+    /// Throughput under the cap / uncapped throughput, for a job at this utilization.
+    public func relativeThroughput(utilization: Double, capWatts: Double?) -> Double {
+        guard capWatts != nil else { return 1 }
+        return response.relativeThroughput(capW: effectiveCap(capWatts), drawW: uncappedPower(utilization: utilization), maxW: maxWatts)
     }
 
     /// Fraction of peak throughput delivered.
     public func throughput(utilization: Double, capWatts: Double? = nil) -> Double {
         let u = DevicePowerModel.clampUnit(utilization)
-        let demanded = uncappedPower(utilization: u)
-        let cap = effectiveCap(capWatts)
         guard u > 0 else { return 0 }
-        guard cap < demanded else { return u }
-        return u * max(0, min(1, relativeThroughput(cap / demanded)))
+        return u * relativeThroughput(utilization: u, capWatts: capWatts)
     }
 
     /// Energy per unit of work relative to running uncapped (below 1: capping saves energy).
     public func relativeEnergyPerWork(utilization: Double, capWatts: Double?) -> Double {
-        let base = uncappedPower(utilization: utilization) / max(1e-12, throughput(utilization: utilization, capWatts: nil))
-        let capped = power(utilization: utilization, capWatts: capWatts) / max(1e-12, throughput(utilization: utilization, capWatts: capWatts))
-        return capped / base
+        let u = DevicePowerModel.clampUnit(utilization)
+        guard u > 0 else { return 1 }
+        return power(utilization: u, capWatts: capWatts) / uncappedPower(utilization: u) / max(1e-9, relativeThroughput(utilization: u, capWatts: capWatts))
+    }
+
+    /// `relativeEnergyPerWork` ± the response's energy band (low, high); both equal it when
+    /// the response has no band or the cap does not bind.
+    public func relativeEnergyPerWorkBand(utilization: Double, capWatts: Double?) -> (low: Double, high: Double) {
+        let e = relativeEnergyPerWork(utilization: utilization, capWatts: capWatts)
+        guard capWatts != nil else { return (e, e) }
+        let draw = uncappedPower(utilization: utilization)
+        let h = response.energyBandHalfWidth(capW: effectiveCap(capWatts), drawW: draw, maxW: maxWatts)
+        return (max(0, e - h), e + h)
     }
 }

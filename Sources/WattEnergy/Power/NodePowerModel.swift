@@ -1,10 +1,7 @@
 extension DevicePowerModel {
-    /// The power model of a catalog device: its idle and max power, cap range and cap curve.
+    /// The power model of a catalog device: its idle and max power, cap range and cap response.
     public init(profile: DeviceProfile) {
-        let curve = profile.capCurve
-        self.init(idleWatts: profile.idleW, maxWatts: profile.maxW, capRange: profile.capRangeW) { x in
-            curve.relativeThroughput(atCapFraction: x)
-        }
+        self.init(idleWatts: profile.idleW, maxWatts: profile.maxW, capRange: profile.capRangeW, response: profile.capResponse)
     }
 }
 
