@@ -18,7 +18,7 @@ public enum ShiftCommand {
         public var series: String?
         public var confidences = "0,1"
         public var definitions = "code"
-        public var jobSeeds = 5
+        public var jobSeeds = 20
         public var noiseSeeds = 10
         public init() {}
     }
@@ -110,7 +110,7 @@ public struct ShiftStudyCommand: ParsableCommand {
     @Option(help: "Decision rules: shift only when the saving exceeds this many standard deviations (0: always the lowest).")
     var confidence: String = "0,1"
     @Option(help: "code (as their simulator runs) or corrected (as described).") var definitions: String = "code"
-    @Option(help: "Scenario II job sets drawn (seeds 1...N).") var jobSeeds: Int = 5
+    @Option(help: "Scenario II job sets drawn (seeds 1...N).") var jobSeeds: Int = 20
     @Option(help: "Noise draws of the noisy forecast (seeds 0..<N).") var noiseSeeds: Int = 10
     public init() {}
     public func run() throws {

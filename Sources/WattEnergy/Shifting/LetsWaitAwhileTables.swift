@@ -15,8 +15,9 @@ public struct LetsWaitAwhileTables: Sendable {
         public var confidences: [Double] = [0, 1]
         public var definitions: LetsWaitAwhile.Definitions = .code
         /// Scenario II job sets (their code draws one, NumPy seed 0, which is not reproduced).
-        public var jobSeeds: [UInt64] = [1, 2, 3, 4, 5]
-        /// Noise draws per run of the noisy source (their `ERROR_REPETITIONS` is 10).
+        public var jobSeeds: [UInt64] = Array(1...20)
+        /// Noise draws of the noisy source (their `ERROR_REPETITIONS` is 10). The noisy source
+        /// makes max(job sets, draws) runs, run k pairing job set k mod J with draw k mod N.
         public var noiseSeeds: [UInt64] = Array(0..<10)
         /// The forecast error of the noisy source, relative to the series' mean.
         public var relativeError = 0.05
@@ -110,13 +111,13 @@ public struct LetsWaitAwhileTables: Sendable {
                     for column in columns {
                         var percents: [Double] = []
                         var shifted = 0, declined = 0, failed = 0
-                        for (j, jobs) in column.jobSets.enumerated() {
-                            for forecasts in forecastRuns {
-                                let o = study.run(jobs, forecasts: forecasts, baselines: baselineCache[b + j],
-                                                  planner: ShiftPlanner(confidence: confidence))
-                                percents.append(o.savingPercent)
-                                shifted += o.shifted; declined += o.declined; failed += o.failed
-                            }
+                        // Run k pairs job set k mod J with forecast draw k mod F.
+                        for k in 0..<max(column.jobSets.count, forecastRuns.count) {
+                            let j = k % column.jobSets.count
+                            let o = study.run(column.jobSets[j], forecasts: forecastRuns[k % forecastRuns.count],
+                                              baselines: baselineCache[b + j], planner: ShiftPlanner(confidence: confidence))
+                            percents.append(o.savingPercent)
+                            shifted += o.shifted; declined += o.declined; failed += o.failed
                         }
                         b += column.jobSets.count
                         let mean = percents.reduce(0, +) / Double(max(1, percents.count))

@@ -177,28 +177,30 @@ public struct ShiftPlanner: Sendable {
                          interruptions: max(0, segments.count - 1), reason: reason)
     }
 
-    /// Joules per slot, plus the resume overhead at each slot that starts a run after a pause.
-    private func weights(_ slots: [Int], energy: Double, resume: Double) -> [(Int, Double)] {
-        var out: [(Int, Double)] = []
-        out.reserveCapacity(slots.count)
-        for (k, i) in slots.enumerated() {
-            let resumes = k > 0 && slots[k - 1] != i - 1
-            out.append((i, energy + (resumes ? resume : 0)))
+    /// Calls `body(step, joules)` for each slot: `energy`, plus the resume overhead at a slot
+    /// that starts a run after a pause.
+    private func forEachWeight(_ slots: [Int], energy: Double, resume: Double, _ body: (Int, Double) -> Void) {
+        for k in slots.indices {
+            let resumes = k > 0 && slots[k - 1] != slots[k] - 1
+            body(slots[k], energy + (resumes ? resume : 0))
         }
-        return out
     }
 
     private func cost(_ slots: [Int], energy: Double, resume: Double, values: [Double]) -> Double {
-        weights(slots, energy: energy, resume: resume).reduce(0) { $0 + $1.1 * values[$1.0] }
+        var total = 0.0
+        forEachWeight(slots, energy: energy, resume: resume) { total += $1 * values[$0] }
+        return total
     }
 
     private func savingDeviation(_ a: [Int], _ b: [Int], energy: Double, resume: Double, sigmas: [Double]) -> Double {
-        var delta: [Int: Double] = [:]
-        for (i, w) in weights(a, energy: energy, resume: resume) { delta[i, default: 0] += w }
-        for (i, w) in weights(b, energy: energy, resume: resume) { delta[i, default: 0] -= w }
+        guard let aFirst = a.first, let bFirst = b.first, let aLast = a.last, let bLast = b.last else { return 0 }
+        let low = min(aFirst, bFirst), high = max(aLast, bLast)
+        var delta = [Double](repeating: 0, count: high - low + 1)
+        forEachWeight(a, energy: energy, resume: resume) { delta[$0 - low] += $1 }
+        forEachWeight(b, energy: energy, resume: resume) { delta[$0 - low] -= $1 }
         var variance = 0.0
-        for (i, w) in delta where w != 0 {
-            let s = sigmas[i]
+        for (k, w) in delta.enumerated() where w != 0 {
+            let s = sigmas[low + k]
             if s.isNaN { return .nan }
             variance += w * w * s * s
         }

@@ -42,7 +42,10 @@ public struct ShiftStudy: Sendable {
     public let truth: TimeSeries
     /// The same in g/J, as a step series for the accounting.
     public let intensity: StepSeries
-    public var power: Double
+    public let power: Double
+    /// Running sums over the grid steps of a `power` run's grams and unknown joules.
+    private let stepGrams: [Double]
+    private let stepUnknown: [Double]
 
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
@@ -60,12 +63,32 @@ public struct ShiftStudy: Sendable {
         } catch {
             throw Failure(message: "the carbon series: \(error)")
         }
+        var grams = [0.0], unknown = [0.0]
+        for i in truth.values.indices {
+            let t = truth.time(at: i)
+            let r = Accounting.account([PowerSample(time: t, watts: power), PowerSample(time: t + truth.step, watts: power)],
+                                       intensity: intensity)
+            grams.append(grams[i] + r.grams)
+            unknown.append(unknown[i] + r.joulesWithoutIntensity)
+        }
+        stepGrams = grams
+        stepUnknown = unknown
     }
 
     /// Grams of CO2e of runs at `power` over `segments`, and the joules with no known intensity.
+    /// A segment on the series' grid is the sum of its steps' integrals (precomputed once with
+    /// `Accounting.account` per step; the integral is additive over disjoint intervals); any
+    /// other segment is integrated by `Accounting.account` directly.
     public func emissions(_ segments: [ShiftPlan.Segment]) -> (grams: Double, unknownJoules: Double) {
         var grams = 0.0, unknown = 0.0
         for s in segments where s.end > s.start {
+            let a = (s.start - truth.start) / truth.step, b = (s.end - truth.start) / truth.step
+            let i = Int(a.rounded()), j = Int(b.rounded())
+            if abs(a - Double(i)) * truth.step < 1e-6, abs(b - Double(j)) * truth.step < 1e-6, i >= 0, j <= truth.count {
+                grams += stepGrams[j] - stepGrams[i]
+                unknown += stepUnknown[j] - stepUnknown[i]
+                continue
+            }
             let report = Accounting.account([PowerSample(time: s.start, watts: power), PowerSample(time: s.end, watts: power)],
                                             intensity: intensity)
             grams += report.grams
