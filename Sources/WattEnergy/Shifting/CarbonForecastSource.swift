@@ -79,10 +79,10 @@ public struct NoisyOracleForecastSource: CarbonForecastSource {
 
 /// A forecast from a Watt forecasting model (`Forecaster`, chosen by `ModelSelector` or
 /// fixed), fitted only on the `trainingWindow` before each forecast's start: the adapter
-/// between Sources/WattEnergy/Forecasting and the planner. The model is chosen again (or
-/// refitted, when fixed) every `refitEvery` seconds, on a schedule aligned to the series'
-/// start so that it does not depend on which jobs ask; in between it is only `update`d with
-/// the newest window. A forecast made at `start` knows the steps before `start`: the step
+/// between Sources/WattEnergy/Forecasting and the planner. A selected model is chosen again
+/// every `reselectEvery` seconds and refitted every `refitEvery` (a fixed one refitted), on
+/// schedules aligned to the series' start so that they do not depend on which jobs ask; in
+/// between the model is only `update`d with the newest window. A forecast made at `start` knows the steps before `start`: the step
 /// that begins at `start` is not over yet.
 public struct ModelForecastSource: CarbonForecastSource {
     public enum Choice: Sendable {
@@ -94,17 +94,19 @@ public struct ModelForecastSource: CarbonForecastSource {
     public var choice: Choice
     public var trainingWindow: Double
     public var refitEvery: Double
+    public var reselectEvery: Double
     public let name: String
     private var model: (any Forecaster)?
     private var fittedPeriod = Int.min
+    private var selectedPeriod = Int.min
     /// Names of the models chosen, with how many periods each was chosen for.
     public private(set) var chosen: [String: Int] = [:]
 
     public init(name: String, series: TimeSeries, choice: Choice, trainingWindow: Double = 28 * 86_400,
-                refitEvery: Double = 86_400) {
-        precondition(trainingWindow > 0 && refitEvery > 0)
+                refitEvery: Double = 86_400, reselectEvery: Double = 28 * 86_400) {
+        precondition(trainingWindow > 0 && refitEvery > 0 && reselectEvery > 0)
         self.name = name; self.series = series; self.choice = choice
-        self.trainingWindow = trainingWindow; self.refitEvery = refitEvery
+        self.trainingWindow = trainingWindow; self.refitEvery = refitEvery; self.reselectEvery = reselectEvery
     }
 
     /// 24-hour persistence: each step of the last observed day repeats (Watt's seasonal naive
@@ -114,11 +116,13 @@ public struct ModelForecastSource: CarbonForecastSource {
                             trainingWindow: trainingWindow)
     }
 
-    /// Watt's own forecaster: `ModelSelector` over its default candidates.
+    /// Watt's own forecaster: `ModelSelector` over its default candidates, chosen every 28
+    /// days, refitted weekly, updated at every forecast.
     public static func watt(series: TimeSeries, selector: ModelSelector = ModelSelector(),
-                            trainingWindow: Double = 28 * 86_400, refitEvery: Double = 7 * 86_400) -> ModelForecastSource {
+                            trainingWindow: Double = 28 * 86_400, refitEvery: Double = 7 * 86_400,
+                            reselectEvery: Double = 28 * 86_400) -> ModelForecastSource {
         ModelForecastSource(name: "watt", series: series, choice: .selected(selector), trainingWindow: trainingWindow,
-                            refitEvery: refitEvery)
+                            refitEvery: refitEvery, reselectEvery: reselectEvery)
     }
 
     public mutating func forecast(from start: Double, steps: Int) throws(ForecastError) -> ShiftForecast {
@@ -127,23 +131,24 @@ public struct ModelForecastSource: CarbonForecastSource {
         let w = min(first, max(1, Int((trainingWindow / series.step + 1e-9).rounded(.down))))
         let window = series[(first - w)..<first]
         let period = Int(((start - series.start) / refitEvery).rounded(.down))
-        if model == nil || period != fittedPeriod {
-            switch choice {
-            case .fixed(let prototype):
-                var m = prototype
-                try m.fit(window)
-                model = m
-            case .selected(let selector):
-                // The selector backtests models on up to two training windows of history
-                // before `start` (less early in a series) and fits the winner on the last one.
-                let history = min(first, 2 * w)
-                var s = selector
-                s.backtest.trainingWindow = Double(min(w, history / 2)) * series.step
-                model = try s.select(series[(first - history)..<first]).model
-                try model!.update(window)
-            }
+        let selection = Int(((start - series.start) / reselectEvery).rounded(.down))
+        if case .selected(let selector) = choice, model == nil || selection != selectedPeriod {
+            // The selector backtests models on up to two training windows of history before
+            // `start` (less early in a series) and fits the winner on the last one.
+            let history = min(first, 2 * w)
+            var s = selector
+            s.backtest.trainingWindow = Double(min(w, history / 2)) * series.step
+            model = try s.select(series[(first - history)..<first]).model
+            try model!.update(window)
+            selectedPeriod = selection
             fittedPeriod = period
             chosen[model!.name, default: 0] += 1
+        } else if model == nil || period != fittedPeriod {
+            var m: any Forecaster
+            if case .fixed(let prototype) = choice { m = prototype } else { m = model! }
+            try m.fit(window)
+            model = m
+            fittedPeriod = period
         } else {
             try model!.update(window)
         }

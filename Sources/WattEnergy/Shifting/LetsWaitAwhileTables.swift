@@ -44,7 +44,7 @@ public struct LetsWaitAwhileTables: Sendable {
     }
 
     public var cells: [Cell] = []
-    /// Models the Watt source chose, per region (name: refit periods).
+    /// Models the Watt source chose, per region (name: how many selection periods).
     public var chosenModels: [String: [String: Int]] = [:]
 
     /// Runs every cell for `series` (region name to its series in gCO2/kWh on the 30-minute
