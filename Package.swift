@@ -58,7 +58,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "watt", dependencies: ["WattCLI"]),
+        .executableTarget(name: "watt", dependencies: ["WattCLI", "WattSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // How a host program embeds the language core with its own vocabulary.
         .executableTarget(name: "watt-embedding-example", dependencies: ["WattLanguage"], path: "examples/embedding"),
         .testTarget(

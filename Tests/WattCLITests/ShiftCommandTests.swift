@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import WattCLI
+
+@Suite struct ShiftCommandTests {
+    static func options(_ edit: (inout ShiftCommand.Options) -> Void) -> ShiftCommand.Options {
+        var o = ShiftCommand.Options()
+        o.dataDirectory = Paths.root.appendingPathComponent("examples/data/grid").path
+        edit(&o)
+        return o
+    }
+
+    @Test func nightlyOracleTableFromAnyDirectory() {
+        let out = ShiftCommand.run(Self.options { $0.forecasts = "oracle"; $0.regions = "GB"; $0.confidences = "0" })
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("| GB | oracle | lowest | 6.54 [paper 6.50] | 8.36 [paper 8.40] | 8.86 [paper 8.90] | 10.16 [paper 10.20] |"))
+        let json = ShiftCommand.run(Self.options { $0.forecasts = "oracle"; $0.regions = "GB"; $0.confidences = "0"; $0.format = "json" })
+        #expect(json.exitCode == 0)
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+    }
+
+    @Test func badArgumentsAreRefusedWithAReason() {
+        let cases: [(ShiftCommand.Options, String)] = [
+            (Self.options { $0.scenario = 3 }, "--scenario"),
+            (Self.options { $0.forecasts = "crystal-ball" }, "unknown forecast `crystal-ball`"),
+            (Self.options { $0.regions = "XX" }, "unknown region `XX`"),
+            (Self.options { $0.confidences = "nan" }, "--confidence"),
+            (Self.options { $0.jobSeeds = 0 }, "--job-seeds"),
+            (Self.options { $0.definitions = "loose" }, "--definitions"),
+            (Self.options { $0.dataDirectory = "/nonexistent" }, "hint: run from the repository root"),
+            (Self.options { $0.series = "/nonexistent.csv" }, "--series needs exactly one --region"),
+        ]
+        for (o, message) in cases {
+            let out = ShiftCommand.run(o)
+            #expect(out.exitCode == 2 && out.stderr.contains(message), "\(out.stderr)")
+        }
+    }
+}
