@@ -57,6 +57,7 @@ prometheus-test:
 
 grammar-check:
 	WATT_BIN=$(WATT) python3 grammar/crosscheck.py
+	python3 scripts/check-core-deps.py
 
 policy-check:
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/

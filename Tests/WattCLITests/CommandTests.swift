@@ -245,3 +245,15 @@ import WattLanguage
         #expect(JournalCommand.explain("no-such-thing", path: path).exitCode == 1)
     }
 }
+
+/// Every command error code is documented with its exit status (docs/diagnostics.md).
+@Suite struct CommandErrorDocumentationTests {
+    @Test func everyCodeIsDocumented() throws {
+        let text = try String(contentsOf: Paths.root.appendingPathComponent("docs/diagnostics.md"), encoding: .utf8)
+        for code in WattError.Code.allCases {
+            #expect(text.contains("| \(code.rawValue) | \(code.exitStatus) | \(code.summary)"),
+                    "docs/diagnostics.md does not document \(code.rawValue) (exit \(code.exitStatus): \(code.summary))")
+        }
+    }
+}
+

@@ -26,7 +26,7 @@ public enum JournalCommand {
             }
             return CommandOutput(stdout: text, exitCode: integrity == "ok" ? 0 : 1)
         } catch {
-            return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
+            return CommandOutput(error: error)
         }
     }
 
@@ -55,7 +55,7 @@ public enum JournalCommand {
             }
             return CommandOutput(stdout: "nothing in the journal about `\(id)` (no action on it, no rule of that name)\n", exitCode: 1)
         } catch {
-            return CommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
+            return CommandOutput(error: error)
         }
     }
 }

@@ -28,7 +28,7 @@ public enum TestCommand {
             }
         }
         let suites: [TestSuiteFile]
-        do { suites = try TestDiscovery.discover(options.paths) } catch { return CommandOutput(stderr: error.message + "\n", exitCode: 2) }
+        do { suites = try TestDiscovery.discover(options.paths) } catch { return CommandOutput(error: error) }
         if suites.isEmpty {
             return CommandOutput(stderr: "error: no test files (`*_test.watt`) under \(options.paths.map { "`\($0)`" }.joined(separator: ", "))\n", exitCode: 2)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import WattSupport
 
 /// Where the metrics endpoint listens (`watt run --metrics-listen`): an IP address and a
 /// port. Only numeric addresses (and `localhost`), so what is bound is exactly what was
@@ -31,15 +32,10 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public struct Failure: Error, Equatable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
     /// `PORT` (on 127.0.0.1), `HOST:PORT` or `[IPV6]:PORT`; `localhost` is 127.0.0.1.
-    public static func parse(_ text: String) throws(Failure) -> ListenAddress {
-        let usage = Failure(message: "`\(text)` is not PORT, IP:PORT or [IPv6]:PORT (e.g. 127.0.0.1:9464)")
-        func port(_ s: Substring) throws(Failure) -> UInt16 {
+    public static func parse(_ text: String) throws(WattError) -> ListenAddress {
+        let usage = WattError(.usage, "`\(text)` is not PORT, IP:PORT or [IPv6]:PORT (e.g. 127.0.0.1:9464)")
+        func port(_ s: Substring) throws(WattError) -> UInt16 {
             guard !s.isEmpty, s.count <= 5, s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber), let p = UInt16(s) else { throw usage }
             return p
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WattSupport
 
 /// The metrics over HTTP (`watt run --metrics-listen 127.0.0.1:9464`): POSIX sockets on a
 /// thread of its own, serving the page the exporter renders each tick (`MetricsHTTP` says
@@ -19,20 +20,15 @@ public final class MetricsServer: Sendable {
     private let state = Atomic<Int>(0)
     private let done = DispatchSemaphore(value: 0)
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
     /// Binds and listens at once, so a busy port is an error before the run starts.
-    public init(listen: ListenAddress, page: MetricsPage, timeout: Double = 2) throws(Failure) {
+    public init(listen: ListenAddress, page: MetricsPage, timeout: Double = 2) throws(WattError) {
         self.page = page
         self.timeout = timeout
         let domain = listen.family == .ipv4 ? AF_INET : AF_INET6
         // Close-on-exec: commands the loop runs (scontrol, a cap command) must not inherit
         // the socket and keep the port after watt exits.
         let fd = Glibc.socket(domain, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(message: "cannot open a socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw WattError(.usage, "cannot open a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var bound: Int32
@@ -65,7 +61,7 @@ public final class MetricsServer: Sendable {
         guard bound == 0, Glibc.listen(fd, 16) == 0 else {
             let why = String(cString: strerror(errno))
             close(fd)
-            throw Failure(message: "cannot listen on \(listen): \(why)")
+            throw WattError(.usage, "cannot listen on \(listen): \(why)")
         }
         socket = fd
         address = ListenAddress(family: listen.family, host: listen.host, port: port)

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking  // URLSession on Linux: a stock HTTP client (libcurl) as a scraper
 #endif
 import Testing
+import WattSupport
 @testable import WattControl
 
 /// A raw TCP client for the endpoint tests: sends bytes as given (so garbage and oversized
@@ -142,7 +143,7 @@ enum RawClient {
         let server = try MetricsServer(listen: ListenAddress.parse("127.0.0.1:0"), page: page)
         server.start()
         let port = server.address.port
-        #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: ListenAddress(family: .ipv4, host: "127.0.0.1", port: port), page: page) }
+        #expect(throws: WattError.self) { try MetricsServer(listen: ListenAddress(family: .ipv4, host: "127.0.0.1", port: port), page: page) }
         server.stop()
         #expect(throws: (any Error).self) { try RawClient.connect(port) }
         let again = try MetricsServer(listen: ListenAddress(family: .ipv4, host: "127.0.0.1", port: port), page: page)
