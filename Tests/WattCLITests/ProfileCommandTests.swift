@@ -37,7 +37,7 @@ import WattEnergy
         let own = ProfileCommand.show(name: "v100-pcie-32gb", profiles: [Paths.root.appendingPathComponent("examples/profiles/site.json").path])
         #expect(own.stdout.contains("cap curve: `zeus-v100`, its own"))
         let unknown = ProfileCommand.show(name: "h100-sxm")
-        #expect(unknown.exitCode == 2 && unknown.stderr == "error: unknown device or curve `h100-sxm`; did you mean `h100-sxm5-80gb`?\n")
+        #expect(unknown.exitCode == 64 && unknown.stderr == "error[C0101]: unknown device or curve `h100-sxm`\nhelp: did you mean `h100-sxm5-80gb`?\n")
     }
 
     @Test func showWarnsOfADeviceWithoutACurve() throws {
@@ -70,13 +70,13 @@ import WattEnergy
         let bad = dir.appendingPathComponent("bad.csv").path
         try "dataset,network,batch_size,optimizer,power_limit,time_per_epoch,average_power\nd,n,1,o,250,10,200\nd,n,1,o,abc,10,200\n"
             .write(toFile: bad, atomically: true, encoding: .utf8)
-        #expect(ProfileCommand.fit(files: [bad]).stderr == "error: \(bad):3: power_limit must be a number of watts in (0, 10000], found `abc`\n")
+        #expect(ProfileCommand.fit(files: [bad]).stderr == "error[C0202]: \(bad):3: power_limit must be a number of watts in (0, 10000], found `abc`\n")
         #expect(ProfileCommand.fit(files: [dir.appendingPathComponent("none.csv").path]).exitCode == 2)
-        #expect(ProfileCommand.fit(files: [Self.zeus[2]], maxLimitW: 0).stderr == "error: --max-limit must be in (0, 10000] W\n")
-        #expect(ProfileCommand.fit(files: [Self.zeus[2]], maxLimitW: .nan).exitCode == 2)
+        #expect(ProfileCommand.fit(files: [Self.zeus[2]], maxLimitW: 0).stderr == "error[C0101]: --max-limit must be in (0, 10000] W\n")
+        #expect(ProfileCommand.fit(files: [Self.zeus[2]], maxLimitW: .nan).exitCode == 64)
         #expect(ProfileCommand.fit(files: [Self.zeus[2]], maxLimitW: 300).stderr.contains("no workload has a run at the max limit (300 W)"))
-        #expect(ProfileCommand.fit(files: [Self.zeus[2]], name: "bad name").exitCode == 2)
-        #expect(ProfileCommand.fit(files: []).exitCode == 2)
-        #expect(ProfileCommand.validate(files: [Self.zeus[0]]).exitCode == 2)
+        #expect(ProfileCommand.fit(files: [Self.zeus[2]], name: "bad name").exitCode == 64)
+        #expect(ProfileCommand.fit(files: []).exitCode == 64)
+        #expect(ProfileCommand.validate(files: [Self.zeus[0]]).exitCode == 64)
     }
 }

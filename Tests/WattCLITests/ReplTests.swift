@@ -101,7 +101,7 @@ import WattLanguage
         #expect(try String(contentsOf: file, encoding: .utf8).contains("let double_cap = site.power_cap * 2"))
         #expect(s.handle(":reset").output.hasPrefix("reset"))
         #expect(s.handle("headroom").output.contains("unknown name `headroom`"))
-        #expect(s.handle(":load /nonexistent.watt").output == "error: cannot read `/nonexistent.watt`\n")
+        #expect(s.handle(":load /nonexistent.watt").output == "error[C0201]: cannot read `/nonexistent.watt`\n")
     }
 
     @Test func completionKnowsTheLanguage() throws {

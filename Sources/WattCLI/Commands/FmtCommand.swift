@@ -44,7 +44,7 @@ public enum FmtCommand {
                         try Data(formatted.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                         out.stdout += "formatted \(path)\n"
                     } catch {
-                        out.stderr += "error: cannot write `\(path)`: \(error.localizedDescription)\n"
+                        out.stderr += WattError(.unwritable, "cannot write `\(path)`: \(error.localizedDescription)").description + "\n"
                         out.exitCode = 2
                     }
                 }

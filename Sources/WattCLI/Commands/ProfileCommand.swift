@@ -14,31 +14,31 @@ public enum ProfileCommand {
     /// Reads Zeus-style CSVs; the GPU is named by the file's base name.
     static func measurements(_ files: [String], maxLimitW: Double?) -> Result<[CapCurveFit.Measurements], CommandOutput> {
         if let maxLimitW, !(maxLimitW > 0 && maxLimitW <= CapCurveFit.Measurements.maxWatts) {
-            return .failure(CommandOutput(stderr: "error: --max-limit must be in (0, \(Int(CapCurveFit.Measurements.maxWatts))] W\n", exitCode: 2))
+            return .failure(CommandOutput(error: WattError(.usage, "--max-limit must be in (0, \(Int(CapCurveFit.Measurements.maxWatts))] W")))
         }
         var result: [CapCurveFit.Measurements] = []
         for path in files {
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             if let size = attributes?[.size] as? Int, size > maxFileBytes {
-                return .failure(CommandOutput(stderr: "error: \(path): larger than \(maxFileBytes >> 20) MB\n", exitCode: 2))
+                return .failure(CommandOutput(error: WattError(.invalidFile, "\(path): larger than \(maxFileBytes >> 20) MB")))
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-                return .failure(CommandOutput(stderr: "error: \(path): \(why)\n", exitCode: 2))
+                return .failure(CommandOutput(error: WattError(.unreadable, "\(path): \(why)")))
             }
             let bytes = Array(data)
             if let problem = TextCheck.problem(bytes) {
-                return .failure(CommandOutput(stderr: "error: \(path):\(problem.line): \(problem.message)\n", exitCode: 2))
+                return .failure(CommandOutput(error: WattError(.invalidFile, "\(path):\(problem.line): \(problem.message)")))
             }
             let gpu = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             do {
                 let m = try CapCurveFit.Measurements(csv: String(decoding: bytes, as: UTF8.self), file: path, gpu: gpu, maxLimitW: maxLimitW)
                 guard !m.ratios.isEmpty else {
-                    return .failure(CommandOutput(stderr: "error: \(path): no workload has a run at the max limit (\(num(m.maxLimitW)) W); --max-limit must be a limit the file measured\n", exitCode: 2))
+                    return .failure(CommandOutput(error: WattError(.invalidFile, "\(path): no workload has a run at the max limit (\(num(m.maxLimitW)) W)", hint: "--max-limit must be a limit the file measured")))
                 }
                 result.append(m)
             } catch {
-                return .failure(CommandOutput(stderr: "error: \(error)\n", exitCode: 2))
+                return .failure(CommandOutput(error: WattError(.invalidFile, "\(error)")))
             }
         }
         return .success(result)
@@ -47,7 +47,7 @@ public enum ProfileCommand {
     // MARK: fit
 
     public static func fit(files: [String], maxLimitW: Double? = nil, name: String? = nil, format: OutputFormat = .text) -> CommandOutput {
-        guard !files.isEmpty else { return CommandOutput(stderr: "error: give at least one CSV file\n", exitCode: 2) }
+        guard !files.isEmpty else { return CommandOutput(error: WattError(.usage, "give at least one CSV file")) }
         let loaded: [CapCurveFit.Measurements]
         switch measurements(files, maxLimitW: maxLimitW) {
         case .success(let m): loaded = m
@@ -55,7 +55,7 @@ public enum ProfileCommand {
         }
         func allowed(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || "-_.+".contains(c)) }
         if let name, name.isEmpty || name.count > 64 || !name.allSatisfy(allowed) {
-            return CommandOutput(stderr: "error: --name `\(name)` must be 1 to 64 letters, digits and `-_.+`\n", exitCode: 2)
+            return CommandOutput(error: WattError(.usage, "--name `\(name)` must be 1 to 64 letters, digits and `-_.+`"))
         }
         let curveName = name ?? String(("fit-" + loaded.map(\.gpu).joined(separator: "-")).filter(allowed).prefix(64))
         var fit = CapCurveFit.fitResponse(loaded.flatMap(\.ratios))
@@ -127,7 +127,7 @@ public enum ProfileCommand {
 
     public static func show(name: String, profiles: [String] = []) -> CommandOutput {
         let (catalog, errors) = HardwareCatalog.load(files: profiles)
-        var err = errors.map { "error: \($0)\n" }.joined() + catalog.warnings.map { "warning: \($0)\n" }.joined()
+        var err = errors.map { WattError(.invalidFile, "\($0)").description + "\n" }.joined() + catalog.warnings.map { "warning: \($0)\n" }.joined()
         if let device = try? catalog.device(named: name) {
             return CommandOutput(stdout: showDevice(device), stderr: err)
         }
@@ -137,8 +137,8 @@ public enum ProfileCommand {
         var suggestion: String?
         do { _ = try catalog.device(named: name) } catch { suggestion = error.suggestion }
         if suggestion == nil { do { _ = try catalog.curve(named: name) } catch { suggestion = error.suggestion } }
-        err += "error: unknown device or curve `\(name)`" + (suggestion.map { "; did you mean `\($0)`?" } ?? "") + "\n"
-        return CommandOutput(stderr: err, exitCode: 2)
+        let unknown = WattError(.usage, "unknown device or curve `\(name)`", hint: suggestion.map { "did you mean `\($0)`?" })
+        return CommandOutput(stderr: err + unknown.description + "\n", exitCode: unknown.exitStatus)
     }
 
     static func showDevice(_ d: DeviceProfile) -> String {
@@ -177,15 +177,15 @@ public enum ProfileCommand {
     public static func validate(files: [String] = [], maxLimitW: Double? = nil) -> CommandOutput {
         let report: CapModelValidation.Report?
         if files.isEmpty {
-            do { report = try CapModelValidation.zeus() } catch { return CommandOutput(stderr: "error: \(error)\n", exitCode: 1) }
+            do { report = try CapModelValidation.zeus() } catch { return CommandOutput(error: WattError(.runFailed, "\(error)")) }
         } else {
-            guard files.count >= 2 else { return CommandOutput(stderr: "error: give at least two CSV files (one per GPU)\n", exitCode: 2) }
+            guard files.count >= 2 else { return CommandOutput(error: WattError(.usage, "give at least two CSV files (one per GPU)")) }
             switch measurements(files, maxLimitW: maxLimitW) {
             case .success(let m): report = CapModelValidation.leaveOneOut(m)
             case .failure(let out): return out
             }
         }
-        guard let report else { return CommandOutput(stderr: "error: fewer than two GPUs with runs\n", exitCode: 2) }
+        guard let report else { return CommandOutput(error: WattError(.invalidFile, "fewer than two GPUs with runs")) }
         return CommandOutput(stdout: CapModelValidation.text(report))
     }
 }

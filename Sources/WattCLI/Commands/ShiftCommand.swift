@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WattCluster
 import WattEnergy
+import WattSupport
 
 /// `watt shift study`: the Let's Wait Awhile reproduction tables (docs/carbon.md), computed by
 /// `LetsWaitAwhileTables` in WattEnergy over the 2020 grid series.
@@ -24,7 +25,7 @@ public enum ShiftCommand {
     }
 
     public static func run(_ o: Options) -> CommandOutput {
-        func usage(_ message: String) -> CommandOutput { CommandOutput(stderr: "error: \(message)\n", exitCode: 2) }
+        func usage(_ message: String) -> CommandOutput { CommandOutput(error: WattError(.usage, message)) }
         guard let scenario = LetsWaitAwhileTables.Scenario(rawValue: o.scenario) else {
             return usage("--scenario must be 1 (nightly job) or 2 (ad-hoc ML jobs), got `\(o.scenario)`")
         }
@@ -66,13 +67,11 @@ public enum ShiftCommand {
             do {
                 let series = try GridCarbonCSV.load(path: path, step: LetsWaitAwhile.step)
                 guard series.start <= LetsWaitAwhile.yearStart - 86_400, series.end >= LetsWaitAwhile.yearStart + 372 * 86_400 else {
-                    return CommandOutput(stderr: "error: \(path): the series must cover 2019-12-31 to 2021-01-07 (the year and its windows)\n",
-                                         exitCode: 2)
+                    return CommandOutput(error: WattError(.invalidFile, "\(path): the series must cover 2019-12-31 to 2021-01-07 (the year and its windows)"))
                 }
                 regions.append((name, series))
             } catch {
-                return CommandOutput(stderr: "error: \(path): \(error)\nhint: run from the repository root or pass --data DIR / --series FILE\n",
-                                     exitCode: 2)
+                return CommandOutput(error: WattError(.invalidFile, "\(path): \(error)", hint: "run from the repository root or pass --data DIR / --series FILE"))
             }
         }
         var options = LetsWaitAwhileTables.Options(scenario: scenario)
@@ -85,7 +84,7 @@ public enum ShiftCommand {
             let tables = try LetsWaitAwhileTables.run(options, regions: regions) { SeededRandom(seed: $0) }
             return CommandOutput(stdout: format == .json ? tables.json() : tables.text())
         } catch {
-            return CommandOutput(stderr: "error: \(error)\n", exitCode: 1)
+            return CommandOutput(error: WattError(.runFailed, "\(error)"))
         }
     }
 }

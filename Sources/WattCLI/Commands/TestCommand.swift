@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WattTesting
+import WattSupport
 
 /// `watt test`: runs the `test` blocks of `*_test.watt` files against the policies beside
 /// them, like `opa test` and `promtool test rules`.
@@ -18,19 +19,19 @@ public enum TestCommand {
 
     public static func run(_ options: Options) -> CommandOutput {
         guard ["text", "json", "junit"].contains(options.format) else {
-            return CommandOutput(stderr: "error: --format must be text, json or junit\n", exitCode: 2)
+            return CommandOutput(error: WattError(.usage, "--format must be text, json or junit, found `\(options.format)`"))
         }
         var runner = PolicyTestRunner()
         runner.timeout = options.timeout
         if let pattern = options.run {
             do { runner.filter = try NSRegularExpression(pattern: pattern) } catch {
-                return CommandOutput(stderr: "error: --run `\(pattern)` is not a regular expression\n", exitCode: 2)
+                return CommandOutput(error: WattError(.usage, "--run `\(pattern)` is not a regular expression"))
             }
         }
         let suites: [TestSuiteFile]
         do { suites = try TestDiscovery.discover(options.paths) } catch { return CommandOutput(error: error) }
         if suites.isEmpty {
-            return CommandOutput(stderr: "error: no test files (`*_test.watt`) under \(options.paths.map { "`\($0)`" }.joined(separator: ", "))\n", exitCode: 2)
+            return CommandOutput(error: WattError(.unreadable, "no test files (`*_test.watt`) under \(options.paths.map { "`\($0)`" }.joined(separator: ", "))"))
         }
         let report = runner.run(suites)
         var out = CommandOutput()
@@ -43,7 +44,7 @@ public enum TestCommand {
         }
         if !report.succeeded { out.exitCode = 1 }
         if let threshold = options.threshold, report.coverage.ruleShare * 100 < threshold - 1e-9 {
-            out.stderr += String(format: "error: rule coverage %.0f %% is below the threshold of %g %%\n", report.coverage.ruleShare * 100, threshold)
+            out.stderr += WattError(.policies, String(format: "rule coverage %.0f %% is below the threshold of %g %%", report.coverage.ruleShare * 100, threshold)).description + "\n"
             out.exitCode = 1
         }
         return out

@@ -3,6 +3,7 @@ import WattBindings
 import WattCluster
 import WattControl
 import WattLanguage
+import WattSupport
 
 /// The REPL's meta commands (`:help`, `:load`, `:tick`, ...).
 extension ReplSession {
@@ -52,7 +53,7 @@ extension ReplSession {
 
     func load(_ path: String) -> Reply {
         guard !path.isEmpty else { return Reply("usage: :load FILE\n") }
-        guard let data = FileManager.default.contents(atPath: path) else { return Reply("error: cannot read `\(path)`\n") }
+        guard let data = FileManager.default.contents(atPath: path) else { return Reply(WattError(.unreadable, "cannot read `\(path)`").description + "\n") }
         let source = SourceFile(name: path, bytes: Array(data))
         let others = loaded.filter { $0.path != path }
         let result = Compilation.compile(others.map(\.source) + [source] + typed.map(\.source), vocabulary: vocabulary)
@@ -190,7 +191,7 @@ extension ReplSession {
         let text = "# Saved from `watt repl`.\n\n" + typed.map { String(decoding: $0.source.bytes, as: UTF8.self) }.joined(separator: "\n\n") + "\n"
         let formatted = Formatter.format(Parser.parse(SourceFile(name: path, text: text)).unit)
         do { try formatted.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            return Reply("error: cannot write `\(path)`: \(error.localizedDescription)\n")
+            return Reply(WattError(.unwritable, "cannot write `\(path)`: \(error.localizedDescription)").description + "\n")
         }
         return Reply("saved \(typed.count) entr\(typed.count == 1 ? "y" : "ies") to `\(path)`\n")
     }
