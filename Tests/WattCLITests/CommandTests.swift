@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import WattCLI
-import WattDemoVocabulary
+import WattBindings
 import WattLanguage
 
 /// The commands, run in process.
@@ -137,20 +137,35 @@ import WattLanguage
 }
 
 @Suite struct VocabCommandTests {
-    /// docs/vocabulary-demo.md is generated; regenerate with `watt vocab > docs/vocabulary-demo.md`.
+    /// docs/vocabulary.md is `watt vocab` (the demo cluster's energy vocabulary);
+    /// `make vocab` or `WATT_RECORD=1` rewrites it.
     @Test func generatedReferenceMatchesTheDocs() throws {
-        let docs = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary-demo.md"), encoding: .utf8)
-        #expect(VocabCommand.run().stdout == docs, "docs/vocabulary-demo.md is stale: run `watt vocab --demo > docs/vocabulary-demo.md`")
-        let energy = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary.md"), encoding: .utf8)
-        #expect(VocabCommand.energy().stdout == energy, "docs/vocabulary.md is stale: run `watt vocab > docs/vocabulary.md`")
+        let url = Paths.root.appendingPathComponent("docs/vocabulary.md")
+        let out = VocabCommand.run()
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        if ProcessInfo.processInfo.environment["WATT_RECORD"] == "1" { try out.stdout.write(to: url, atomically: true, encoding: .utf8) }
+        let docs = try String(contentsOf: url, encoding: .utf8)
+        #expect(out.stdout == docs, "docs/vocabulary.md is stale: run `make vocab` (or `WATT_RECORD=1 swift test --filter VocabCommandTests`)")
     }
 
-    @Test func referenceListsEveryNameFieldAndVerb() {
+    @Test func referenceListsEveryNameFieldAndVerbOfTheDeclarations() {
         let text = VocabCommand.run().stdout
-        let vocabulary = DemoVocabulary.make()
-        for name in vocabulary.nameOrder { #expect(text.contains("| `\(name)` |")) }
-        for verb in vocabulary.verbs.keys { #expect(text.contains("| `\(verb)` |")) }
-        for schema in vocabulary.schemas.values { for f in schema.fields { #expect(text.contains("| `\(f.name)` |")) } }
+        let declarations = EnergyDeclarations.standard
+        for name in declarations.names {
+            #expect(text.contains("| `\(name.name)` |"))
+            #expect(text.contains("## Record `\(name.recordName)`"))
+            for field in name.fieldNames { #expect(text.contains("| `\(field)` |"), "\(name.recordName).\(field)") }
+        }
+        for verb in declarations.verbs { #expect(text.contains("| `\(verb.name)` |")) }
+        for field in declarations.forecast.fields { #expect(text.contains("| `\(field.name)` |")) }
+        #expect(text.contains("prices in EUR"))
+    }
+
+    @Test func anotherClustersInventory() {
+        let small = VocabCommand.run(clusterPath: Paths.root.appendingPathComponent("examples/clusters/small.yaml").path)
+        #expect(small.exitCode == 0, "\(small.stderr)")
+        #expect(small.stdout.contains("this is the cluster `"))
+        #expect(VocabCommand.run(clusterPath: "/no/cluster.yaml").exitCode == 2)
     }
 }
 
@@ -163,7 +178,7 @@ import WattLanguage
     }
 
     @Test func forecastsTheGridCarbonMinimum() {
-        let out = EvalCommand.run(.init(expression: "forecast(grid.carbon, 6 h).min", showType: true, clusterPath: Self.demo, warmup: "3d"))
+        let out = EvalCommand.run(.init(expression: "forecast(grid.carbon_intensity, 6 h).min", showType: true, clusterPath: Self.demo, warmup: "3d"))
         #expect(out.exitCode == 0, "\(out.stderr)\(out.stdout)")
         #expect(out.stdout.hasSuffix(" g/kWh : carbon intensity\n"))
     }
@@ -177,7 +192,7 @@ import WattLanguage
 
     @Test func checkAgainstTheClusterInventory() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-inventory-\(UUID().uuidString).watt")
-        try "if grid.carbon > 300 g/kWh then move jobs where flexible to pool \"efficeint\"\n".write(to: file, atomically: true, encoding: .utf8)
+        try "if grid.carbon_intensity > 300 g/kWh then move jobs where flexible to pool \"efficeint\"\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let out = CheckCommand.run(paths: [file.path], clusterPath: Self.demo)
         #expect(out.exitCode == 1)

@@ -1,18 +1,23 @@
 import ArgumentParser
 import WattBindings
-import WattDemoVocabulary
+import WattCluster
 import WattLanguage
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
+/// Files are checked against the energy vocabulary with a cluster's inventory (pools,
+/// profiles, the currency of prices): the built-in demo cluster's unless `--cluster` names
+/// another. Only the cluster file is read: nothing is simulated.
 public enum CheckCommand {
     public static func run(paths: [String], format: OutputFormat = .text, clusterPath: String? = nil) -> CommandOutput {
-        guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
+        let cluster: ClusterDefinition
         do {
-            let session = try ClusterSession.load(cluster: clusterPath, trace: nil, warmup: 0)
-            return run(paths: paths, format: format, vocabulary: session.binding.vocabulary)
+            cluster = try ClusterDefinition.load(path: clusterPath ?? ClusterDefinition.builtInDemoName)
         } catch {
-            return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
         }
+        let vocabulary = EnergyVocabulary.make(inventory: EnergyVocabulary.Inventory(cluster: cluster),
+                                               models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
+        return run(paths: paths, format: format, vocabulary: vocabulary)
     }
 
     public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
@@ -52,7 +57,7 @@ public struct Check: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Check policy files: syntax, names, types, units, cost.")
     @Argument(help: "Policy files or directories (searched for *.watt).") var paths: [String]
     @Option(help: "Output format: text or json.") var format: String = "text"
-    @Option(help: "A cluster file: check against the energy vocabulary and this cluster's inventory (pools, profiles).")
+    @Option(help: "A cluster file whose inventory (pools, profiles, currency) the policies are checked against (default: the built-in demo cluster, `demo`).")
     var cluster: String?
     public init() {}
     public func run() throws {

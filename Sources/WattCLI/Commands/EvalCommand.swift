@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
-import WattDemoVocabulary
+import WattCluster
 import WattLanguage
 
-/// `watt eval EXPR`: evaluates one expression against the demo world, or against the
-/// records of `--data world.json` (vocabulary inferred from the data).
+/// `watt eval EXPR`: evaluates one expression against a simulated cluster after a warm-up
+/// (the built-in demo cluster unless `--cluster` names another), or against the records of
+/// `--data world.json` (vocabulary inferred from the data).
 public enum EvalCommand {
     public struct Options: Sendable {
         public var expression: String
@@ -12,7 +13,7 @@ public enum EvalCommand {
         public var definitionFiles: [String] = []
         public var showType = false
         public var now: String?
-        /// A cluster file: evaluate against the simulated cluster instead of the demo world.
+        /// A cluster file (default, without `dataPath`: the built-in demo cluster).
         public var clusterPath: String?
         public var tracePath: String?
         /// Simulated time before the evaluation, so forecasts have history (default 3 days).
@@ -30,30 +31,30 @@ public enum EvalCommand {
         var inputs: Inputs
         var now: Double?
         do {
-            if let cluster = options.clusterPath {
-                guard let warmup = ClusterSession.duration(options.warmup) else {
-                    return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
-                }
-                let session: ClusterSession
-                do { session = try ClusterSession.load(cluster: cluster, trace: options.tracePath, warmup: warmup) } catch {
-                    return CommandOutput(stderr: error.message + "\n", exitCode: 2)
-                }
-                let world = session.world
-                vocabulary = session.binding.vocabulary
-                inputs = session.binding.inputs(for: world)
-                now = world.now
-            } else if let path = options.dataPath {
+            if let path = options.dataPath, options.clusterPath == nil {
                 guard let contents = FileManager.default.contents(atPath: path) else {
                     return CommandOutput(stderr: "error: cannot read `\(path)`\n", exitCode: 2)
                 }
                 vocabulary = try JSONWorld.inferVocabulary(from: contents)
                 (inputs, now) = try JSONWorld.inputs(from: contents, vocabulary: vocabulary)
             } else {
-                vocabulary = DemoVocabulary.make()
-                (inputs, now) = try JSONWorld.inputs(from: Data(DemoVocabulary.worldJSON.utf8), vocabulary: vocabulary)
+                guard let warmup = ClusterSession.duration(options.warmup) else {
+                    return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
+                }
+                let session: ClusterSession
+                do {
+                    session = try ClusterSession.load(cluster: options.clusterPath ?? ClusterDefinition.builtInDemoName,
+                                                      trace: options.tracePath, warmup: warmup)
+                } catch {
+                    return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+                }
+                let world = session.world
+                vocabulary = session.binding.vocabulary
+                inputs = session.binding.inputs(for: world)
+                now = world.now
             }
         } catch {
-            return CommandOutput(stderr: "error: \(options.dataPath ?? "demo world"): \(error)\n", exitCode: 2)
+            return CommandOutput(stderr: "error: \(options.dataPath ?? "cluster"): \(error)\n", exitCode: 2)
         }
         if let text = options.now {
             guard let t = TimeCalendar.parseISO8601(text) else {
@@ -97,11 +98,11 @@ public enum EvalCommand {
 public struct Eval: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Evaluate an expression, e.g. `watt eval '3 kW * 2 h'`.")
     @Argument(help: "The expression.") var expression: String
-    @Option(help: "A JSON world; its records and lists become names (default: the demo world).") var data: String?
+    @Option(help: "A JSON world; its records and lists become names (instead of a cluster).") var data: String?
     @Option(name: .customLong("file"), help: "A policy file whose let/const definitions are in scope.") var files: [String] = []
     @Flag(name: .customLong("type"), help: "Also print the result's type.") var showType = false
     @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.") var now: String?
-    @Option(help: "A cluster file (examples/clusters/*.yaml): evaluate against the simulated cluster.") var cluster: String?
+    @Option(help: "A cluster file (examples/clusters/*.yaml) to simulate and evaluate against (default: the built-in demo cluster, `demo`).") var cluster: String?
     @Option(help: "A job trace CSV for the cluster (default: the cluster file's trace).") var trace: String?
     @Option(help: "Simulated time before evaluating, so forecasts have history (e.g. 2d, 6h).") var warmup: String = "3d"
     public init() {}

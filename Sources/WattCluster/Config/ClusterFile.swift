@@ -38,9 +38,27 @@ public struct ClusterLoadError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension ClusterDefinition {
-    /// Reads a cluster file. Relative paths inside it (`profiles`, series files, the trace)
-    /// are resolved against the file's folder.
-    public static func load(path: String, catalog: HardwareCatalog = .builtIn) throws(ClusterLoadError) -> ClusterDefinition {
+    /// The name of the built-in demo cluster (`--cluster demo`): a copy of
+    /// examples/clusters/demo.yaml, its trace and its grid series, shipped as resources so
+    /// that it is there whatever the working directory.
+    public static let builtInDemoName = "demo"
+
+    /// The built-in demo cluster's file (in the library's resources).
+    public static var builtInDemoPath: String? {
+        Bundle.module.url(forResource: "demo", withExtension: "yaml", subdirectory: "Resources/demo/clusters")?.path
+    }
+
+    /// The file a cluster argument names: the built-in demo for `demo` (unless a file of
+    /// that name exists), else the path itself.
+    public static func resolve(_ path: String) -> String {
+        guard path == builtInDemoName, !FileManager.default.fileExists(atPath: path), let demo = builtInDemoPath else { return path }
+        return demo
+    }
+
+    /// Reads a cluster file (`demo`: the built-in demo cluster). Relative paths inside it
+    /// (`profiles`, series files, the trace) are resolved against the file's folder.
+    public static func load(path given: String, catalog: HardwareCatalog = .builtIn) throws(ClusterLoadError) -> ClusterDefinition {
+        let path = resolve(given)
         guard let data = FileManager.default.contents(atPath: path) else {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ClusterLoadError([ClusterFileError(file: path, message: why)])

@@ -129,8 +129,7 @@ public enum PolicyRun {
         let tick = cluster.tick
         var t = start - (days * 86_400 / tick).rounded(.down) * tick
         while t < start - 1e-9 {
-            binding.models.record("grid.carbon", cluster.grid.carbonIntensity.value(at: t), at: t)
-            binding.models.record("grid.price", cluster.grid.price.value(at: t), at: t)
+            binding.recordGrid(cluster.grid(at: t), at: t)
             t += tick
         }
     }
