@@ -53,6 +53,12 @@ public enum EnergyVocabulary {
 
     static func historySchemaName(_ d: Dimension) -> String { "history_" + forecastSchemaName(d).dropFirst("forecast_".count) }
 
+    /// The vocabulary of a cluster file's inventory, with no telemetry yet (what `watt check`
+    /// checks against: nothing is simulated).
+    public static func make(cluster: ClusterDefinition) -> Vocabulary {
+        make(inventory: Inventory(cluster: cluster), models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
+    }
+
     public static func make(inventory: Inventory, models: TelemetryModels, catalog: HardwareCatalog,
                             declarations: EnergyDeclarations = .standard) -> Vocabulary {
         var v = Vocabulary()

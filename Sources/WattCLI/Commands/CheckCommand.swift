@@ -15,9 +15,7 @@ public enum CheckCommand {
         } catch {
             return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
         }
-        let vocabulary = EnergyVocabulary.make(inventory: EnergyVocabulary.Inventory(cluster: cluster),
-                                               models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
-        return run(paths: paths, format: format, vocabulary: vocabulary)
+        return run(paths: paths, format: format, vocabulary: EnergyVocabulary.make(cluster: cluster))
     }
 
     public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WattBindings
 import WattCluster
 import WattLanguage
 
@@ -41,17 +42,26 @@ public enum EvalCommand {
                 guard let warmup = ClusterSession.duration(options.warmup) else {
                     return CommandOutput(stderr: "error: `--warmup \(options.warmup)` is not a duration such as `2d` or `6h`\n", exitCode: 2)
                 }
-                let session: ClusterSession
-                do {
-                    session = try ClusterSession.load(cluster: options.clusterPath ?? ClusterDefinition.builtInDemoName,
-                                                      trace: options.tracePath, warmup: warmup)
-                } catch {
-                    return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+                let clusterPath = options.clusterPath ?? ClusterDefinition.builtInDemoName
+                let cluster: ClusterDefinition
+                do { cluster = try ClusterDefinition.load(path: clusterPath) } catch {
+                    return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
                 }
-                let world = session.world
-                vocabulary = session.binding.vocabulary
-                inputs = session.binding.inputs(for: world)
-                now = world.now
+                let constantVocabulary = EnergyVocabulary.make(cluster: cluster)
+                if try !readsTheWorld(options, vocabulary: constantVocabulary) {
+                    // Nothing to simulate for `3 kW * 2 h`: the world's names are not read.
+                    vocabulary = constantVocabulary
+                    inputs = Inputs(vocabulary: vocabulary)
+                } else {
+                    let session: ClusterSession
+                    do { session = try ClusterSession.load(cluster: clusterPath, trace: options.tracePath, warmup: warmup) } catch {
+                        return CommandOutput(stderr: error.message + "\n", exitCode: 2)
+                    }
+                    let world = session.world
+                    vocabulary = session.binding.vocabulary
+                    inputs = session.binding.inputs(for: world)
+                    now = world.now
+                }
             }
         } catch {
             return CommandOutput(stderr: "error: \(options.dataPath ?? "cluster"): \(error)\n", exitCode: 2)
@@ -91,6 +101,23 @@ public enum EvalCommand {
             return CommandOutput(stdout: DiagnosticRenderer.text(diagnostics), exitCode: 1)
         case .failure(.evaluation(let diagnostic)):
             return CommandOutput(stdout: DiagnosticRenderer.text(diagnostic), exitCode: 1)
+        }
+    }
+}
+
+extension EvalCommand {
+    /// Whether the expression or its definition files name something the simulated world
+    /// supplies: a name of the vocabulary (`site`, `jobs`), a function reading telemetry
+    /// (`forecast`, `history`; not the pure `profile`, `hour`, `weekday`), or `now` without
+    /// `--now` (the world's clock). Only then is the cluster simulated for the warm-up.
+    static func readsTheWorld(_ options: Options, vocabulary: Vocabulary) throws -> Bool {
+        var world = Set(vocabulary.nameOrder)
+        for (name, function) in vocabulary.functions where !function.overloads.allSatisfy(\.isPure) { world.insert(name) }
+        if options.now == nil { world.insert("now") }
+        var sources = [SourceFile(name: "<expr>", text: options.expression)]
+        for path in options.definitionFiles { sources.append(try PolicyFiles.load(path)) }
+        return sources.contains { source in
+            Lexer.tokenize(source).tokens.contains { $0.kind == .identifier && world.contains($0.text) }
         }
     }
 }
