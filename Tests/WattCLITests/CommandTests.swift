@@ -10,7 +10,7 @@ import WattLanguage
         ("3 kW * 2 h", "6 kWh\n"),
         ("(6 kWh * 400 g/kWh)", "2.4 kg\n"),
         ("1500 W", "1.5 kW\n"),
-        ("count(jobs where gpus > 0 and flexible)", "3\n"),
+        ("count(jobs where gpus > 0 and flexible)", "222\n"),
     ])
     func evalAcceptance(_ expression: String, _ expected: String) {
         let out = EvalCommand.run(.init(expression: expression))
@@ -76,10 +76,18 @@ import WattLanguage
         #expect(out.stderr == "error: no such file or directory `/no/such/file.watt`\n")
     }
 
-    @Test func checkThePolicyPacks() {
-        let out = CheckCommand.run(paths: [Paths.root.appendingPathComponent("policies").path],
-                                   clusterPath: Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path)
-        #expect(out.exitCode == 0, "\(out.stdout)")
+    /// One vocabulary: the packs check with no flags (the built-in demo cluster) as with the
+    /// cluster file, from any folder.
+    @Test func checkThePolicyPacks() throws {
+        let policies = Paths.root.appendingPathComponent("policies").path
+        let out = CheckCommand.run(paths: [policies])
+        #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.hasPrefix("ok: "))
+        let cluster = CheckCommand.run(paths: [policies], clusterPath: Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path)
+        #expect(cluster == out)
+        let elsewhere = try runWatt(["check", policies], in: FileManager.default.temporaryDirectory)
+        #expect(elsewhere.status == 0, "\(elsewhere.stdout)\(elsewhere.stderr)")
+        #expect(elsewhere.stdout == out.stdout)
     }
 
     @Test func fmtCheckAndWrite() throws {
