@@ -259,6 +259,12 @@ struct ClusterFileLoader {
         if let pn = f["price"],
            let p = fields(pn, "grid.price", allowed: ["currency", "per_kwh", "time_of_use", "file", "max_hold_s"], required: ["currency"]) {
             currency = p["currency"].flatMap { string($0, "grid.price.currency") }
+            // Policies write prices in these units (`0.2 EUR/kWh`): another currency could
+            // only be misread as one of them.
+            if let c = currency, !["USD", "EUR", "GBP"].contains(c) {
+                error("grid.price.currency", p["currency"], "must be USD, EUR or GBP (the currencies policies can write), found `\(c)`")
+                currency = nil
+            }
             if let tou = p["time_of_use"] {
                 for key in ["per_kwh", "file"] where p[key] != nil { error("grid.price.\(key)", p[key], "give one of `per_kwh`, `time_of_use` or `file`") }
                 if p["max_hold_s"] != nil { error("grid.price.max_hold_s", p["max_hold_s"], "only used with `file`") }
