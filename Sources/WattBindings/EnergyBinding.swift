@@ -15,6 +15,8 @@ public final class EnergyBinding: @unchecked Sendable {
     /// a rebuild.
     private let bound: [(name: any WorldNameDeclaration, schema: RecordSchema, slot: Int, states: [ColumnState])]
     private let verbs: [String: VerbDeclaration]
+    /// The metrics recorded each tick, with their paths made once.
+    private let history: [HistoryReader]
 
     public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double, declarations: EnergyDeclarations = .standard) {
         inventory = EnergyVocabulary.Inventory(world: world, catalog: catalog)
@@ -26,6 +28,7 @@ public final class EnergyBinding: @unchecked Sendable {
             (name, vocabulary.schemas[name.recordName]!, vocabulary.names[name.name]!.slot, name.makeColumnStates())
         }
         verbs = Dictionary(declarations.verbs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        history = declarations.names.flatMap(\.historyReaders)
     }
 
     /// What the latest `record` or `inputs(for:)` refused in its snapshot, and why
@@ -46,10 +49,7 @@ public final class EnergyBinding: @unchecked Sendable {
         let t = world.now
         let previous = models.now
         let hadHistory = !models.store.metrics.isEmpty
-        var outcomes: [MetricHistory.Outcome] = []
-        for name in bound {
-            for (path, value) in name.name.historyValues(of: world) { outcomes.append(models.record(path, value, at: t)) }
-        }
+        let outcomes = history.map { models.record($0.path, $0.value(world), at: t) }
         // The history is append-only: a tick older than the newest one recorded (the clock
         // went backwards, or samples arrive out of order) is refused as a whole; a tick at the
         // same time replaces the values recorded then. A tick long after the previous one

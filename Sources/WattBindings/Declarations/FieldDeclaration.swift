@@ -160,6 +160,12 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
         }
     }
 
+    /// Whether the element's value is outside `bounds` (false without bounds).
+    func refuses(_ element: Element) -> Bool {
+        guard let bounds, let v = number(of: element) else { return false }
+        return !bounds.accepts(v)
+    }
+
     /// The number a telemetry check or a metric reads (nil: none, or not a number field).
     func number(of element: Element) -> Double? {
         switch access {
@@ -175,9 +181,8 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
     /// `owner` names an element in the examples. True when a value was refused.
     func check(_ elements: inout [Element], record: String, owner: ((Element) -> String)?, _ quality: inout DataQuality) -> Bool {
         guard let bounds else { return false }
-        let label = "\(record).\(name)"
         func refuse(_ v: Double, _ element: Element) {
-            quality.add(label, bounds.problem(v) ?? "out of range", example: TelemetryGuard.example(owner?(element), v))
+            quality.add("\(record).\(name)", bounds.problem(v) ?? "out of range", example: TelemetryGuard.example(owner?(element), v))
         }
         switch access {
         case .number(let p), .instant(let p):

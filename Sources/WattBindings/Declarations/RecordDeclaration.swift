@@ -42,14 +42,20 @@ public protocol WorldNameDeclaration: Sendable {
     func value(of world: World, schema: RecordSchema, states: [ColumnState]) -> Value
     /// Refuses the values outside their fields' bounds (`TelemetryGuard`).
     func check(_ world: inout World, _ quality: inout DataQuality)
-    /// The paths with history (`site.power`) and their values in a snapshot.
-    func historyValues(of world: World) -> [(path: String, value: Double?)]
+    /// The paths with history (`site.power`) and how each is read from a snapshot.
+    var historyReaders: [HistoryReader] { get }
     /// Paths with history and their language types.
     func historyPaths(context: DeclarationContext) -> [(path: String, type: WattType)]
     /// The gauges it exports and their values in a snapshot.
     func exportedValues(of world: World) -> [(metric: ExportedMetric, path: String, value: Double?)]
     /// The fields a test's `given` may set.
     var settableFields: [SettableField] { get }
+}
+
+/// A metric with history (`site.power`): its path and how it is read from a snapshot.
+public struct HistoryReader: @unchecked Sendable {
+    public let path: String
+    public let value: (World) -> Double?
 }
 
 /// A field a test's `given` may set: `site.power`, or a field of one element of a collection
@@ -96,6 +102,8 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
     }
 
     public func check(_ world: inout World, _ quality: inout DataQuality) {
+        // A clean record (the usual case) costs a test per bounded field, no copy.
+        guard record.fields.contains(where: { $0.refuses(world[keyPath: keyPath]) }) else { return }
         var one = [world[keyPath: keyPath]]
         var refused = false
         for field in record.fields where field.check(&one, record: record.name, owner: nil, &quality) { refused = true }
@@ -104,9 +112,9 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
 
     func path(_ field: FieldDeclaration<Element>) -> String { "\(name).\(field.name)" }
 
-    public func historyValues(of world: World) -> [(path: String, value: Double?)] {
-        let element = world[keyPath: keyPath]
-        return record.fields.filter(\.history).map { (path($0), $0.number(of: element)) }
+    public var historyReaders: [HistoryReader] {
+        let keyPath = self.keyPath
+        return record.fields.filter(\.history).map { field in HistoryReader(path: path(field)) { field.number(of: $0[keyPath: keyPath]) } }
     }
 
     /// The history paths' values of one element (seeding a history from a cluster's series).
@@ -189,7 +197,7 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
         if refused { world[keyPath: keyPath] = elements }
     }
 
-    public func historyValues(of world: World) -> [(path: String, value: Double?)] { [] }
+    public var historyReaders: [HistoryReader] { [] }
     public func historyPaths(context: DeclarationContext) -> [(path: String, type: WattType)] { [] }
     public func exportedValues(of world: World) -> [(metric: ExportedMetric, path: String, value: Double?)] { [] }
 
