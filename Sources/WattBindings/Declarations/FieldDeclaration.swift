@@ -147,16 +147,28 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
     /// it holds the same ids.
     func column(_ elements: [Element], _ rows: RowSelection, _ state: ColumnState) -> Table.Column {
         switch access {
-        case .number(let p): return .number(p.gather(elements, rows) { $0.isFinite ? $0 : .nan })
-        case .optionalNumber(let p): return .number(p.gather(elements, rows) { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
-        case .count(let p): return .number(p.gather(elements, rows) { Double($0) })
-        case .instant(let p): return .instant(p.gather(elements, rows) { $0.isFinite ? $0 : .nan })
-        case .optionalInstant(let p): return .instant(p.gather(elements, rows) { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
-        case .flag(let p): return .bool(p.gather(elements, rows) { $0 ? 1 : 0 })
-        case .text(let p): return state.encoder.column(p.gather(elements, rows) { $0 })
-        case .optionalText(let p): return state.encoder.column(p.gather(elements, rows) { $0 })
-        case .choice(let c): return .string(codes: c.codes(elements, rows), dictionary: c.dictionary)
-        case .texts(let p): return .values(state.lists(p.gather(elements, rows) { $0 }))
+        case .number(let p):
+            return .number(p.raw(elements) { $0.numbers(rows) } ?? p.applied(elements, rows).map { $0.isFinite ? $0 : .nan })
+        case .optionalNumber(let p):
+            return .number(p.raw(elements) { $0.optionalNumbers(rows) }
+                ?? p.applied(elements, rows).map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
+        case .count(let p):
+            return .number(p.raw(elements) { $0.counts(rows) } ?? p.applied(elements, rows).map { Double($0) })
+        case .instant(let p):
+            return .instant(p.raw(elements) { $0.numbers(rows) } ?? p.applied(elements, rows).map { $0.isFinite ? $0 : .nan })
+        case .optionalInstant(let p):
+            return .instant(p.raw(elements) { $0.optionalNumbers(rows) }
+                ?? p.applied(elements, rows).map { $0.flatMap { $0.isFinite ? $0 : nil } ?? .nan })
+        case .flag(let p):
+            return .bool(p.raw(elements) { $0.flags(rows) } ?? p.applied(elements, rows).map { $0 ? 1 : 0 })
+        case .text(let p):
+            return state.encoder.column(p.raw(elements) { $0.strings(rows) } ?? p.applied(elements, rows))
+        case .optionalText(let p):
+            return state.encoder.column(p.raw(elements) { $0.optionalStrings(rows) } ?? p.applied(elements, rows))
+        case .choice(let c):
+            return .string(codes: c.codes(elements, rows), dictionary: c.dictionary)
+        case .texts(let p):
+            return .values(state.lists(p.raw(elements) { $0.lists(rows) } ?? p.applied(elements, rows)))
         }
     }
 
@@ -186,14 +198,16 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
         }
         switch access {
         case .number(let p), .instant(let p):
-            let refused = p.indices(of: elements, where: { !bounds.accepts($0) })
+            let refused = p.raw(elements) { $0.refused(by: bounds.accepts) }
+                ?? elements.indices.filter { !bounds.accepts(elements[$0][keyPath: p.keyPath]) }
             for i in refused {
                 refuse(elements[i][keyPath: p.keyPath], elements[i])
                 elements[i][keyPath: p.keyPath] = .nan
             }
             return !refused.isEmpty
         case .optionalNumber(let p), .optionalInstant(let p):
-            let refused = p.indices(of: elements, where: { $0.map { !bounds.accepts($0) } ?? false })
+            let refused = p.raw(elements) { $0.refusedOptional(by: bounds.accepts) }
+                ?? elements.indices.filter { elements[$0][keyPath: p.keyPath].map { !bounds.accepts($0) } ?? false }
             for i in refused {
                 refuse(elements[i][keyPath: p.keyPath] ?? .nan, elements[i])
                 elements[i][keyPath: p.keyPath] = nil

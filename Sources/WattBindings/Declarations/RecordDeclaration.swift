@@ -212,15 +212,21 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
     }
 }
 
-/// Which elements of a collection policies see, by one stored property (read in place:
-/// copying each element, as `filter` does, cost more than building the columns).
+/// Which elements of a collection policies see, by one stored property read in place
+/// (copying each element, as `filter` does, cost more than building the columns).
 public struct ElementFilter<Element>: @unchecked Sendable {
     let indices: ([Element]) -> [Int]
 
-    /// The elements whose property passes `test`.
-    public static func `where`<Property>(_ keyPath: WritableKeyPath<Element, Property>,
-                                         _ test: @escaping (Property) -> Bool) -> Self {
+    /// The elements whose enumeration case passes `test`.
+    public static func `where`<Case: CaseIterable & Equatable>(_ keyPath: WritableKeyPath<Element, Case>,
+                                                              _ test: @escaping (Case) -> Bool) -> Self {
         let property = StoredProperty(keyPath)
-        return Self { elements in property.indices(of: elements, where: test) }
+        let all = Array(Case.allCases)
+        // A case without payload is one byte, its tag: a table of the test's answers per tag.
+        let table = CaseTags.table(all, missing: false) { test(all[$0]) }
+        return Self { elements in
+            if let table, let rows = property.raw(elements, { $0.selected(table) }) { return rows }
+            return elements.indices.filter { test(elements[$0][keyPath: keyPath]) }
+        }
     }
 }
