@@ -13,7 +13,8 @@ public final class EnergyBinding: @unchecked Sendable {
     /// Each world name's declaration, its schema and input slot, and what its columns keep
     /// from one tick to the next (string dictionaries, lists), so a tick costs lookups, not
     /// a rebuild.
-    private let bound: [(name: any WorldNameDeclaration, schema: RecordSchema, slot: Int, states: [ColumnState])]
+    private let bound: [(path: TickPath, schema: RecordSchema, slot: Int, states: [ColumnState])]
+    private let tickPaths: [TickPath]
     private let verbs: [String: VerbDeclaration]
     /// The metrics recorded each tick, with their paths made once.
     private let history: [HistoryReader]
@@ -24,8 +25,9 @@ public final class EnergyBinding: @unchecked Sendable {
         self.declarations = declarations
         vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog, declarations: declarations)
         let vocabulary = self.vocabulary
-        bound = declarations.names.map { name in
-            (name, vocabulary.schemas[name.recordName]!, vocabulary.names[name.name]!.slot, name.makeColumnStates())
+        tickPaths = declarations.tickPaths
+        bound = zip(declarations.names, tickPaths).map { name, path in
+            (path, vocabulary.schemas[name.recordName]!, vocabulary.names[name.name]!.slot, name.makeColumnStates())
         }
         verbs = Dictionary(declarations.verbs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         history = declarations.names.flatMap(\.historyReaders)
@@ -40,7 +42,7 @@ public final class EnergyBinding: @unchecked Sendable {
     /// Records the snapshot's metrics into the telemetry history (after `TelemetryGuard`:
     /// rejected values are recorded as gaps).
     public func record(_ world: World) {
-        let (clean, quality) = TelemetryGuard.check(world, declarations: declarations)
+        let (clean, quality) = TelemetryGuard.check(world, tickPaths)
         record(checked: clean, quality)
     }
 
@@ -79,7 +81,7 @@ public final class EnergyBinding: @unchecked Sendable {
     /// `TelemetryGuard` first: a value it rejects is missing (`dataQuality` says which and why).
     /// Collections go to the program as tables: filters over them are column scans.
     public func inputs(for world: World, recording: Bool = true) -> Inputs {
-        let (world, quality) = TelemetryGuard.check(world, declarations: declarations)
+        let (world, quality) = TelemetryGuard.check(world, tickPaths)
         if recording {
             record(checked: world, quality)
         } else {
@@ -87,7 +89,7 @@ public final class EnergyBinding: @unchecked Sendable {
             rejectedTotal += quality.rejected
         }
         var inputs = Inputs(vocabulary: vocabulary)
-        for name in bound { inputs.set(slot: name.slot, name.name.value(of: world, schema: name.schema, states: name.states)) }
+        for name in bound { inputs.set(slot: name.slot, name.path.value(world, name.schema, name.states)) }
         return inputs
     }
 

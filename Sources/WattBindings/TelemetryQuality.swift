@@ -113,12 +113,16 @@ public enum TelemetryRange: Sendable, Equatable {
 /// is its declaration's `bounds` (WorldFields.swift).
 public enum TelemetryGuard {
     public static func check(_ world: World, declarations: EnergyDeclarations = .standard) -> (world: World, quality: DataQuality) {
+        check(world, declarations.tickPaths)
+    }
+
+    static func check(_ world: World, _ names: [TickPath]) -> (world: World, quality: DataQuality) {
         var quality = DataQuality(time: world.now)
         if let p = TelemetryRange.finite.problem(world.now) { quality.add("clock", p, example: nil) }
         // Copy-on-write: a clean world (the usual case) is returned without copying arrays;
         // each field is read in place and an element is written only for a refused value.
         var checked = world
-        for name in declarations.names { name.check(&checked, &quality) }
+        for name in names { name.check(&checked, &quality) }
         return (checked, quality)
     }
 

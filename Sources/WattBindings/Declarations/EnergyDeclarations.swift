@@ -28,6 +28,11 @@ public struct EnergyDeclarations: Sendable {
     /// The world's names, in the order they are registered (and their input slots).
     public var names: [any WorldNameDeclaration] { [site, grid, pools, nodes, jobs] }
 
+    /// The per-tick work of each name, made for its concrete element type (in the order of
+    /// `names`): called through `names`, the generic code ran unspecialized, one allocation
+    /// per column and per field read.
+    var tickPaths: [TickPath] { [TickPath(site), TickPath(grid), TickPath(pools), TickPath(nodes), TickPath(jobs)] }
+
     /// Every path with history (`site.power`, `grid.carbon_intensity`) and its type.
     public func historyPaths(context: DeclarationContext) -> [(path: String, type: WattType)] {
         names.flatMap { $0.historyPaths(context: context) }
@@ -58,5 +63,16 @@ public struct EnergyDeclarations: Sendable {
     public func journalDecoding(code: String, fields: JournalFields) -> ClusterAction.Kind? {
         for verb in verbs { if let form = verb.forms.first(where: { $0.code == code }) { return form.decode(fields) } }
         return nil
+    }
+}
+
+/// What a binding does with one world name each tick: build its value, check its telemetry.
+struct TickPath {
+    let value: (World, RecordSchema, [ColumnState]) -> Value
+    let check: (inout World, inout DataQuality) -> Void
+
+    init<Name: WorldNameDeclaration>(_ name: Name) {
+        value = { name.value(of: $0, schema: $1, states: $2) }
+        check = { name.check(&$0, &$1) }
     }
 }

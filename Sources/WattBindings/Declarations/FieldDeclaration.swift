@@ -125,16 +125,16 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
     /// The field of one value, as the language sees it (non-finite numbers are missing).
     func value(of element: Element) -> Value {
         switch access {
-        case .number(let p): return Self.number(element[keyPath: p.keyPath])
-        case .optionalNumber(let p): return element[keyPath: p.keyPath].map(Self.number) ?? .missing
-        case .count(let p): return .number(Double(element[keyPath: p.keyPath]))
-        case .instant(let p): return Self.instant(element[keyPath: p.keyPath])
-        case .optionalInstant(let p): return element[keyPath: p.keyPath].map(Self.instant) ?? .missing
-        case .flag(let p): return .bool(element[keyPath: p.keyPath])
-        case .text(let p): return .string(element[keyPath: p.keyPath])
-        case .optionalText(let p): return element[keyPath: p.keyPath].map { .string($0) } ?? .missing
+        case .number(let p): return Self.number(p.read(element))
+        case .optionalNumber(let p): return p.read(element).map(Self.number) ?? .missing
+        case .count(let p): return .number(Double(p.read(element)))
+        case .instant(let p): return Self.instant(p.read(element))
+        case .optionalInstant(let p): return p.read(element).map(Self.instant) ?? .missing
+        case .flag(let p): return .bool(p.read(element))
+        case .text(let p): return .string(p.read(element))
+        case .optionalText(let p): return p.read(element).map { .string($0) } ?? .missing
         case .choice(let c): return .string(c.cases[Int(c.code(element))])
-        case .texts(let p): return .list(element[keyPath: p.keyPath].map { .string($0) })
+        case .texts(let p): return .list(p.read(element).map { .string($0) })
         }
     }
 
@@ -181,9 +181,9 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
     /// The number a telemetry check or a metric reads (nil: none, or not a number field).
     func number(of element: Element) -> Double? {
         switch access {
-        case .number(let p), .instant(let p): return element[keyPath: p.keyPath]
-        case .optionalNumber(let p), .optionalInstant(let p): return element[keyPath: p.keyPath]
-        case .count(let p): return Double(element[keyPath: p.keyPath])
+        case .number(let p), .instant(let p): return p.read(element)
+        case .optionalNumber(let p), .optionalInstant(let p): return p.read(element)
+        case .count(let p): return Double(p.read(element))
         default: return nil
         }
     }
@@ -198,7 +198,7 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
         }
         switch access {
         case .number(let p), .instant(let p):
-            let refused = p.raw(elements) { $0.refused(by: bounds.accepts) }
+            let refused = p.raw(elements) { $0.refused { bounds.accepts($0) } }
                 ?? elements.indices.filter { !bounds.accepts(elements[$0][keyPath: p.keyPath]) }
             for i in refused {
                 refuse(elements[i][keyPath: p.keyPath], elements[i])
@@ -206,7 +206,7 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
             }
             return !refused.isEmpty
         case .optionalNumber(let p), .optionalInstant(let p):
-            let refused = p.raw(elements) { $0.refusedOptional(by: bounds.accepts) }
+            let refused = p.raw(elements) { $0.refusedOptional { bounds.accepts($0) } }
                 ?? elements.indices.filter { elements[$0][keyPath: p.keyPath].map { !bounds.accepts($0) } ?? false }
             for i in refused {
                 refuse(elements[i][keyPath: p.keyPath] ?? .nan, elements[i])

@@ -82,9 +82,11 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
     public let doc: String
     public var record: RecordDeclaration<Element>
     let keyPath: WritableKeyPath<World, Element>
+    let property: StoredProperty<World, Element>
 
     public init(_ name: String, _ keyPath: WritableKeyPath<World, Element>, doc: String, record: RecordDeclaration<Element>) {
         self.name = name; self.keyPath = keyPath; self.doc = doc; self.record = record
+        property = StoredProperty(keyPath)
     }
 
     public var recordName: String { record.name }
@@ -98,13 +100,14 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
     public func makeColumnStates() -> [ColumnState] { [] }
 
     public func value(of world: World, schema: RecordSchema, states: [ColumnState]) -> Value {
-        .record(record.record(world[keyPath: keyPath], schema: schema))
+        .record(record.record(property.read(world), schema: schema))
     }
 
     public func check(_ world: inout World, _ quality: inout DataQuality) {
         // A clean record (the usual case) costs a test per bounded field, no copy.
-        guard record.fields.contains(where: { $0.refuses(world[keyPath: keyPath]) }) else { return }
-        var one = [world[keyPath: keyPath]]
+        let element = property.read(world)
+        guard record.fields.contains(where: { $0.refuses(element) }) else { return }
+        var one = [element]
         var refused = false
         for field in record.fields where field.check(&one, record: record.name, owner: nil, &quality) { refused = true }
         if refused { world[keyPath: keyPath] = one[0] }
@@ -113,8 +116,8 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
     func path(_ field: FieldDeclaration<Element>) -> String { "\(name).\(field.name)" }
 
     public var historyReaders: [HistoryReader] {
-        let keyPath = self.keyPath
-        return record.fields.filter(\.history).map { field in HistoryReader(path: path(field)) { field.number(of: $0[keyPath: keyPath]) } }
+        let property = self.property
+        return record.fields.filter(\.history).map { field in HistoryReader(path: path(field)) { field.number(of: property.read($0)) } }
     }
 
     /// The history paths' values of one element (seeding a history from a cluster's series).
@@ -127,7 +130,7 @@ public struct WorldRecord<Element>: WorldNameDeclaration, @unchecked Sendable {
     }
 
     public func exportedValues(of world: World) -> [(metric: ExportedMetric, path: String, value: Double?)] {
-        let element = world[keyPath: keyPath]
+        let element = property.read(world)
         return record.fields.compactMap { f in f.exported.map { ($0, path(f), f.number(of: element)) } }
     }
 
@@ -147,6 +150,7 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
     public let doc: String
     public var record: RecordDeclaration<Element>
     let keyPath: WritableKeyPath<World, [Element]>
+    let property: StoredProperty<World, [Element]>
     /// How an element is named in examples and by `given` (`node("a-001")`).
     let id: KeyPath<Element, String>
     /// The elements policies see (jobs: those not done); nil: every element.
@@ -159,6 +163,7 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
                 record: RecordDeclaration<Element>) {
         self.name = name; self.keyPath = keyPath; self.doc = doc; self.id = id; self.includes = includes
         self.sizeHint = sizeHint; self.record = record
+        property = StoredProperty(keyPath)
     }
 
     public var recordName: String { record.name }
@@ -172,7 +177,7 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
     public func makeColumnStates() -> [ColumnState] { record.fields.map { _ in ColumnState() } }
 
     public func value(of world: World, schema: RecordSchema, states: [ColumnState]) -> Value {
-        let elements = world[keyPath: keyPath]
+        let elements = property.read(world)
         let rows: RowSelection
         if let includes {
             rows = .rows(includes.indices(elements))
@@ -188,7 +193,7 @@ public struct WorldCollection<Element>: WorldNameDeclaration, @unchecked Sendabl
     public func check(_ world: inout World, _ quality: inout DataQuality) {
         guard record.fields.contains(where: { $0.bounds != nil }) else { return }
         let id = self.id
-        var elements = world[keyPath: keyPath]
+        var elements = property.read(world)
         var refused = false
         for field in record.fields where field.check(&elements, record: record.name, owner: { $0[keyPath: id] }, &quality) {
             refused = true

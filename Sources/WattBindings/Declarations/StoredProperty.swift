@@ -68,6 +68,14 @@ struct StoredProperty<Element, Property> {
         return elements.withUnsafeBytes { body(RawColumn(bytes: $0, stride: stride, offset: offset, count: elements.count)) }
     }
 
+    /// The property of one value, read in place (a key path applied by generic code cost an
+    /// allocation a read).
+    @inline(__always)
+    func read(_ element: Element) -> Property {
+        guard let offset else { return element[keyPath: keyPath] }
+        return withUnsafeBytes(of: element) { $0.load(fromByteOffset: offset, as: Property.self) }
+    }
+
     /// The property of the selected elements through the key path (the fallback).
     func applied(_ elements: [Element], _ rows: RowSelection) -> [Property] {
         switch rows {
