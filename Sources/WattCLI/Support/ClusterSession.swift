@@ -6,7 +6,7 @@ import WattLanguage
 
 /// A simulated cluster bound to the language: loads a cluster file (and its trace), runs
 /// the simulator for a warm-up so forecasts have history, and yields the vocabulary and
-/// the current inputs. Used by `watt eval --cluster` and `watt check --cluster`.
+/// the current inputs. Used by `watt eval` (`watt check` reads only the cluster file).
 struct ClusterSession {
     let simulator: Simulator
     let binding: EnergyBinding
