@@ -3,7 +3,7 @@
 SWIFT ?= swift
 WATT := .build/debug/watt
 
-.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt bench bench-check bench-record bench-anchors clean
+.PHONY: run test deps build swift-test grammar-check policy-check slurm-test prometheus-test fmt vocab bench bench-check bench-record bench-anchors clean
 
 deps:
 	@scripts/install-deps.sh
@@ -60,6 +60,7 @@ grammar-check:
 	python3 scripts/check-core-deps.py
 
 policy-check:
+	$(WATT) check policies/
 	$(WATT) check --cluster examples/clusters/demo.yaml policies/
 	$(WATT) check examples/evaluations/
 	$(WATT) check --cluster examples/clusters/demo.yaml examples/repl/
@@ -68,6 +69,11 @@ policy-check:
 
 fmt:
 	$(WATT) fmt --write policies/ examples/
+
+# docs/vocabulary.md is `watt vocab` (the energy vocabulary on the built-in demo cluster);
+# VocabCommandTests fails when it is stale.
+vocab: build
+	$(WATT) vocab > docs/vocabulary.md
 
 # Release-mode benchmarks (speed is measured here, never by timed assertions in tests):
 # a table of median time, allocations and bytes per iteration, and targets (docs/performance.md).

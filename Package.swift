@@ -30,7 +30,9 @@ let package = Package(
         // builds no database, YAML, CLI or control code.
         .target(name: "WattDemoVocabulary", dependencies: ["WattLanguage"]),
         .target(name: "WattEnergy", dependencies: ["WattSupport"], resources: [.copy("Resources")]),
-        .target(name: "WattCluster", dependencies: ["WattEnergy", "WattSupport", .product(name: "Yams", package: "Yams")]),
+        // Resources: the built-in demo cluster (`--cluster demo`), copies of examples/ files.
+        .target(name: "WattCluster", dependencies: ["WattEnergy", "WattSupport", .product(name: "Yams", package: "Yams")],
+                resources: [.copy("Resources")]),
         // The energy vocabulary of the language: the world, forecasts and verbs, bound.
         .target(name: "WattBindings", dependencies: ["WattLanguage", "WattEnergy", "WattCluster"]),
         // The control loop: rule timers, arbitration, guardrails, the tick, the baseline report.
@@ -47,7 +49,6 @@ let package = Package(
             dependencies: [
                 "WattTesting",
                 "WattSlurm",
-                "WattDemoVocabulary",
                 "WattSupport",
                 "CReadline",
                 "WattLanguage",
@@ -90,7 +91,8 @@ let package = Package(
         // The side-by-side anchor benchmark's Watt engine (docs/performance.md).
         .executableTarget(name: "watt-anchor", dependencies: ["WattLanguage"], path: "Benchmarks/anchors",
                           exclude: ["tick.watt", "harness"]),
-        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattDemoVocabulary", "WattSupport", "WattTestSupport"], exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(name: "WattCLITests", dependencies: ["WattCLI", "WattLanguage", "WattBindings", "WattCluster", "WattControl", "WattSupport", "WattTestSupport"],
+                    exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

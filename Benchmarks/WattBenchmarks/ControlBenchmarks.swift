@@ -252,9 +252,7 @@ struct PackFixture {
             binding.models.record("site.facility_power", site.facilityPower, at: t)
             binding.models.record("site.pue", site.pue, at: t)
             binding.models.record("site.outdoor_temperature", 15 + 5 * daily, at: t)
-            let grid = SyntheticWorld.carbonGrid(at: t)
-            binding.models.record("grid.carbon", grid.carbonIntensity, at: t)
-            binding.models.record("grid.price", grid.price, at: t)
+            binding.recordGrid(SyntheticWorld.carbonGrid(at: t), at: t)
             t += 300
         }
     }

@@ -86,7 +86,7 @@ enum LanguageBenchmarks {
             }
 
             rule defer_\(i) priority \(i % 30) {
-              when grid.carbon > history(grid.carbon, 24 h) * \(100 + i % 20) % and forecast(grid.carbon, \(1 + i % 12) h).min < grid.carbon
+              when grid.carbon_intensity > history(grid.carbon_intensity, 24 h) * \(100 + i % 20) % and forecast(grid.carbon_intensity, \(1 + i % 12) h).min < grid.carbon_intensity
               then defer jobs where flexible and state == "queued" and user == "u\(i % 50)" for \(30 + i % 90) min
               limit \(5 + i % 20) per hour
             }

@@ -1,28 +1,49 @@
+import WattCluster
 import WattEnergy
 import WattLanguage
 
 /// The energy vocabulary of the language: the world's records and collections with their
-/// units, `forecast(...)`, `history(...)`, `profile(...)`, and the action verbs. Pool and
-/// profile names come from the live inventory, so a misspelt name is a check-time error.
+/// units, `forecast(...)`, `history(...)`, `profile(...)`, and the action verbs, all
+/// registered from their declarations (`EnergyDeclarations`, Sources/WattBindings/Declarations).
+/// Pool and profile names come from the live inventory, so a misspelt name is a check-time error.
 public enum EnergyVocabulary {
     /// Metric paths with history and forecasts, and their dimensions.
-    public static func metrics(currency: Dimension) -> [(path: String, dimension: Dimension)] {
-        [("site.power", .power), ("site.facility_power", .power), ("site.pue", .dimensionless),
-         ("site.outdoor_temperature", .temperature), ("grid.carbon", .carbonIntensity),
-         ("grid.price", currency / .energy)]
+    public static func metrics(currency: Dimension, declarations: EnergyDeclarations = .standard) -> [(path: String, dimension: Dimension)] {
+        let context = DeclarationContext(pools: [], profiles: [], currency: currency)
+        return declarations.historyPaths(context: context).map { ($0.path, $0.type.dimension ?? .dimensionless) }
     }
 
+    /// What the vocabulary's types and allowed values depend on: the cluster's pools, the
+    /// catalog's profiles and the currency of its grid prices.
     public struct Inventory: Sendable {
         public var pools: [String]
         public var nodeProfiles: [String]
         public var deviceProfiles: [String]
-        /// The currency of grid prices: `USD`, `EUR` or `GBP`.
+        /// The currency of grid prices: `USD`, `EUR` or `GBP` (the cluster file's
+        /// `grid.price.currency`; USD when it names none).
         public var currency: String
         public init(pools: [String], nodeProfiles: [String], deviceProfiles: [String], currency: String = "USD") {
             self.pools = pools; self.nodeProfiles = nodeProfiles; self.deviceProfiles = deviceProfiles
-            self.currency = currency
+            self.currency = Self.currencies.contains(currency) ? currency : "USD"
         }
+
+        /// A snapshot's pools and currency, with the catalog's profiles.
+        public init(world: World, catalog: HardwareCatalog) {
+            self.init(pools: world.pools.map(\.name), nodeProfiles: catalog.nodes.map(\.name),
+                      deviceProfiles: catalog.devices.map(\.name), currency: world.grid.currency)
+        }
+
+        /// A cluster file's pools, currency and catalog, without simulating anything.
+        public init(cluster: ClusterDefinition) {
+            self.init(pools: cluster.pools.map(\.name), nodeProfiles: cluster.catalog.nodes.map(\.name),
+                      deviceProfiles: cluster.catalog.devices.map(\.name), currency: cluster.grid.currency)
+        }
+
+        static let currencies = ["USD", "EUR", "GBP"]
         var currencyDimension: Dimension { UnitTable.units[currency]?.dimension ?? .usd }
+        var context: DeclarationContext {
+            DeclarationContext(pools: pools, profiles: nodeProfiles + deviceProfiles, currency: currencyDimension)
+        }
     }
 
     static func forecastSchemaName(_ d: Dimension) -> String {
@@ -30,95 +51,29 @@ public enum EnergyVocabulary {
             .replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "").replacingOccurrences(of: "/", with: "_per_"))
     }
 
-    public static func make(inventory: Inventory, models: TelemetryModels, catalog: HardwareCatalog) -> Vocabulary {
+    static func historySchemaName(_ d: Dimension) -> String { "history_" + forecastSchemaName(d).dropFirst("forecast_".count) }
+
+    /// The vocabulary of a cluster file's inventory, with no telemetry yet (what `watt check`
+    /// checks against: nothing is simulated).
+    public static func make(cluster: ClusterDefinition) -> Vocabulary {
+        make(inventory: Inventory(cluster: cluster), models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
+    }
+
+    public static func make(inventory: Inventory, models: TelemetryModels, catalog: HardwareCatalog,
+                            declarations: EnergyDeclarations = .standard) -> Vocabulary {
         var v = Vocabulary()
-        let states = ["on", "idle", "suspended", "waking", "draining"]
-        let jobStates = ["queued", "running", "deferred", "held", "done"]
-        let profiles = inventory.nodeProfiles + inventory.deviceProfiles
+        let context = inventory.context
         do {
-            try v.register(RecordSchema(name: "site", fields: [
-                FieldSchema("power", .quantity(.power), doc: "IT power now"),
-                FieldSchema("facility_power", .quantity(.power), doc: "IT power × PUE"),
-                FieldSchema("power_cap", .quantity(.power), doc: "the site's contracted power limit"),
-                FieldSchema("pue", .number, doc: "power usage effectiveness now"),
-                FieldSchema("outdoor_temperature", .optional(.quantity(.temperature)), doc: "missing without a sensor"),
-                FieldSchema("energy", .quantity(.energy), doc: "IT energy since the start of the run"),
-                FieldSchema("energy_today", .quantity(.energy), doc: "IT energy since 00:00 UTC"),
-            ], doc: "The data center site."))
-            try v.register(RecordSchema(name: "grid", fields: [
-                FieldSchema("carbon", .optional(.quantity(.carbonIntensity)),
-                            doc: "average (location-based) carbon intensity now; missing outside its series"),
-                FieldSchema("price", .optional(.quantity(inventory.currencyDimension / .energy)), doc: "energy price now"),
-                FieldSchema("region", .string, doc: "grid region, e.g. DE"),
-            ], doc: "The electricity grid the site draws from."))
-            try v.register(RecordSchema(name: "pool", fields: [
-                FieldSchema("name", .string, allowedValues: inventory.pools),
-                FieldSchema("nodes", .number, doc: "node count"),
-                FieldSchema("power", .quantity(.power), doc: "IT power of its nodes"),
-                FieldSchema("profile", .string, doc: "node hardware profile", allowedValues: profiles),
-            ], doc: "A pool (partition) of identical nodes."))
-            try v.register(RecordSchema(name: "node", fields: [
-                FieldSchema("id", .string), FieldSchema("pool", .string, allowedValues: inventory.pools),
-                FieldSchema("profile", .string, allowedValues: profiles),
-                FieldSchema("state", .string, doc: states.joined(separator: ", "), allowedValues: states),
-                FieldSchema("power", .optional(.quantity(.power)), doc: "measured power; missing on a telemetry gap"),
-                FieldSchema("power_cap", .optional(.quantity(.power)), doc: "per-GPU power cap; missing when uncapped"),
-                FieldSchema("utilization", .number, doc: "GPU utilization, 0 to 1"),
-                FieldSchema("temperature", .quantity(.temperature)),
-                FieldSchema("jobs", .list(.string), doc: "ids of the jobs running on it"),
-                FieldSchema("gpus", .number), FieldSchema("gpus_free", .number),
-            ], doc: "A compute node."))
-            try v.register(RecordSchema(name: "job", fields: [
-                FieldSchema("id", .string), FieldSchema("user", .string),
-                FieldSchema("pool", .string, allowedValues: inventory.pools),
-                FieldSchema("node", .optional(.string), doc: "where it runs; missing unless running"),
-                FieldSchema("state", .string, doc: jobStates.joined(separator: ", "), allowedValues: jobStates),
-                FieldSchema("gpus", .number), FieldSchema("cpus", .number), FieldSchema("priority", .number),
-                FieldSchema("flexible", .bool, doc: "may be deferred or moved"),
-                FieldSchema("preemptible", .bool, doc: "may be checkpointed and requeued"),
-                FieldSchema("submitted", .instant), FieldSchema("started", .optional(.instant)),
-                FieldSchema("deadline", .optional(.instant)),
-                FieldSchema("remaining", .duration, doc: "estimated remaining time at full speed"),
-                FieldSchema("energy", .quantity(.energy), doc: "estimated remaining energy"),
-            ], doc: "A job."))
-            try v.register(RecordSchema(name: "profile", fields: [
-                FieldSchema("name", .string), FieldSchema("kind", .string, doc: "node, gpu or cpu"),
-                FieldSchema("idle_power", .quantity(.power)), FieldSchema("max_power", .quantity(.power)),
-                FieldSchema("gpus", .number, doc: "GPUs (1 for a GPU profile, 0 for a CPU)"),
-                FieldSchema("peak_tflops", .number, doc: "peak throughput, TFLOPS (see docs/hardware.md for the basis)"),
-                FieldSchema("cap_min", .quantity(.power), doc: "lowest allowed power cap (devices)"),
-                FieldSchema("cap_max", .quantity(.power), doc: "highest allowed power cap (devices)"),
-            ], doc: "Hardware data from the catalog."))
-
-            var dimensions: [Dimension] = []
-            for (_, d) in metrics(currency: inventory.currencyDimension) where !dimensions.contains(d) { dimensions.append(d) }
-            for d in dimensions {
-                let q = WattType.quantity(d)
-                try v.register(RecordSchema(name: forecastSchemaName(d), fields: [
-                    FieldSchema("mean", q, doc: "point forecast at the horizon"),
-                    FieldSchema("low", q, doc: "80 % interval, lower end, at the horizon"),
-                    FieldSchema("high", q, doc: "80 % interval, upper end, at the horizon"),
-                    FieldSchema("min", q, doc: "lowest forecast value in the window"),
-                    FieldSchema("max", q, doc: "highest forecast value in the window"),
-                    FieldSchema("avg", q, doc: "average forecast over the window"),
-                    FieldSchema("argmin", .instant, doc: "when the lowest value is forecast"),
-                    FieldSchema("argmax", .instant, doc: "when the highest value is forecast"),
-                    FieldSchema("model", .string, doc: "the model that made it"),
-                ], doc: "A forecast of a \(q.description) over the window from now to the horizon.", valueField: "mean"))
+            for name in declarations.names { try name.register(into: &v, context: context) }
+            try registerFunctions(&v, models: models, catalog: catalog, declarations: declarations, context: context)
+            for verb in declarations.verbs {
+                try v.register(verb.signature(in: context))
+                if let analysis = verb.analysis { try v.register(analysis) }
             }
-
-            try v.register(HostName("site", .record("site"), doc: "the site"))
-            try v.register(HostName("grid", .record("grid"), doc: "the grid"))
-            try v.register(HostName("pools", .list(.record("pool")), doc: "every pool", sizeHint: max(1, inventory.pools.count)))
-            try v.register(HostName("nodes", .list(.record("node")), doc: "every node", sizeHint: 2000))
-            try v.register(HostName("jobs", .list(.record("job")), doc: "every job not done", sizeHint: 20000))
-
-            try registerFunctions(&v, models: models, catalog: catalog, profiles: profiles,
-                                  dimensions: dimensions)
-            try registerVerbs(&v, pools: inventory.pools)
-            try v.register(FightAnalysis.analysis(.init(verb: "move", destinationSlot: "to pool", schema: "job", sourceField: "pool")))
             try v.validate()
         } catch {
+            // The declarations are code: a clash (two fields or verbs with one name) is a
+            // programming error that every test binding a world catches.
             preconditionFailure("energy vocabulary is inconsistent: \(error)")
         }
         return v

@@ -15,7 +15,7 @@ import WattLanguage
 public struct DataQuality: Sendable, Equatable, CustomStringConvertible {
     /// One kind of problem with one field: how often, and the first few examples.
     public struct Issue: Sendable, Equatable {
-        /// The field as policies name it: `site.power`, `node.power`, `grid.carbon`; `clock`
+        /// The field as policies name it: `site.power`, `node.power`, `grid.carbon_intensity`; `clock`
         /// for the snapshot's time.
         public var field: String
         /// What was wrong: `NaN`, `infinite`, `negative`, `below 1`, `above 1`, ...
@@ -109,64 +109,21 @@ public enum TelemetryRange: Sendable, Equatable {
 
 /// Checks a snapshot's telemetry (`TelemetryGuard.check`): returns the world with every
 /// rejected value made missing (nil for optional fields, NaN for the others, which the
-/// binding hands to the language as missing) and what was rejected.
+/// binding hands to the language as missing) and what was rejected. What each field accepts
+/// is its declaration's `bounds` (WorldFields.swift).
 public enum TelemetryGuard {
-    public static func check(_ world: World) -> (world: World, quality: DataQuality) {
+    public static func check(_ world: World, declarations: EnergyDeclarations = .standard) -> (world: World, quality: DataQuality) {
+        check(world, declarations.tickPaths)
+    }
+
+    static func check(_ world: World, _ names: [TickPath]) -> (world: World, quality: DataQuality) {
         var quality = DataQuality(time: world.now)
-        // Copy-on-write: a clean world (the usual case) is returned without copying arrays.
-        var w = world
         if let p = TelemetryRange.finite.problem(world.now) { quality.add("clock", p, example: nil) }
-
-        // The loops test values in place (`accepts`) and read the owner (a node or job id)
-        // only for a value they refuse: copying each job, or a closure per value, cost more
-        // than the tests.
-        func checked(_ v: Double, _ range: TelemetryRange, _ field: String, _ owner: String?) -> Double? {
-            guard let p = range.problem(v) else { return nil }
-            quality.add(field, p, example: example(owner, v))
-            return .nan
-        }
-        func checked(_ v: Double?, _ range: TelemetryRange, _ field: String, _ owner: String?) -> Bool {
-            guard let v, let p = range.problem(v) else { return false }
-            quality.add(field, p, example: example(owner, v))
-            return true
-        }
-
-        let site = world.site
-        if let x = checked(site.itPower, .nonNegative, "site.power", nil) { w.site.itPower = x }
-        if let x = checked(site.facilityPower, .nonNegative, "site.facility_power", nil) { w.site.facilityPower = x }
-        if let x = checked(site.powerCap, .positive, "site.power_cap", nil) { w.site.powerCap = x }
-        if let x = checked(site.pue, .atLeastOne, "site.pue", nil) { w.site.pue = x }
-        if checked(site.outdoorTemperature, .temperature, "site.outdoor_temperature", nil) { w.site.outdoorTemperature = nil }
-        if let x = checked(site.itEnergy, .nonNegative, "site.energy", nil) { w.site.itEnergy = x }
-        if let x = checked(site.itEnergyToday, .nonNegative, "site.energy_today", nil) { w.site.itEnergyToday = x }
-        if checked(world.grid.carbonIntensity, .nonNegative, "grid.carbon", nil) { w.grid.carbonIntensity = nil }
-        if checked(world.grid.price, .nonNegative, "grid.price", nil) { w.grid.price = nil }
-
-        let pools = world.pools, nodes = world.nodes, jobs = world.jobs
-        for i in pools.indices where !TelemetryRange.nonNegative.accepts(pools[i].power) {
-            if let x = checked(pools[i].power, .nonNegative, "pool.power", pools[i].name) { w.pools[i].power = x }
-        }
-        for i in nodes.indices {
-            let n = nodes[i]
-            guard !((n.power.map(TelemetryRange.nonNegative.accepts) ?? true) && (n.powerCap.map(TelemetryRange.positive.accepts) ?? true)
-                    && TelemetryRange.unit.accepts(n.utilization) && TelemetryRange.temperature.accepts(n.temperature)) else { continue }
-            if checked(n.power, .nonNegative, "node.power", n.id) { w.nodes[i].power = nil }
-            if checked(n.powerCap, .positive, "node.power_cap", n.id) { w.nodes[i].powerCap = nil }
-            if let x = checked(n.utilization, .unit, "node.utilization", n.id) { w.nodes[i].utilization = x }
-            if let x = checked(n.temperature, .temperature, "node.temperature", n.id) { w.nodes[i].temperature = x }
-        }
-        for i in jobs.indices {
-            guard !(TelemetryRange.nonNegative.accepts(jobs[i].remainingTime) && TelemetryRange.nonNegative.accepts(jobs[i].remainingEnergy)
-                    && TelemetryRange.finite.accepts(jobs[i].submitted) && (jobs[i].started.map(TelemetryRange.finite.accepts) ?? true)
-                    && (jobs[i].deadline.map(TelemetryRange.finite.accepts) ?? true)) else { continue }
-            let job = jobs[i]
-            if let x = checked(job.remainingTime, .nonNegative, "job.remaining", job.id) { w.jobs[i].remainingTime = x }
-            if let x = checked(job.remainingEnergy, .nonNegative, "job.energy", job.id) { w.jobs[i].remainingEnergy = x }
-            if let x = checked(job.submitted, .finite, "job.submitted", job.id) { w.jobs[i].submitted = x }
-            if checked(job.started, .finite, "job.started", job.id) { w.jobs[i].started = nil }
-            if checked(job.deadline, .finite, "job.deadline", job.id) { w.jobs[i].deadline = nil }
-        }
-        return (quality.isClean ? world : w, quality)
+        // Copy-on-write: a clean world (the usual case) is returned without copying arrays;
+        // each field is read in place and an element is written only for a refused value.
+        var checked = world
+        for name in names { name.check(&checked, &quality) }
+        return (checked, quality)
     }
 
     static func example(_ owner: String?, _ v: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import WattBindings
 import WattCluster
 import WattControl
 import WattLanguage
@@ -6,9 +7,6 @@ import WattLanguage
 /// `expect [no] VERB [node|nodes|job|jobs] ["ID"] {slot}`: what the control loop sent to the
 /// scheduler on the ticks of the last `after` (after arbitration and guardrails).
 extension StepContext {
-    static let nodeVerbs: Set<String> = ["cap", "uncap", "suspend", "wake", "drain", "resume"]
-    static let jobVerbs: Set<String> = ["move", "defer", "release", "preempt"]
-
     /// A predicate on one action, and how the expectation reads.
     struct Matcher {
         var verb: String
@@ -16,55 +14,36 @@ extension StepContext {
         var test: (ClusterAction) -> Bool
     }
 
+    /// The matcher of `expect VERB [KIND] ["ID"] {SLOT value}`, from the verb's declaration
+    /// (`EnergyVerbs`): which cluster actions are the verb's, and what each slot compares.
     func matcher(verb: Identifier, kind: Identifier?, id: Expr?, slots: [Slot]) throws(TestFailure) -> Matcher {
         let name = verb.name
-        guard Self.nodeVerbs.contains(name) || Self.jobVerbs.contains(name) || name == "alert" else {
-            let all = Self.nodeVerbs.union(Self.jobVerbs).union(["alert"]).sorted()
-            let hint = Suggestions.closest(to: name, in: all).map { "; did you mean `\($0)`?" } ?? ""
+        let verbs = setup.binding.declarations.verbs
+        guard let declaration = verbs.first(where: { $0.name == name }) else {
+            let hint = Suggestions.closest(to: name, in: verbs.map(\.name).sorted()).map { "; did you mean `\($0)`?" } ?? ""
             throw TestFailure(range: verb.range, message: "unknown action `\(name)`\(hint)")
         }
         if let kind {
             let wantsNodes = kind.name.hasPrefix("node")
-            if name == "alert" || wantsNodes != Self.nodeVerbs.contains(name) {
+            if declaration.targets == .message || wantsNodes != (declaration.targets == .nodes) {
                 throw TestFailure(range: kind.range, message: "`\(name)` does not act on \(kind.name)")
             }
         }
         var idText: String?
         if let id, case .string(let s) = id.kind { idText = s }
-        var checks: [(ClusterAction) -> Bool] = []
+        var checks: [(ClusterAction.Kind) -> Bool] = []
         for slot in slots {
             let value = try evaluate(slot.value)
-            switch (name, slot.key, value.value) {
-            case ("move", "to pool", .string(let p)):
-                checks.append { if case .move(to: .pool(p)) = $0.kind { true } else { false } }
-            case ("move", "to node", .string(let n)):
-                checks.append { if case .move(to: .node(n)) = $0.kind { true } else { false } }
-            case ("cap", "at", .number(let w)):
-                checks.append { if case .cap(let watts) = $0.kind { abs(watts - w) <= 1e-6 * max(1, abs(w)) } else { false } }
-            case ("defer", "for", .number(let d)):
-                checks.append { if case .deferFor(let x) = $0.kind { abs(x - d) < 1e-6 } else { false } }
-            case ("defer", "until", .instant(let t)):
-                checks.append { if case .deferUntil(let x) = $0.kind { abs(x - t) < 1e-3 } else { false } }
-            case ("alert", "with severity", .string(let s)):
-                checks.append { if case .alert(let severity, _) = $0.kind { severity == s } else { false } }
-            default:
-                throw TestFailure(range: slot.range, message: "`\(slot.key)` with \(value.type.description) is not something `\(name)` has (move: to pool/to node; cap: at; defer: for/until; alert: with severity)")
+            guard let check = declaration.matcher(slot: slot.key, value: value.value) else {
+                let known = verbs.filter { !$0.slots.isEmpty }.map { "\($0.name): \($0.slots.map(\.key).joined(separator: "/"))" }
+                throw TestFailure(range: slot.range, message: "`\(slot.key)` with \(value.type.description) is not something `\(name)` has (\(known.joined(separator: "; ")))")
             }
+            checks.append(check)
         }
-        let verbMatches: (ClusterAction) -> Bool = { action in
-            switch (name, action.kind) {
-            case ("move", .move), ("defer", .deferFor), ("defer", .deferUntil), ("release", .release), ("preempt", .preempt),
-                 ("cap", .cap), ("uncap", .uncap), ("suspend", .suspend), ("wake", .wake), ("drain", .drain), ("resume", .resume),
-                 ("alert", .alert): return true
-            default: return false
-            }
-        }
-        let isAlert = name == "alert"
         let test: (ClusterAction) -> Bool = { action in
-            guard verbMatches(action), checks.allSatisfy({ $0(action) }) else { return false }
+            guard declaration.makes(action.kind), checks.allSatisfy({ $0(action.kind) }) else { return false }
             guard let idText else { return true }
-            if isAlert, case .alert(_, let message) = action.kind { return message == idText }
-            return action.targets.contains(idText)
+            return declaration.names(idText, in: action)
         }
         return Matcher(verb: name, id: idText, test: test)
     }

@@ -90,34 +90,30 @@ struct StepContext {
             try pinForecast(target, args: args, values: evaluated, exprs: values, every: step)
             return
         }
-        guard let field = WorldOverride.field(target) else {
-            throw TestFailure(range: target.range, message: "cannot set `\(expressions.file.text(target.range))`: a test can set \(WorldOverride.supported)")
+        let declarations = setup.binding.declarations
+        guard let (field, id) = WorldOverride.field(target, declarations) else {
+            throw TestFailure(range: target.range, message: "cannot set `\(expressions.file.text(target.range))`: a test can set \(WorldOverride.supported(declarations))")
         }
         // The value must have the type the policies read at that path.
-        if case .node(let id, _) = field, !setup.simulator.snapshot().nodes.contains(where: { $0.id == id }) {
-            let ids = setup.simulator.snapshot().nodes.map(\.id)
-            let hint = Suggestions.closest(to: id, in: ids).map { "; did you mean `\($0)`?" } ?? ""
-            throw TestFailure(range: target.range, message: "no node `\(id)` in the cluster\(hint)")
+        if let id {
+            let ids = field.ids(setup.simulator.snapshot())
+            if !ids.contains(id) {
+                let hint = Suggestions.closest(to: id, in: ids).map { "; did you mean `\($0)`?" } ?? ""
+                throw TestFailure(range: target.range, message: "no \(field.record) `\(id)` in the cluster\(hint)")
+            }
         }
-        let expected = try expectedType(field, target)
+        let expected = expectedType(field)
         for (value, expr) in zip(evaluated, values) where !Self.fits(value.type, expected) {
             throw TestFailure(range: expr.range, message: "`\(expressions.file.text(target.range))` is \(expected.description) but this is \(value.type.description)")
         }
-        setup.scheduler.overrides.append(WorldOverride(field: field, from: now, every: step, values: evaluated.map(\.value)))
+        setup.scheduler.overrides.append(WorldOverride(field: field, id: id, from: now, every: step, values: evaluated.map(\.value)))
     }
 
-    func expectedType(_ field: WorldOverride.Field, _ target: Expr) throws(TestFailure) -> WattType {
-        switch field {
-        case .node(_, .state): return .string
-        case .node(_, .utilization), .sitePUE: return .number
-        case .node(_, .temperature), .siteOutdoorTemperature: return .quantity(.temperature)
-        case .node(_, .power), .node(_, .power_cap), .sitePower, .siteFacilityPower, .sitePowerCap: return .quantity(.power)
-        case .gridCarbon: return .quantity(.carbonIntensity)
-        case .gridPrice:
-            let price = setup.binding.vocabulary.schemas["grid"]?.fields.first { $0.name == "price" }?.type
-            if case .optional(let inner) = price { return inner }
-            return price ?? .number
-        }
+    /// The type policies read the field as (from the vocabulary the test compiled against).
+    func expectedType(_ field: SettableField) -> WattType {
+        let v = setup.binding.vocabulary
+        let schema = field.keyed ? v.schemas[field.record] : v.names[field.record].flatMap { v.schema(of: $0.type) }
+        return schema.flatMap { s in s.fieldIndex(field.field).map { s.fields[$0].type.unwrapped } } ?? .number
     }
 
     static func fits(_ actual: WattType, _ expected: WattType) -> Bool { actual.unwrapped == expected.unwrapped }

@@ -1,50 +1,32 @@
+import WattBindings
 import WattCluster
 import WattLanguage
 
 /// What a test sets: a field of the world, read by the policies from now on, one value per
-/// step of a series (the last one holds).
+/// step of a series (the last one holds). The fields a test can set are the declared ones
+/// (`settable` in WorldFields.swift).
 struct WorldOverride {
-    enum Field {
-        case sitePower, siteFacilityPower, sitePowerCap, sitePUE, siteOutdoorTemperature
-        case gridCarbon, gridPrice
-        case node(id: String, NodeField)
-    }
-    enum NodeField: String, CaseIterable {
-        case temperature, power, utilization, power_cap, state
-    }
-
-    var field: Field
+    var field: SettableField
+    /// The element's id for a field of a collection (`node("a-001").temperature`).
+    var id: String?
     var from: Double
     var every: Double
     var values: [Value]
 
     /// The paths a test can set, for messages.
-    static let supported = "site.power, site.facility_power, site.power_cap, site.pue, site.outdoor_temperature, grid.carbon, grid.price, "
-        + "node(\"ID\").temperature, node(\"ID\").power, node(\"ID\").utilization, node(\"ID\").power_cap, node(\"ID\").state, "
-        + "and forecast(PATH, HORIZON)"
+    static func supported(_ declarations: EnergyDeclarations) -> String {
+        declarations.settableFields.map(\.written).joined(separator: ", ") + " and forecast(PATH, HORIZON)"
+    }
 
-    /// The field a target expression names, or nil.
-    static func field(_ target: Expr) -> Field? {
+    /// The field a target expression names (`site.power`, `node("ID").power`) and the id, or nil.
+    static func field(_ target: Expr, _ declarations: EnergyDeclarations) -> (field: SettableField, id: String?)? {
         guard case .member(let base, let name) = target.kind else { return nil }
         switch base.kind {
-        case .name("site"):
-            switch name.name {
-            case "power": return .sitePower
-            case "facility_power": return .siteFacilityPower
-            case "power_cap": return .sitePowerCap
-            case "pue": return .sitePUE
-            case "outdoor_temperature": return .siteOutdoorTemperature
-            default: return nil
-            }
-        case .name("grid"):
-            switch name.name {
-            case "carbon": return .gridCarbon
-            case "price": return .gridPrice
-            default: return nil
-            }
-        case .call(let f, let args) where f.name == "node" && args.count == 1:
-            guard case .string(let id) = args[0].kind, let field = NodeField(rawValue: name.name) else { return nil }
-            return .node(id: id, field)
+        case .name(let record):
+            return declarations.settableFields.first { !$0.keyed && $0.record == record && $0.field == name.name }.map { ($0, nil) }
+        case .call(let f, let args) where args.count == 1:
+            guard case .string(let id) = args[0].kind else { return nil }
+            return declarations.settableFields.first { $0.keyed && $0.record == f.name && $0.field == name.name }.map { ($0, id) }
         default:
             return nil
         }
@@ -58,26 +40,7 @@ struct WorldOverride {
     /// Sets the field in `world` (a value of the wrong kind is ignored: checked when given).
     func apply(to world: inout World) {
         guard world.now >= from - 1e-9 else { return }
-        let v = value(at: world.now)
-        let number: Double? = if case .number(let n) = v { n } else { nil }
-        switch field {
-        case .sitePower: if let number { world.site.itPower = number }
-        case .siteFacilityPower: if let number { world.site.facilityPower = number }
-        case .sitePowerCap: if let number { world.site.powerCap = number }
-        case .sitePUE: if let number { world.site.pue = number }
-        case .siteOutdoorTemperature: world.site.outdoorTemperature = number
-        case .gridCarbon: world.grid.carbonIntensity = number
-        case .gridPrice: world.grid.price = number
-        case .node(let id, let f):
-            guard let i = world.nodes.firstIndex(where: { $0.id == id }) else { return }
-            switch f {
-            case .temperature: if let number { world.nodes[i].temperature = number }
-            case .power: world.nodes[i].power = number
-            case .utilization: if let number { world.nodes[i].utilization = number }
-            case .power_cap: world.nodes[i].powerCap = number
-            case .state: if case .string(let s) = v, let state = NodeState(rawValue: s) { world.nodes[i].state = state }
-            }
-        }
+        _ = field.set(&world, id, value(at: world.now))
     }
 }
 

@@ -67,10 +67,10 @@ import WattTestSupport
         Case(name: "energy today NaN", field: "site.energy_today", problem: "NaN", probe: "site.energy_today > 0 kWh", expected: hasNoValue) {
             $0.site.itEnergyToday = .nan
         },
-        Case(name: "carbon negative", field: "grid.carbon", problem: "negative", probe: "present(grid.carbon)", expected: "false") {
+        Case(name: "carbon negative", field: "grid.carbon_intensity", problem: "negative", probe: "present(grid.carbon_intensity)", expected: "false") {
             $0.grid.carbonIntensity = -1e-5
         },
-        Case(name: "carbon NaN", field: "grid.carbon", problem: "NaN", probe: "present(grid.carbon)", expected: "false") { $0.grid.carbonIntensity = .nan },
+        Case(name: "carbon NaN", field: "grid.carbon_intensity", problem: "NaN", probe: "present(grid.carbon_intensity)", expected: "false") { $0.grid.carbonIntensity = .nan },
         Case(name: "price infinite", field: "grid.price", problem: "infinite", probe: "present(grid.price)", expected: "false") { $0.grid.price = .infinity },
         Case(name: "price negative", field: "grid.price", problem: "negative", probe: "present(grid.price)", expected: "false") { $0.grid.price = -1e-8 },
         Case(name: "pool power NaN", field: "pool.power", problem: "NaN", probe: "sum(pools, power) > 0 W", expected: hasNoValue) { $0.pools[0].power = .nan },
@@ -167,7 +167,7 @@ import WattTestSupport
         #expect(binding.dataQuality.rejected == 2)
         let power = try #require(binding.models.store["site.power"]?.last)
         #expect(power.time == world.now && power.value.isNaN)
-        #expect(binding.models.store["grid.carbon"]?.last?.value.isNaN == true)
+        #expect(binding.models.store["grid.carbon_intensity"]?.last?.value.isNaN == true)
         let h = try #require(binding.models.history("site.power", window: 3 * 3600))
         #expect(h.min > 0)
         let f = try #require(binding.models.forecast("site.power", horizon: 3600))
@@ -176,7 +176,7 @@ import WattTestSupport
         var tally = Tally()
         tally.count("rejected value kept out of the history", power.time == world.now && power.value.isNaN && h.min > 0
             && f.mean > 0 && f.low.isFinite && binding.rejectedTotal == 2)
-        tally.count("rejected value kept out of the history", binding.models.store["grid.carbon"]?.last?.value.isNaN == true)
+        tally.count("rejected value kept out of the history", binding.models.store["grid.carbon_intensity"]?.last?.value.isNaN == true)
         tally.record("bad-data", part: "telemetry-history", test: "Tests/WattBindingsTests/BadTelemetryTests.swift")
     }
 

@@ -46,7 +46,7 @@ import WattLanguage
         #expect(eval("count(jobs)", simulator, binding) == "\(world.jobs.filter { $0.state != .done }.count)")
         #expect(eval("site.power == sum(nodes, power ?? 0 kW)", simulator, binding) == "true")
         #expect(eval("site.power_cap", simulator, binding) == "40 kW")
-        #expect(eval("grid.carbon", simulator, binding) == "200 g/kWh")
+        #expect(eval("grid.carbon_intensity", simulator, binding) == "200 g/kWh")
         #expect(eval("grid.region", simulator, binding) == "\"GB\"")
         #expect(eval("pools.name", simulator, binding) == "[\"default\", \"efficient\"]")
         #expect(eval("site.facility_power / site.power", simulator, binding) == "1.25")
@@ -55,8 +55,8 @@ import WattLanguage
     @Test func forecastsAndHistoryUseOnlyThePast() throws {
         let (simulator, binding) = try session()
         // The small cluster's grid is a constant 200 g/kWh.
-        #expect(eval("forecast(grid.carbon, 6 h).mean", simulator, binding) == "200 g/kWh")
-        #expect(eval("forecast(grid.carbon, 6 h).argmin > now", simulator, binding) == "true")
+        #expect(eval("forecast(grid.carbon_intensity, 6 h).mean", simulator, binding) == "200 g/kWh")
+        #expect(eval("forecast(grid.carbon_intensity, 6 h).argmin > now", simulator, binding) == "true")
         #expect(eval("history(site.power, 1 h).max >= history(site.power, 1 h).min", simulator, binding) == "true")
         #expect(eval("profile(\"dgx-h100-like\").gpus", simulator, binding) == "8")
     }

@@ -21,7 +21,7 @@ import WattLanguage
           then move jobs where gpus > 0 and flexible to pool "efficient"
           cooldown 30 min
         }
-        if forecast(grid.carbon, 6 h).min < grid.carbon * 0.8 then defer jobs where flexible and state == "queued" until forecast(grid.carbon, 6 h).argmin
+        if forecast(grid.carbon_intensity, 6 h).min < grid.carbon_intensity * 0.8 then defer jobs where flexible and state == "queued" until forecast(grid.carbon_intensity, 6 h).argmin
         if history(site.power, 1 h).rate > 100 kW / 1 h then alert "power rising fast" with severity "warning"
         if profile("\(Self.inventory.nodeProfiles[0])").max_power * count(nodes) > site.power_cap then cap nodes where state == "on" at 300 W
         if hour(now) >= 22 or weekday(now) >= 6 then suspend nodes where state == "idle" and gpus_free == gpus

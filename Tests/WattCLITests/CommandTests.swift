@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import WattSupport
 @testable import WattCLI
-import WattDemoVocabulary
+import WattBindings
 import WattLanguage
 
 /// The commands, run in process.
@@ -11,7 +11,7 @@ import WattLanguage
         ("3 kW * 2 h", "6 kWh\n"),
         ("(6 kWh * 400 g/kWh)", "2.4 kg\n"),
         ("1500 W", "1.5 kW\n"),
-        ("count(jobs where gpus > 0 and flexible)", "3\n"),
+        ("count(jobs where gpus > 0 and flexible)", "222\n"),
     ])
     func evalAcceptance(_ expression: String, _ expected: String) {
         let out = EvalCommand.run(.init(expression: expression))
@@ -76,10 +76,18 @@ import WattLanguage
         #expect(out.stderr == "error[C0201]: no such file or directory `/no/such/file.watt`\n")
     }
 
-    @Test func checkThePolicyPacks() {
-        let out = CheckCommand.run(paths: [Paths.root.appendingPathComponent("policies").path],
-                                   clusterPath: Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path)
-        #expect(out.exitCode == 0, "\(out.stdout)")
+    /// One vocabulary: the packs check with no flags (the built-in demo cluster) as with the
+    /// cluster file, from any folder.
+    @Test func checkThePolicyPacks() throws {
+        let policies = Paths.root.appendingPathComponent("policies").path
+        let out = CheckCommand.run(paths: [policies])
+        #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.hasPrefix("ok: "))
+        let cluster = CheckCommand.run(paths: [policies], clusterPath: Paths.root.appendingPathComponent("examples/clusters/demo.yaml").path)
+        #expect(cluster == out)
+        let elsewhere = try runWatt(["check", policies], in: FileManager.default.temporaryDirectory)
+        #expect(elsewhere.status == 0, "\(elsewhere.stdout)\(elsewhere.stderr)")
+        #expect(elsewhere.stdout == out.stdout)
     }
 
     @Test func fmtCheckAndWrite() throws {
@@ -137,20 +145,35 @@ import WattLanguage
 }
 
 @Suite struct VocabCommandTests {
-    /// docs/vocabulary-demo.md is generated; regenerate with `watt vocab > docs/vocabulary-demo.md`.
+    /// docs/vocabulary.md is `watt vocab` (the demo cluster's energy vocabulary);
+    /// `make vocab` or `WATT_RECORD=1` rewrites it.
     @Test func generatedReferenceMatchesTheDocs() throws {
-        let docs = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary-demo.md"), encoding: .utf8)
-        #expect(VocabCommand.run().stdout == docs, "docs/vocabulary-demo.md is stale: run `watt vocab --demo > docs/vocabulary-demo.md`")
-        let energy = try String(contentsOf: Paths.root.appendingPathComponent("docs/vocabulary.md"), encoding: .utf8)
-        #expect(VocabCommand.energy().stdout == energy, "docs/vocabulary.md is stale: run `watt vocab > docs/vocabulary.md`")
+        let url = Paths.root.appendingPathComponent("docs/vocabulary.md")
+        let out = VocabCommand.run()
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        if ProcessInfo.processInfo.environment["WATT_RECORD"] == "1" { try out.stdout.write(to: url, atomically: true, encoding: .utf8) }
+        let docs = try String(contentsOf: url, encoding: .utf8)
+        #expect(out.stdout == docs, "docs/vocabulary.md is stale: run `make vocab` (or `WATT_RECORD=1 swift test --filter VocabCommandTests`)")
     }
 
-    @Test func referenceListsEveryNameFieldAndVerb() {
+    @Test func referenceListsEveryNameFieldAndVerbOfTheDeclarations() {
         let text = VocabCommand.run().stdout
-        let vocabulary = DemoVocabulary.make()
-        for name in vocabulary.nameOrder { #expect(text.contains("| `\(name)` |")) }
-        for verb in vocabulary.verbs.keys { #expect(text.contains("| `\(verb)` |")) }
-        for schema in vocabulary.schemas.values { for f in schema.fields { #expect(text.contains("| `\(f.name)` |")) } }
+        let declarations = EnergyDeclarations.standard
+        for name in declarations.names {
+            #expect(text.contains("| `\(name.name)` |"))
+            #expect(text.contains("## Record `\(name.recordName)`"))
+            for field in name.fieldNames { #expect(text.contains("| `\(field)` |"), "\(name.recordName).\(field)") }
+        }
+        for verb in declarations.verbs { #expect(text.contains("| `\(verb.name)` |")) }
+        for field in declarations.forecast.fields { #expect(text.contains("| `\(field.name)` |")) }
+        #expect(text.contains("prices in EUR"))
+    }
+
+    @Test func anotherClustersInventory() {
+        let small = VocabCommand.run(clusterPath: Paths.root.appendingPathComponent("examples/clusters/small.yaml").path)
+        #expect(small.exitCode == 0, "\(small.stderr)")
+        #expect(small.stdout.contains("this is the cluster `"))
+        #expect(VocabCommand.run(clusterPath: "/no/cluster.yaml").exitCode == 2)
     }
 }
 
@@ -159,7 +182,6 @@ import WattLanguage
 
     static func options(_ expression: String, _ change: (inout EvalCommand.Options) -> Void = { _ in }) -> EvalCommand.Options {
         var o = EvalCommand.Options(expression: expression)
-        o.useCluster = true
         o.settings.cluster = demo
         change(&o)
         return o
@@ -171,7 +193,7 @@ import WattLanguage
     }
 
     @Test func forecastsTheGridCarbonMinimum() {
-        let out = EvalCommand.run(Self.options("forecast(grid.carbon, 6 h).min") { $0.showType = true })
+        let out = EvalCommand.run(Self.options("forecast(grid.carbon_intensity, 6 h).min") { $0.showType = true })
         #expect(out.exitCode == 0, "\(out.stderr)\(out.stdout)")
         #expect(out.stdout.hasSuffix(" g/kWh : carbon intensity\n"))
     }
@@ -186,7 +208,7 @@ import WattLanguage
 
     @Test func checkAgainstTheClusterInventory() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-inventory-\(UUID().uuidString).watt")
-        try "if grid.carbon > 300 g/kWh then move jobs where flexible to pool \"efficeint\"\n".write(to: file, atomically: true, encoding: .utf8)
+        try "if grid.carbon_intensity > 300 g/kWh then move jobs where flexible to pool \"efficeint\"\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let out = CheckCommand.run(paths: [file.path], clusterPath: Self.demo)
         #expect(out.exitCode == 1)

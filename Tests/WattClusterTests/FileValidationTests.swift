@@ -73,6 +73,8 @@ import WattTestSupport
         Case("  power_cap_w: 50000\n", "", line: 5, "site.power_cap_w", "missing required field"),
         Case("    profile: dgx-h100-like\n", "", line: 17, "pools[0].profile", "missing required field"),
         Case("    currency: EUR\n", "", line: 12, "grid.price.currency", "missing required field"),
+        Case("currency: EUR", "currency: CHF", line: 12, "grid.price.currency",
+             "must be USD, EUR or GBP (the currencies policies can write), found `CHF`"),
         Case("  - name: batch\n    profile: l40s-4gpu\n    nodes: 1", "  - {}", line: 20, "pools[1].name", "missing required field"),
         Case("pools:", "pool:", line: 16, "pool", "unknown field; did you mean `pools`?"),
         // Bad names and references.

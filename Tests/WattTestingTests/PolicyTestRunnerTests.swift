@@ -38,7 +38,7 @@ struct Pack {
           cooldown 30 min
         }
         rule dirty priority 1 {
-          when grid.carbon > 400 g/kWh or forecast(grid.carbon, 2 h).min < 100 g/kWh
+          when grid.carbon_intensity > 400 g/kWh or forecast(grid.carbon_intensity, 2 h).min < 100 g/kWh
           then alert "dirty grid" with severity "info"
         }
         """
@@ -104,20 +104,20 @@ struct Pack {
     @Test func seriesPinnedForecastsAndTableRows() throws {
         let pack = try Pack(policy: Self.policy, tests: """
             test "carbon series" with carbon, fires in [500 g/kWh, "firing"], [300 g/kWh, "inactive"] {
-              given grid.carbon = carbon
+              given grid.carbon_intensity = carbon
               after 1 tick
               expect rule dirty fires
             }
             test "a series steps every hour" {
-              given grid.carbon = 300 g/kWh, 500 g/kWh every 1 h
+              given grid.carbon_intensity = 300 g/kWh, 500 g/kWh every 1 h
               after 1 tick
               expect no alert "dirty grid"
               after 1 h
               expect alert "dirty grid" with severity "info"
-              expect grid.carbon == 500 g/kWh
+              expect grid.carbon_intensity == 500 g/kWh
             }
             test "a pinned forecast" {
-              given forecast(grid.carbon, 2 h) = 300 g/kWh, 50 g/kWh every 1 h
+              given forecast(grid.carbon_intensity, 2 h) = 300 g/kWh, 50 g/kWh every 1 h
               after 1 tick
               expect rule dirty firing
             }
@@ -210,7 +210,7 @@ struct Pack {
     @Test func coverageCountsRulesAndConditions() throws {
         let pack = try Pack(policy: Self.policy, tests: """
             test "dirty and clean" {
-              given grid.carbon = 500 g/kWh, 300 g/kWh every 5 min
+              given grid.carbon_intensity = 500 g/kWh, 300 g/kWh every 5 min
               after 2 ticks
             }
             """)
@@ -245,7 +245,7 @@ struct Pack {
             }
             test "fails <&>" {
               after 1 tick
-              expect grid.carbon > 1000 g/kWh
+              expect grid.carbon_intensity > 1000 g/kWh
             }
             test "skipped" {
               given skip = "later"

@@ -1,22 +1,22 @@
 import ArgumentParser
 import WattBindings
-import WattControl
-import WattDemoVocabulary
+import WattCluster
 import WattLanguage
 import WattSupport
 
 /// `watt check FILES...`: every diagnostic of every file; exit 1 when any is an error.
+/// Files are checked against the energy vocabulary with a cluster's inventory (pools,
+/// profiles, the currency of prices): the built-in demo cluster's unless `--cluster` names
+/// another. Only the cluster file is read: nothing is simulated.
 public enum CheckCommand {
     public static func run(paths: [String], format: OutputFormat = .text, clusterPath: String? = nil) -> CommandOutput {
-        guard let clusterPath else { return run(paths: paths, format: format, vocabulary: DemoVocabulary.make()) }
-        do throws(WattError) {
-            var settings = RunSettings()
-            settings.cluster = clusterPath == RunSettings.builtInClusterName ? nil : clusterPath
-            settings.gridHistoryDays = 0
-            return run(paths: paths, format: format, vocabulary: try Session.simulated(settings).vocabulary)
+        let cluster: ClusterDefinition
+        do {
+            cluster = try ClusterDefinition.load(path: clusterPath ?? ClusterDefinition.builtInDemoName)
         } catch {
-            return CommandOutput(error: error)
+            return CommandOutput(error: WattError(.invalidFile, "\(error)"))
         }
+        return run(paths: paths, format: format, vocabulary: EnergyVocabulary.make(cluster: cluster))
     }
 
     public static func run(paths: [String], format: OutputFormat = .text, vocabulary: Vocabulary) -> CommandOutput {
@@ -54,7 +54,7 @@ public struct Check: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Check policy files: syntax, names, types, units, cost.")
     @Argument(help: "Policy files or directories (searched for *.watt).") var paths: [String]
     @Option(help: "Output format: text or json.") var format: String = "text"
-    @Option(help: "A cluster file: check against the energy vocabulary and this cluster's inventory (pools, profiles).")
+    @Option(help: "A cluster file whose inventory (pools, profiles, currency) the policies are checked against (default: the built-in demo cluster, `demo`).")
     var cluster: String?
     public init() {}
     public func run() throws {

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import WattBindings
 import WattCluster
 import WattControl
-import WattDemoVocabulary
 import WattLanguage
 import WattSupport
 
-/// `watt eval EXPR`: evaluates one expression against the demo world, or against the
-/// records of `--data world.json` (vocabulary inferred from the data).
+/// `watt eval EXPR`: evaluates one expression against a simulated cluster after a warm-up
+/// (the built-in demo cluster unless `--cluster` names another), or against the records of
+/// `--data world.json` (vocabulary inferred from the data).
 public enum EvalCommand {
     public struct Options: Sendable {
         public var expression: String
@@ -16,9 +17,9 @@ public enum EvalCommand {
         public var showType = false
         /// The evaluation time; default: the world's `now`, else the clock.
         public var now: Double?
-        /// The simulated cluster (`settings.cluster`, trace, warm-up) when `useCluster`.
+        /// The simulated cluster (`settings.cluster`, nil for the built-in demo one; trace,
+        /// warm-up), unless `dataPath` gives a JSON world instead.
         public var settings = Options.defaultSettings
-        public var useCluster = false
         public init(expression: String, dataPath: String? = nil, definitionFiles: [String] = [], showType: Bool = false,
                     now: Double? = nil) {
             self.expression = expression; self.dataPath = dataPath; self.definitionFiles = definitionFiles
@@ -41,13 +42,7 @@ public enum EvalCommand {
         let vocabulary: Vocabulary
         var inputs: Inputs
         var now: Double?
-        if options.useCluster {
-            let session = try Session.simulated(options.settings)
-            let world = try snapshot(session)
-            vocabulary = session.vocabulary
-            inputs = session.binding.inputs(for: world)
-            now = world.now
-        } else if let path = options.dataPath {
+        if let path = options.dataPath {
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw WattError(.unreadable, "cannot read `\(path)`")
             }
@@ -58,11 +53,21 @@ public enum EvalCommand {
                 throw WattError(.invalidFile, "\(path): \(error)")
             }
         } else {
-            vocabulary = DemoVocabulary.make()
-            do {
-                (inputs, now) = try JSONWorld.inputs(from: Data(DemoVocabulary.worldJSON.utf8), vocabulary: vocabulary)
-            } catch {
-                throw WattError(.invalidFile, "demo world: \(error)")
+            let cluster: ClusterDefinition
+            do { cluster = try ClusterDefinition.load(path: options.settings.cluster ?? ClusterDefinition.builtInDemoName) } catch {
+                throw WattError(.invalidFile, "\(error)")
+            }
+            let constantVocabulary = EnergyVocabulary.make(cluster: cluster)
+            if try !readsTheWorld(options, vocabulary: constantVocabulary) {
+                // Nothing to simulate for `3 kW * 2 h`: the world's names are not read.
+                vocabulary = constantVocabulary
+                inputs = Inputs(vocabulary: vocabulary)
+            } else {
+                let session = try Session.simulated(options.settings)
+                let world = try snapshot(session)
+                vocabulary = session.vocabulary
+                inputs = session.binding.inputs(for: world)
+                now = world.now
             }
         }
         if let t = options.now { now = t }
@@ -97,25 +102,42 @@ public enum EvalCommand {
     }
 }
 
+extension EvalCommand {
+    /// Whether the expression or its definition files name something the simulated world
+    /// supplies: a name of the vocabulary (`site`, `jobs`), a function reading telemetry
+    /// (`forecast`, `history`; not the pure `profile`, `hour`, `weekday`), or `now` without
+    /// `--now` (the world's clock). Only then is the cluster simulated for the warm-up.
+    static func readsTheWorld(_ options: Options, vocabulary: Vocabulary) throws(WattError) -> Bool {
+        var world = Set(vocabulary.nameOrder)
+        for (name, function) in vocabulary.functions where !function.overloads.allSatisfy(\.isPure) { world.insert(name) }
+        if options.now == nil { world.insert("now") }
+        var sources = [SourceFile(name: "<expr>", text: options.expression)]
+        for path in options.definitionFiles { sources.append(try PolicyFiles.load(path)) }
+        return sources.contains { source in
+            Lexer.tokenize(source).tokens.contains { $0.kind == .identifier && world.contains($0.text) }
+        }
+    }
+}
+
 public struct Eval: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Evaluate an expression, e.g. `watt eval '3 kW * 2 h'`.")
     @Argument(help: "The expression.") var expression: String
-    @Option(help: "A JSON world; its records and lists become names (default: the demo world).") var data: String?
+    @Option(help: "A JSON world; its records and lists become names (instead of a cluster).") var data: String?
     @Option(name: .customLong("file"), help: "A policy file whose let/const definitions are in scope.") var files: [String] = []
     @Flag(name: .customLong("type"), help: "Also print the result's type.") var showType = false
     @Option(help: "Evaluation time (ISO 8601); default: the world's `now`, else the clock.", transform: FlagValue.instant)
     var now: Double?
-    @Option(help: "A cluster file (examples/clusters/*.yaml, or `demo`): evaluate against the simulated cluster.") var cluster: String?
+    @Option(help: "A cluster file (examples/clusters/*.yaml) to simulate and evaluate against (default: the built-in demo cluster, `demo`).") var cluster: String?
     @Option(help: "A job trace CSV for the cluster (default: the cluster file's trace).") var trace: String?
     @Option(help: "Simulated time before evaluating, so forecasts have history (default 1d, as `watt repl`).",
             transform: FlagValue.duration) var warmup: Double?
     public init() {}
     public func run() throws {
-        var options = EvalCommand.Options(expression: expression, dataPath: data, definitionFiles: files, showType: showType, now: now)
-        if let cluster {
-            options.useCluster = true
-            options.settings.cluster = cluster == RunSettings.builtInClusterName ? nil : cluster
+        if data != nil && (cluster != nil || trace != nil || warmup != nil) {
+            throw ValidationError("--data is a world of its own: it does not go with --cluster, --trace or --warmup")
         }
+        var options = EvalCommand.Options(expression: expression, dataPath: data, definitionFiles: files, showType: showType, now: now)
+        options.settings.cluster = cluster.flatMap { $0 == RunSettings.builtInClusterName ? nil : $0 }
         options.settings.trace = trace
         if let warmup { options.settings.warmup = warmup }
         let out = EvalCommand.run(options)

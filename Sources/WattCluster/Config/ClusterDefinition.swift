@@ -260,3 +260,11 @@ enum ClusterCalendar {
 
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { CivilCalendar.daysFromCivil(year: year, month: month, day: day) }
 }
+
+extension ClusterDefinition {
+    /// The grid as a snapshot at `time` shows it (its series' values then).
+    public func grid(at time: Double) -> World.Grid {
+        World.Grid(carbonIntensity: grid.carbonIntensity.value(at: time), price: grid.price.value(at: time),
+                   region: grid.region, currency: grid.currency)
+    }
+}

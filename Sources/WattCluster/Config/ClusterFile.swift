@@ -38,9 +38,27 @@ public struct ClusterLoadError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension ClusterDefinition {
-    /// Reads a cluster file. Relative paths inside it (`profiles`, series files, the trace)
-    /// are resolved against the file's folder.
-    public static func load(path: String, catalog: HardwareCatalog = .builtIn) throws(ClusterLoadError) -> ClusterDefinition {
+    /// The name of the built-in demo cluster (`--cluster demo`): a copy of
+    /// examples/clusters/demo.yaml, its trace and its grid series, shipped as resources so
+    /// that it is there whatever the working directory.
+    public static let builtInDemoName = "demo"
+
+    /// The built-in demo cluster's file (in the library's resources).
+    public static var builtInDemoPath: String? {
+        Bundle.module.url(forResource: "demo", withExtension: "yaml", subdirectory: "Resources/demo/clusters")?.path
+    }
+
+    /// The file a cluster argument names: the built-in demo for `demo` (unless a file of
+    /// that name exists), else the path itself.
+    public static func resolve(_ path: String) -> String {
+        guard path == builtInDemoName, !FileManager.default.fileExists(atPath: path), let demo = builtInDemoPath else { return path }
+        return demo
+    }
+
+    /// Reads a cluster file (`demo`: the built-in demo cluster). Relative paths inside it
+    /// (`profiles`, series files, the trace) are resolved against the file's folder.
+    public static func load(path given: String, catalog: HardwareCatalog = .builtIn) throws(ClusterLoadError) -> ClusterDefinition {
+        let path = resolve(given)
         guard let data = FileManager.default.contents(atPath: path) else {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ClusterLoadError([ClusterFileError(file: path, message: why)])
@@ -241,6 +259,12 @@ struct ClusterFileLoader {
         if let pn = f["price"],
            let p = fields(pn, "grid.price", allowed: ["currency", "per_kwh", "time_of_use", "file", "max_hold_s"], required: ["currency"]) {
             currency = p["currency"].flatMap { string($0, "grid.price.currency") }
+            // Policies write prices in these units (`0.2 EUR/kWh`): another currency could
+            // only be misread as one of them.
+            if let c = currency, !["USD", "EUR", "GBP"].contains(c) {
+                error("grid.price.currency", p["currency"], "must be USD, EUR or GBP (the currencies policies can write), found `\(c)`")
+                currency = nil
+            }
             if let tou = p["time_of_use"] {
                 for key in ["per_kwh", "file"] where p[key] != nil { error("grid.price.\(key)", p[key], "give one of `per_kwh`, `time_of_use` or `file`") }
                 if p["max_hold_s"] != nil { error("grid.price.max_hold_s", p["max_hold_s"], "only used with `file`") }

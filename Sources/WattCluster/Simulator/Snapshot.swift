@@ -45,8 +45,7 @@ extension Simulator {
         worldJobs += recent.sorted().map { worldJob($0) }
         let site = World.Site(itPower: itPower, facilityPower: itPower * pue, powerCap: cluster.powerCap, pue: pue,
                               outdoorTemperature: outdoor, itEnergy: itEnergy, itEnergyToday: itEnergyToday)
-        let grid = World.Grid(carbonIntensity: cluster.grid.carbonIntensity.value(at: now), price: cluster.grid.price.value(at: now),
-                              region: cluster.grid.region, currency: cluster.grid.currency)
+        let grid = cluster.grid(at: now)
         return World(now: now, site: site, grid: grid, pools: worldPools, nodes: worldNodes, jobs: worldJobs)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import WattBindings
 import WattCluster
 
 /// A cluster action as the journal stores it, so a run can be replayed exactly.
@@ -11,47 +12,28 @@ struct ActionRecord: Codable, Equatable {
     var text: String?
     var severity: String?
 
-    init(_ a: ClusterAction) {
+    /// Encoded by the verb declarations' journal forms (`EnergyVerbs`): the codes
+    /// (`move-pool`, `defer-until`, ...) are stable, so journals of earlier versions read.
+    init(_ a: ClusterAction, declarations: EnergyDeclarations = .standard) {
         targets = a.targets
         rule = a.rule
         reason = a.reason
-        switch a.kind {
-        case .move(to: .pool(let p)): verb = "move-pool"; text = p
-        case .move(to: .node(let n)): verb = "move-node"; text = n
-        case .deferUntil(let t): verb = "defer-until"; number = t
-        case .deferFor(let d): verb = "defer-for"; number = d
-        case .release: verb = "release"
-        case .preempt: verb = "preempt"
-        case .cap(let w): verb = "cap"; number = w
-        case .uncap: verb = "uncap"
-        case .suspend: verb = "suspend"
-        case .wake: verb = "wake"
-        case .drain: verb = "drain"
-        case .resume: verb = "resume"
-        case .alert(let s, let m): verb = "alert"; severity = s; text = m
-        }
+        // Every `ClusterAction.Kind` is some verb's form (`EnergyDeclarationsTests`).
+        let encoded = declarations.journalEncoding(of: a.kind)
+        verb = encoded?.code ?? "unknown"
+        number = encoded?.fields.number
+        text = encoded?.fields.text
+        severity = encoded?.fields.severity
     }
 
-    var action: ClusterAction? {
-        let kind: ClusterAction.Kind
-        switch verb {
-        case "move-pool": kind = .move(to: .pool(text ?? ""))
-        case "move-node": kind = .move(to: .node(text ?? ""))
-        case "defer-until": kind = .deferUntil(number ?? 0)
-        case "defer-for": kind = .deferFor(number ?? 0)
-        case "release": kind = .release
-        case "preempt": kind = .preempt
-        case "cap": kind = .cap(watts: number ?? 0)
-        case "uncap": kind = .uncap
-        case "suspend": kind = .suspend
-        case "wake": kind = .wake
-        case "drain": kind = .drain
-        case "resume": kind = .resume
-        case "alert": kind = .alert(severity: severity ?? "warning", message: text ?? "")
-        default: return nil
-        }
+    /// The action; nil for a code no verb declares.
+    func action(declarations: EnergyDeclarations = .standard) -> ClusterAction? {
+        guard let kind = declarations.journalDecoding(code: verb, fields: JournalFields(number: number, text: text, severity: severity))
+        else { return nil }
         return ClusterAction(kind, targets: targets, rule: rule, reason: reason)
     }
+
+    var action: ClusterAction? { action() }
 
     var json: String {
         let encoder = JSONEncoder()

@@ -25,14 +25,8 @@ public final class MetricsExporter {
         var summary: TelemetryModels.Summary
     }
 
-    /// What the grid and site forecasts are exported as: the telemetry path, the metric
-    /// name, what it is, and the factor from the path's SI unit to the metric's.
-    static let forecastMetrics: [(path: String, name: String, help: String, scale: Double)] = [
-        ("site.power", "watt_site_power_forecast_watts",
-         "Forecast IT power at the horizon, as forecast(site.power, horizon) sees it (bound: mean, or the 80 % interval's low and high).", 1),
-        ("grid.carbon", "watt_grid_carbon_intensity_forecast_grams_per_kwh",
-         "Forecast grid carbon intensity at the horizon, as forecast(grid.carbon, horizon) sees it (bound: mean, or the 80 % interval's low and high).", 3.6e6),
-    ]
+    /// The world's fields with a Prometheus gauge, from their declarations (WorldFields.swift).
+    public var declarations: EnergyDeclarations = .standard
 
     var ticks = 0
     var skippedTicks = 0
@@ -68,12 +62,12 @@ public final class MetricsExporter {
         // Proposed: every target the rules asked for that reached arbitration, whatever became
         // of it (sent to the scheduler, stopped by a guardrail, overruled by another rule).
         for action in tick.proposed {
-            if case .alert = action.kind { proposed[Self.verb(action.kind), default: 0] += 1 } else {
-                proposed[Self.verb(action.kind), default: 0] += action.targets.count
+            if case .alert = action.kind { proposed[verb(action.kind), default: 0] += 1 } else {
+                proposed[verb(action.kind), default: 0] += action.targets.count
             }
         }
         for result in tick.results {
-            outcomes[Outcome(verb: Self.verb(result.action.kind), status: result.status.rawValue), default: 0] += 1
+            outcomes[Outcome(verb: verb(result.action.kind), status: result.status.rawValue), default: 0] += 1
         }
         for event in tick.guardrailEvents {
             let verb = Self.firstWord(event.action)
@@ -87,9 +81,9 @@ public final class MetricsExporter {
         }
         if let models {
             forecasts = []
-            for metric in Self.forecastMetrics {
+            for (metric, path, _) in declarations.exportedValues(of: world) where metric.forecast != nil {
                 for horizon in forecastHorizons {
-                    if let s = models.forecast(metric.path, horizon: horizon) { forecasts.append(ForecastSample(metric: metric.path, horizon: horizon, summary: s)) }
+                    if let s = models.forecast(path, horizon: horizon) { forecasts.append(ForecastSample(metric: path, horizon: horizon, summary: s)) }
                 }
             }
         }
@@ -101,21 +95,8 @@ public final class MetricsExporter {
         lastTickTimestamp = Date().timeIntervalSince1970
     }
 
-    static func verb(_ kind: ClusterAction.Kind) -> String {
-        switch kind {
-        case .move: return "move"
-        case .deferFor, .deferUntil: return "defer"
-        case .release: return "release"
-        case .preempt: return "preempt"
-        case .cap: return "cap"
-        case .uncap: return "uncap"
-        case .suspend: return "suspend"
-        case .wake: return "wake"
-        case .drain: return "drain"
-        case .resume: return "resume"
-        case .alert: return "alert"
-        }
-    }
+    /// The verb label of an action: the name of the verb declaring it (`EnergyVerbs`).
+    func verb(_ kind: ClusterAction.Kind) -> String { declarations.verb(of: kind)?.name ?? "unknown" }
 
     /// Guardrail events and conflicts carry `verbDescription` text (`cap at 400 W`): its verb.
     static func firstWord(_ description: String) -> String {
@@ -179,22 +160,23 @@ public final class MetricsExporter {
         metric("watt_rule_acted_total", "counter", "Ticks on which each rule acted (proposed its actions).",
                acted.sorted { $0.key < $1.key }.map { ("rule=\"\(Self.label($0.key))\"", Double($0.value)) })
         if let world {
-            metric("watt_site_power_watts", "gauge", "IT power.", [("", world.site.itPower)])
-            metric("watt_site_facility_power_watts", "gauge", "Facility power (IT power times PUE).", [("", world.site.facilityPower)])
-            metric("watt_site_power_cap_watts", "gauge", "The site's power limit.", [("", world.site.powerCap)])
-            if let ci = world.grid.carbonIntensity {
-                metric("watt_grid_carbon_intensity_grams_per_kwh", "gauge", "Grid carbon intensity (location-based average).", [("", ci * 3.6e6)])
+            // The declared gauges; an optional field without a value (a grid outside its
+            // series) has no sample.
+            for (m, _, value) in declarations.exportedValues(of: world) {
+                if let value { metric(m.name, "gauge", m.help, [("", value * m.scale)]) }
             }
             metric("watt_world_time_seconds", "gauge", "The world's clock at the last tick (s since 1970; simulated time on the simulator).",
                    [("", world.now)])
-        }
-        for m in Self.forecastMetrics {
-            let samples = forecasts.filter { $0.metric == m.path }.flatMap { f -> [(labels: String, value: Double)] in
-                let h = "horizon=\"\(Self.duration(f.horizon))\""
-                return [("\(h),bound=\"mean\"", f.summary.mean * m.scale), ("\(h),bound=\"low\"", f.summary.low * m.scale),
-                        ("\(h),bound=\"high\"", f.summary.high * m.scale)]
+            for (m, path, _) in declarations.exportedValues(of: world) {
+                guard let forecast = m.forecast else { continue }
+                let samples = forecasts.filter { $0.metric == path }.flatMap { f -> [(labels: String, value: Double)] in
+                    let h = "horizon=\"\(Self.duration(f.horizon))\""
+                    return [("\(h),bound=\"mean\"", f.summary.mean * m.scale), ("\(h),bound=\"low\"", f.summary.low * m.scale),
+                            ("\(h),bound=\"high\"", f.summary.high * m.scale)]
+                }
+                let help = "Forecast \(forecast.what) at the horizon, as forecast(\(path), horizon) sees it (bound: mean, or the 80 % interval's low and high)."
+                if !samples.isEmpty { metric(forecast.name, "gauge", help, samples) }
             }
-            if !samples.isEmpty { metric(m.name, "gauge", m.help, samples) }
         }
         return out
     }

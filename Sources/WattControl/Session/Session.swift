@@ -70,8 +70,8 @@ public final class Session {
         }
     }
 
-    /// The built-in demo cluster's file (until it is embedded as a resource).
-    static func builtInClusterPath() -> String { "examples/clusters/demo.yaml" }
+    /// The built-in demo cluster (embedded, `ClusterDefinition.load` resolves the name).
+    static func builtInClusterPath() -> String { ClusterDefinition.builtInDemoName }
 
     /// A simulated session: the cluster, its twin for the baseline when `withBaseline`, the
     /// grid's past recorded, the warm-up run. Policies see each tick's arrivals before they
@@ -130,8 +130,7 @@ public final class Session {
         let tick = cluster.tick
         var t = start - (days * 86_400 / tick).rounded(.down) * tick
         while t < start - 1e-9 {
-            binding.models.record("grid.carbon", cluster.grid.carbonIntensity.value(at: t), at: t)
-            binding.models.record("grid.price", cluster.grid.price.value(at: t), at: t)
+            binding.recordGrid(cluster.grid(at: t), at: t)
             t += tick
         }
     }

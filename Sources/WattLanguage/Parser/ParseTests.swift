@@ -71,7 +71,7 @@ extension Parser {
     /// given = postfix "=" expr { "," expr } [ "every" expr ] ;
     ///
     /// A bare name is a setting of the test (`given tick = 5 min`, `given cluster = "site.yaml"`);
-    /// anything else gives a path its values over time (`given grid.carbon = 300 g/kWh, 200 g/kWh every 1 h`).
+    /// anything else gives a path its values over time (`given grid.carbon_intensity = 300 g/kWh, 200 g/kWh every 1 h`).
     mutating func parseGiven() throws -> TestStep.Kind {
         let target = try parsePostfix()
         try expect(.equal, "`=` and the value")

@@ -100,7 +100,7 @@ import WattLanguage
     @Test func metricsDoNotChangeTheRun() throws {
         let policy = SourceFile(name: "p.watt", text: """
             rule shave { when forecast(site.power, 2h) > 2 kW then cap nodes where pool == "default" at 400 W limit 1 per tick }
-            rule clean { when forecast(grid.carbon, 30 min) < 150 g/kWh then uncap nodes }
+            rule clean { when forecast(grid.carbon_intensity, 30 min) < 150 g/kWh then uncap nodes }
             """)
         var settings = RunSettings()
         settings.cluster = PolicyRunTests.small
