@@ -131,6 +131,25 @@ import WattEnergy
         #expect(ledger.caps == MechanismSavings())
     }
 
+    @Test func ratesOverATickIntegrateAsTheAccountingDoes() throws {
+        // A series with a gap (NaN) and an end, a tariff with its daily wrap, odd spans that
+        // cross their steps.
+        let series = try StepSeries(times: [0, 900, 1800, 2700], values: [SI.gramsPerKWh(300), .nan, SI.gramsPerKWh(120), SI.gramsPerKWh(80)],
+                                    lastDuration: 900)
+        let tariff: [TimeOfUseStep] = [TimeOfUseStep(secondOfDay: 7 * 3600, rate: SI.perKWh(0.26)),
+                                       TimeOfUseStep(secondOfDay: 20 * 3600, rate: SI.perKWh(0.14))]
+        for model in [RateModel.series(series), .timeOfUse(tariff), .constant(SI.gramsPerKWh(250))] {
+            let spans: [(Double, Double)] = [(-500, 400), (600, 2000), (850, 3700), (3000, 9000), (23_400, 26_100), (71_640, 111_600)]
+            for (a, b) in spans {
+                let unit = Accounting.account([PowerSample(time: a, watts: 1), PowerSample(time: b, watts: 1)],
+                                              intensity: model.stepSeries(from: a, to: b), maxGap: .infinity)
+                let integral = model.integral(from: a, to: b)
+                #expect(close(integral.sum, unit.grams, relative: 1e-12), "\(model) over \(a)–\(b)")
+                #expect(close(integral.known, b - a - unit.joulesWithoutIntensity, relative: 1e-12), "\(model) over \(a)–\(b)")
+            }
+        }
+    }
+
     @Test func ledgersStayDeterministic() {
         func run() -> SimulationReport {
             let cluster = Fixture.cluster([("default", "dgx-h100-like", 3)], pue: .constant(pue), grid: steppedGrid)

@@ -129,13 +129,10 @@ extension Simulator {
     /// The grid over [t0, t0 + dt).
     func tickRates(from t0: Double, dt: Double) -> TickRates {
         let pue = cluster.pue.pue(outdoorTemperature: cluster.outdoorTemperature.value(at: t0))
-        let intensity = cluster.grid.carbonIntensity.stepSeries(from: t0, to: t0 + dt)
-        let price = cluster.grid.price.stepSeries(from: t0, to: t0 + dt)
-        // One watt over the tick, integrated exactly as `report()` integrates the run.
-        let unit = Accounting.account([PowerSample(time: t0, watts: 1), PowerSample(time: t0 + dt, watts: 1)],
-                                      intensity: intensity, price: price, maxGap: .infinity, gapPolicy: .holdLast)
-        return TickRates(time: t0, pue: pue, gramsPerJoule: unit.grams / dt,
-                         intensityKnown: max(0, min(1, 1 - unit.joulesWithoutIntensity / dt)), costPerJoule: unit.cost / dt)
+        let intensity = cluster.grid.carbonIntensity.integral(from: t0, to: t0 + dt)
+        let price = cluster.grid.price.integral(from: t0, to: t0 + dt)
+        return TickRates(time: t0, pue: pue, gramsPerJoule: intensity.sum / dt,
+                         intensityKnown: max(0, min(1, intensity.known / dt)), costPerJoule: price.sum / dt)
     }
 
     /// The grid over the tick that started at `t` (recorded, or computed for an instant
@@ -233,5 +230,41 @@ extension MechanismSavings {
         s.facilityEnergyWithIntensity = a.facilityEnergyWithIntensity + b.facilityEnergyWithIntensity
         s.grossEnergyWithIntensity = a.grossEnergyWithIntensity + b.grossEnergyWithIntensity
         return s
+    }
+}
+
+extension RateModel {
+    /// ∫ rate dt over [a, b) where the rate is known, and how long it is known, s: the
+    /// integral `Accounting.account` takes of a constant power over the model's step series,
+    /// without building one (the simulator takes it every tick, allocation-free).
+    func integral(from a: Double, to b: Double) -> (sum: Double, known: Double) {
+        var sum = 0.0, known = 0.0, t = a
+        while t < b {
+            var next = min(b, nextChange(after: t))
+            if !(next > t) { next = b }
+            if let v = value(at: t) {
+                sum += v * (next - t)
+                known += next - t
+            }
+            t = next
+        }
+        return (sum, known)
+    }
+
+    /// The first instant after `t` where the rate may change.
+    func nextChange(after t: Double) -> Double {
+        switch self {
+        case .constant:
+            return .infinity
+        case .series(let s):
+            if t < s.start { return s.start }
+            guard let i = s.index(at: t) else { return .infinity }
+            return i + 1 < s.times.count ? s.times[i + 1] : s.end
+        case .timeOfUse(let steps):
+            guard let first = steps.first else { return .infinity }
+            let day = (t / 86_400).rounded(.down) * 86_400
+            for step in steps where day + step.secondOfDay > t { return day + step.secondOfDay }
+            return day + 86_400 + first.secondOfDay
+        }
     }
 }
