@@ -83,7 +83,7 @@ extension PolicyRun {
             return [
                 "caps: GPU energy of the work capped jobs did, at their pool's configured cap (the baseline's) minus at the cap "
                     + "they ran under, by the cap model (band \(Self.kWh(l.capsLow)) to \(Self.kWh(l.capsHigh)) kWh, both caps' "
-                    + "half-widths added)",
+                    + "half-widths added; the row `GPU energy saved by caps` counts against uncapped, configured caps included)",
                 "suspension: idle minus suspended power over \(String(format: "%.1f", l.suspendedSeconds / 3600)) node-hours "
                     + "suspended; suspending and waking draw idle power in the simulator, so they cost nothing beside idling "
                     + "(the wait for a waking node is in the residual)",
