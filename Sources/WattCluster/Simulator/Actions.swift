@@ -163,6 +163,7 @@ extension Simulator {
             dequeue(j, from: jobs[j].pool)
             jobs[j].state = .deferred
             jobs[j].deferredUntil = t
+            beginDeferral(j)
             return (.applied, "deferred until \(ClusterText.instant(t))")
         }
     }
@@ -171,6 +172,7 @@ extension Simulator {
         let id = jobs[j].spec.id
         switch jobs[j].state {
         case .deferred:
+            endDeferral(j)
             jobs[j].state = .queued
             jobs[j].deferredUntil = nil
             enqueue(j)

@@ -36,6 +36,8 @@ public struct SimulationReport: Sendable, Equatable, CustomStringConvertible {
     public var gpuWork: Double = 0
     /// What GPU caps did to the work done (`CapSavings`).
     public var capSavings = CapSavings()
+    /// What each mechanism saved, measured inside the run (`SavingsLedger`).
+    public var savings = SavingsLedger()
 
     /// IT energy per GPU-hour of work done, J (nil when no GPU work was done).
     public var itEnergyPerGPUHour: Double? { gpuWork > 0 ? itEnergy / (gpuWork / 3600) : nil }
@@ -57,6 +59,7 @@ public struct SimulationReport: Sendable, Equatable, CustomStringConvertible {
         deadlines missed: \(deadlinesMissed), preemptions: \(preemptions), mean wait: \(f(meanWait / 60)) min, GPU allocation: \(f(gpuAllocation * 100)) %
         work: \(f(gpuWork / 3600)) GPU-h, IT energy per GPU-h of work: \(itEnergyPerGPUHour.map { f(SI.toKWh($0), 3) + " kWh" } ?? "-")
         GPU caps saved \(f(SI.toKWh(capSavings.central))) kWh of GPU energy for the work done (cap model band \(f(SI.toKWh(capSavings.low))) to \(f(SI.toKWh(capSavings.high))) kWh)
+        measured in the run: caps other than the configured ones saved \(f(SI.toKWh(savings.caps.itEnergy))) kWh, suspension \(f(SI.toKWh(savings.suspension.itEnergy))) kWh, moves between pools \(f(SI.toKWh(savings.moves.itEnergy))) kWh; deferrals moved \(f(SI.toKWh(savings.shifting.itEnergy))) kWh in time, saving \(f(savings.shifting.savings.grams / 1000)) kg CO2e
         """
     }
 }
@@ -105,6 +108,6 @@ extension Simulator {
             jobsDeferred: counts[.deferred] ?? 0, jobsHeld: counts[.held] ?? 0, deadlinesMissed: missed,
             preemptions: preemptions, meanWait: startedCount > 0 ? waited / Double(startedCount) : 0,
             gpuAllocation: capacity > 0 ? gpuSecondsAllocated / capacity : 0, alerts: alerts.count,
-            gpuWork: gpuWork, capSavings: capSavings)
+            gpuWork: gpuWork, capSavings: capSavings, savings: savingsLedger())
     }
 }

@@ -107,6 +107,8 @@ public final class Simulator: Scheduler {
         let submitted: Double
         var state: JobState = .queued
         var pool: Int
+        /// The pool it was submitted to (moves between pools are measured against it).
+        let origin: Int
         /// The node a waiting job is pinned to.
         var pinned: Int?
         /// The node it runs on.
@@ -116,6 +118,10 @@ public final class Simulator: Scheduler {
         var started: Double?
         var finished: Double?
         var deferredUntil: Double?
+        /// When its current deferral began, and the time it has spent deferred before (its
+        /// work runs that much later than it would have: `SavingsLedger.shifting`).
+        var deferredSince: Double?
+        var deferredTime = 0.0
         /// Energy attributed to it so far, J.
         var energy: Double = 0
         var preemptions = 0
@@ -159,6 +165,10 @@ public final class Simulator: Scheduler {
     var gpuWork = 0.0
     /// What GPU caps did to the work done (`CapSavings`).
     var capSavings = CapSavings()
+    /// What each mechanism saved, measured tick by tick (`SavingsLedger`).
+    var ledger = SavingsLedger()
+    /// The grid over each tick so far, by tick.
+    var ratesByTick: [TickRates] = []
     /// Alerts raised by actions, oldest first.
     public internal(set) var alerts: [AlertRecord] = []
 
@@ -251,10 +261,12 @@ public final class Simulator: Scheduler {
         let t0 = now, dt = cluster.tick
         var energy = 0.0
         var finished: [Int] = []
-        for n in nodes.indices { energy += integrate(node: n, from: t0, dt: dt, finished: &finished) }
+        let rates = tickRates(from: t0, dt: dt)
+        ratesByTick.append(rates)
+        for n in nodes.indices { energy += integrate(node: n, from: t0, dt: dt, rates: rates, finished: &finished) }
         for j in finished { finish(job: j) }
         if !finished.isEmpty { active.removeAll { jobs[$0].state == .done } }
-        let pue = cluster.pue.pue(outdoorTemperature: cluster.outdoorTemperature.value(at: t0))
+        let pue = rates.pue
         let itPower = energy / dt
         trace.append(TickRecord(time: t0, itPower: itPower, facilityPower: itPower * pue))
         itEnergy += energy
@@ -339,8 +351,9 @@ public final class Simulator: Scheduler {
     }
 
     /// Energy of a node over [t0, t0 + dt), J; progresses its jobs and lists those that finish.
-    func integrate(node n: Int, from t0: Double, dt: Double, finished: inout [Int]) -> Double {
-        let pool = pools[nodes[n].pool]
+    func integrate(node n: Int, from t0: Double, dt: Double, rates: TickRates, finished: inout [Int]) -> Double {
+        let p = nodes[n].pool
+        let pool = pools[p]
         let cap = nodes[n].cap
         var energy: Double
         switch nodes[n].state {
@@ -348,6 +361,7 @@ public final class Simulator: Scheduler {
             let base = basePower(pool, cap: cap)
             let transition = min(dt, max(0, nodes[n].suspendingUntil - t0))
             energy = base * transition + cluster.nodes.suspendedPower * (dt - transition)
+            accountSuspension(idleEnergy: base * dt, drawn: energy, suspendedFor: dt - transition, rates)
             relax(node: n, toward: Simulator.suspendedTemperature, dt: dt)
             return energy
         case .waking:
@@ -374,6 +388,7 @@ public final class Simulator: Scheduler {
                     if cap != nil { accountCap(j, gpu, cap: cap, runTime: runTime) }
                 }
                 jobs[j].energy += (added + share(j, pool) * base) * runTime
+                accountSavings(j, pool, poolIndex: p, cap: cap, speed: s, added: added, runTime: runTime, at: t0, rates)
             }
         }
         let idle = pool.idleW, full = pool.maxW
@@ -409,7 +424,7 @@ public final class Simulator: Scheduler {
             nextPending += 1
             let j = jobs.count
             let pool = poolIndex[spec.pool ?? cluster.defaultPool]!
-            jobs.append(JobRecord(spec: spec, submitted: cluster.start + spec.submit, pool: pool, remaining: spec.duration))
+            jobs.append(JobRecord(spec: spec, submitted: cluster.start + spec.submit, pool: pool, origin: pool, remaining: spec.duration))
             jobIndex[spec.id] = j
             active.append(j)
             enqueue(j)
@@ -419,6 +434,7 @@ public final class Simulator: Scheduler {
     func releaseDeferred() {
         for j in active where jobs[j].state == .deferred {
             if let until = jobs[j].deferredUntil, until <= now {
+                endDeferral(j)
                 jobs[j].state = .queued
                 jobs[j].deferredUntil = nil
                 enqueue(j)

@@ -78,7 +78,7 @@ extension Simulator {
         guard let j = jobIndex[id] else { return false }
         switch jobs[j].state {
         case .queued: dequeue(j, from: jobs[j].pool)
-        case .deferred: jobs[j].deferredUntil = nil
+        case .deferred: jobs[j].deferredUntil = nil; endDeferral(j)
         default: return false
         }
         jobs[j].state = .held

@@ -38,6 +38,7 @@ extension PolicyRun {
     /// The side-by-side table: baseline, with policies, and the change (text, or markdown).
     public static func table(policies p: Summary, baseline b: Summary, markdown: Bool = false) -> String {
         let currency = p.report.currency
+        let attribution = Attribution(policies: p.report, baseline: b.report)
         var rows: [(String, String, String, String)] = []
         func row(_ name: String, _ base: Double, _ with: Double, _ format: (Double) -> String, unit: String) {
             let delta = with - base
@@ -61,6 +62,8 @@ extension PolicyRun {
         row("job wait p95", b.waitP95, p.waitP95, hours, unit: " h")
         row("slowdown mean", b.slowdownMean, p.slowdownMean, plain, unit: "")
         row("slowdown p95", b.slowdownP95, p.slowdownP95, plain, unit: "")
+        // Energy per work beside the work done: a pack that saves energy by doing less work shows it.
+        row("GPU work done", b.report.gpuWork, p.report.gpuWork, { String(format: "%.1f", $0 / 3600) }, unit: " GPU-h")
         row("IT energy per GPU-h of work", b.report.itEnergyPerGPUHour ?? 0, p.report.itEnergyPerGPUHour ?? 0,
             { String(format: "%.3f", $0 / 3.6e6) }, unit: " kWh")
         row("GPU energy saved by caps", b.report.capSavings.central, p.report.capSavings.central, kWh, unit: " kWh")
@@ -80,6 +83,7 @@ extension PolicyRun {
             if !p.firings.isEmpty {
                 md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
+            md += "\n" + attribution.block(currency: currency, markdown: true)
             return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
         let widths = [max(8, rows.map(\.0.count).max()!), max(8, rows.map(\.1.count).max()!),
@@ -96,6 +100,7 @@ extension PolicyRun {
         if !p.firings.isEmpty {
             out += "\nrule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        out += "\n" + attribution.block(currency: currency, markdown: false) + "\n"
         out += capBand(p, b) + "\n"
         out += "carbon: \(AccountingReport.method)\n"
         return out
@@ -142,6 +147,8 @@ extension PolicyRun {
             public var capSavingsJ: Double?
             public var capSavingsLowJ: Double?
             public var capSavingsHighJ: Double?
+            /// IT energy per GPU-hour of work done (null when no GPU work was done).
+            public var itEnergyPerGPUHourJ: Double?
 
             enum CodingKeys: String, CodingKey {
                 case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
@@ -150,7 +157,7 @@ extension PolicyRun {
                 case jobsDone = "jobs_done", deadlineMisses = "deadline_misses", actionsApplied = "actions_applied"
                 case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps
                 case gpuWorkS = "gpu_work_s", capSavingsJ = "cap_savings_j", capSavingsLowJ = "cap_savings_low_j"
-                case capSavingsHighJ = "cap_savings_high_j"
+                case capSavingsHighJ = "cap_savings_high_j", itEnergyPerGPUHourJ = "it_energy_per_gpu_hour_j"
             }
 
             init(_ s: Summary) {
@@ -176,6 +183,7 @@ extension PolicyRun {
                 capSavingsJ = finite(s.report.capSavings.central)
                 capSavingsLowJ = finite(s.report.capSavings.low)
                 capSavingsHighJ = finite(s.report.capSavings.high)
+                itEnergyPerGPUHourJ = s.report.itEnergyPerGPUHour.flatMap(finite)
             }
 
             // Nulls written out, so every report has every key.
@@ -202,21 +210,25 @@ extension PolicyRun {
                 try c.encode(capSavingsJ, forKey: .capSavingsJ)
                 try c.encode(capSavingsLowJ, forKey: .capSavingsLowJ)
                 try c.encode(capSavingsHighJ, forKey: .capSavingsHighJ)
+                try c.encode(itEnergyPerGPUHourJ, forKey: .itEnergyPerGPUHourJ)
             }
         }
         public var currency: String
         public var carbonMethod: String
         public var baseline: Figures
         public var policies: Figures
+        /// Where the savings came from (`PolicyRun.Attribution`).
+        public var attribution: Attribution
 
         enum CodingKeys: String, CodingKey {
-            case currency, carbonMethod = "carbon_method", baseline, policies
+            case currency, carbonMethod = "carbon_method", baseline, policies, attribution
         }
     }
 
     public static func json(policies p: Summary, baseline b: Summary) -> String {
         let report = ReportJSON(currency: p.report.currency, carbonMethod: AccountingReport.method,
-                                baseline: .init(b), policies: .init(p))
+                                baseline: .init(b), policies: .init(p),
+                                attribution: .init(Attribution(policies: p.report, baseline: b.report)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Only finite numbers, strings and integers: encoding cannot fail.
