@@ -39,6 +39,7 @@ public enum EvalCommand {
     }
 
     static func evaluate(_ options: Options) throws(WattError) -> CommandOutput {
+        try options.settings.validate()
         let vocabulary: Vocabulary
         var inputs: Inputs
         var now: Double?
