@@ -124,16 +124,16 @@ extension PolicyRun {
     /// currency; a figure that is not a finite number is `null` (strict JSON).
     public struct ReportJSON: Codable, Sendable, Equatable {
         public struct Figures: Codable, Sendable, Equatable {
-            public var itEnergyJ: Double?
-            public var facilityEnergyJ: Double?
-            public var carbonG: Double?
-            public var cost: Double?
-            public var peakFacilityPowerW: Double?
-            public var hoursAboveCap: Double?
-            public var waitP50S: Double?
-            public var waitP95S: Double?
-            public var slowdownMean: Double?
-            public var slowdownP95: Double?
+            @NullEncoded public var itEnergyJ: Double?
+            @NullEncoded public var facilityEnergyJ: Double?
+            @NullEncoded public var carbonG: Double?
+            @NullEncoded public var cost: Double?
+            @NullEncoded public var peakFacilityPowerW: Double?
+            @NullEncoded public var hoursAboveCap: Double?
+            @NullEncoded public var waitP50S: Double?
+            @NullEncoded public var waitP95S: Double?
+            @NullEncoded public var slowdownMean: Double?
+            @NullEncoded public var slowdownP95: Double?
             public var jobsDone: Int
             public var deadlineMisses: Int
             public var actionsApplied: Int
@@ -143,12 +143,12 @@ extension PolicyRun {
             public var flaps: Int
             /// GPU work done, s at full speed, and the GPU energy caps saved with the cap
             /// model's band (docs/hardware.md).
-            public var gpuWorkS: Double?
-            public var capSavingsJ: Double?
-            public var capSavingsLowJ: Double?
-            public var capSavingsHighJ: Double?
+            @NullEncoded public var gpuWorkS: Double?
+            @NullEncoded public var capSavingsJ: Double?
+            @NullEncoded public var capSavingsLowJ: Double?
+            @NullEncoded public var capSavingsHighJ: Double?
             /// IT energy per GPU-hour of work done (null when no GPU work was done).
-            public var itEnergyPerGPUHourJ: Double?
+            @NullEncoded public var itEnergyPerGPUHourJ: Double?
 
             enum CodingKeys: String, CodingKey {
                 case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
@@ -186,32 +186,6 @@ extension PolicyRun {
                 itEnergyPerGPUHourJ = s.report.itEnergyPerGPUHour.flatMap(finite)
             }
 
-            // Nulls written out, so every report has every key.
-            public func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(itEnergyJ, forKey: .itEnergyJ)
-                try c.encode(facilityEnergyJ, forKey: .facilityEnergyJ)
-                try c.encode(carbonG, forKey: .carbonG)
-                try c.encode(cost, forKey: .cost)
-                try c.encode(peakFacilityPowerW, forKey: .peakFacilityPowerW)
-                try c.encode(hoursAboveCap, forKey: .hoursAboveCap)
-                try c.encode(waitP50S, forKey: .waitP50S)
-                try c.encode(waitP95S, forKey: .waitP95S)
-                try c.encode(slowdownMean, forKey: .slowdownMean)
-                try c.encode(slowdownP95, forKey: .slowdownP95)
-                try c.encode(jobsDone, forKey: .jobsDone)
-                try c.encode(deadlineMisses, forKey: .deadlineMisses)
-                try c.encode(actionsApplied, forKey: .actionsApplied)
-                try c.encode(actionsRejected, forKey: .actionsRejected)
-                try c.encode(conflicts, forKey: .conflicts)
-                try c.encode(guardrailStops, forKey: .guardrailStops)
-                try c.encode(flaps, forKey: .flaps)
-                try c.encode(gpuWorkS, forKey: .gpuWorkS)
-                try c.encode(capSavingsJ, forKey: .capSavingsJ)
-                try c.encode(capSavingsLowJ, forKey: .capSavingsLowJ)
-                try c.encode(capSavingsHighJ, forKey: .capSavingsHighJ)
-                try c.encode(itEnergyPerGPUHourJ, forKey: .itEnergyPerGPUHourJ)
-            }
         }
         public var currency: String
         public var carbonMethod: String

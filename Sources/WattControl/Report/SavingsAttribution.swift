@@ -147,12 +147,12 @@ extension PolicyRun.ReportJSON {
     /// One mechanism's savings (or the residual, or the total) in SI units; null where not a
     /// finite number or not defined.
     public struct Part: Codable, Sendable, Equatable {
-        public var itEnergyJ: Double?
-        public var facilityEnergyJ: Double?
-        public var carbonG: Double?
-        public var cost: Double?
+        @NullEncoded public var itEnergyJ: Double?
+        @NullEncoded public var facilityEnergyJ: Double?
+        @NullEncoded public var carbonG: Double?
+        @NullEncoded public var cost: Double?
         /// The average intensity of the energy saved, g/kWh.
-        public var intensityGPerKWh: Double?
+        @NullEncoded public var intensityGPerKWh: Double?
 
         enum CodingKeys: String, CodingKey {
             case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
@@ -167,37 +167,29 @@ extension PolicyRun.ReportJSON {
             intensityGPerKWh = intensity.flatMap { finite(SI.toGramsPerKWh($0)) }
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(itEnergyJ, forKey: .itEnergyJ)
-            try c.encode(facilityEnergyJ, forKey: .facilityEnergyJ)
-            try c.encode(carbonG, forKey: .carbonG)
-            try c.encode(cost, forKey: .cost)
-            try c.encode(intensityGPerKWh, forKey: .intensityGPerKWh)
-        }
     }
 
     /// `PolicyRun.Attribution` as JSON: baseline minus with policies, positive is saved.
     public struct Attribution: Codable, Sendable, Equatable {
         public var caps: Part
-        public var capsLowJ: Double?
-        public var capsHighJ: Double?
+        @NullEncoded public var capsLowJ: Double?
+        @NullEncoded public var capsHighJ: Double?
         public var suspension: Part
-        public var suspendedNodeS: Double?
+        @NullEncoded public var suspendedNodeS: Double?
         public var moves: Part
         public var jobsMoved: Int
         /// Facility energy, carbon and cost the moves in time saved (IT energy 0).
         public var shifting: Part
-        public var shiftedItEnergyJ: Double?
+        @NullEncoded public var shiftedItEnergyJ: Double?
         public var jobsShifted: Int
-        public var shiftedFromIntensityGPerKWh: Double?
-        public var shiftedToIntensityGPerKWh: Double?
+        @NullEncoded public var shiftedFromIntensityGPerKWh: Double?
+        @NullEncoded public var shiftedToIntensityGPerKWh: Double?
         public var residual: Part
         public var total: Part
-        public var savedIntensityGPerKWh: Double?
-        public var runIntensityGPerKWh: Double?
-        public var baselineIntensityGPerKWh: Double?
-        public var gpuWorkChangeS: Double?
+        @NullEncoded public var savedIntensityGPerKWh: Double?
+        @NullEncoded public var runIntensityGPerKWh: Double?
+        @NullEncoded public var baselineIntensityGPerKWh: Double?
+        @NullEncoded public var gpuWorkChangeS: Double?
         public var intensityMethod: String
 
         enum CodingKeys: String, CodingKey {
@@ -235,28 +227,6 @@ extension PolicyRun.ReportJSON {
                 + PolicyRun.Attribution.marginal
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(caps, forKey: .caps)
-            try c.encode(capsLowJ, forKey: .capsLowJ)
-            try c.encode(capsHighJ, forKey: .capsHighJ)
-            try c.encode(suspension, forKey: .suspension)
-            try c.encode(suspendedNodeS, forKey: .suspendedNodeS)
-            try c.encode(moves, forKey: .moves)
-            try c.encode(jobsMoved, forKey: .jobsMoved)
-            try c.encode(shifting, forKey: .shifting)
-            try c.encode(shiftedItEnergyJ, forKey: .shiftedItEnergyJ)
-            try c.encode(jobsShifted, forKey: .jobsShifted)
-            try c.encode(shiftedFromIntensityGPerKWh, forKey: .shiftedFromIntensityGPerKWh)
-            try c.encode(shiftedToIntensityGPerKWh, forKey: .shiftedToIntensityGPerKWh)
-            try c.encode(residual, forKey: .residual)
-            try c.encode(total, forKey: .total)
-            try c.encode(savedIntensityGPerKWh, forKey: .savedIntensityGPerKWh)
-            try c.encode(runIntensityGPerKWh, forKey: .runIntensityGPerKWh)
-            try c.encode(baselineIntensityGPerKWh, forKey: .baselineIntensityGPerKWh)
-            try c.encode(gpuWorkChangeS, forKey: .gpuWorkChangeS)
-            try c.encode(intensityMethod, forKey: .intensityMethod)
-        }
     }
 }
 
