@@ -34,8 +34,10 @@ enum ForecastBenchmarks {
     /// next one) and the last sample's time.
     static func telemetry(days: Int = 8) -> (TelemetryModels, Double) {
         let models = TelemetryModels(step: 300)
-        models.reselectEvery = 365 * 86_400
-        let boundary = (1_600_000_000 / models.reselectEvery).rounded(.up) * models.reselectEvery
+        var settings = models.settings(for: "grid.carbon")
+        settings.reselectEvery = 365 * 86_400
+        models.configure("grid.carbon", settings)
+        let boundary = (1_600_000_000 / settings.reselectEvery).rounded(.up) * settings.reselectEvery
         let start = boundary - Double(days - 1) * 86_400
         let s = synthetic(days: days)
         for (i, v) in s.values.enumerated() { models.record("grid.carbon", v, at: start + Double(i) * 300) }
@@ -107,8 +109,8 @@ enum ForecastBenchmarks {
         list += [
             Benchmark(name: "telemetry: reselect model (backtest, 8 days of 5 min)") {
                 let s = synthetic(days: 8)
-                let selector = TelemetryModels(step: 300).selector
-                return { blackHole(try! selector.select(s).chosen) }
+                let settings = ForecastSettings.defaults(for: "grid.carbon")
+                return { blackHole(try! SeriesForecaster.select(s, settings: settings).chosen) }
             },
             Benchmark(name: "telemetry: new tick + forecast(grid.carbon, 12 h)") {
                 let (models, last) = telemetry()

@@ -17,9 +17,11 @@ extension EnergyVocabulary {
             ) { args in
                 guard case .string(let path) = args[0], case .number(let horizon) = args[1],
                       let f = models.forecast(path, horizon: horizon) else { return .missing }
+                func number(_ x: Double) -> Value { x.isFinite ? .number(x) : .missing }
                 return .record(Record(schema: forecastSchema, fields: [
                     .number(f.mean), .number(f.low), .number(f.high), .number(f.min), .number(f.max), .number(f.average),
-                    .instant(f.argmin), .instant(f.argmax), .string(f.model),
+                    f.argmin.map { .instant($0) } ?? .missing, f.argmax.map { .instant($0) } ?? .missing, .string(f.model),
+                    number(f.saving), number(f.savingLow), .bool(f.informative),
                 ]))
             })
             let historySchema = RecordSchema(name: historySchemaName(d), fields: [
@@ -36,7 +38,7 @@ extension EnergyVocabulary {
                 return .record(Record(schema: historySchema, fields: [.number(h.average), .number(h.max), .number(h.min), .number(h.rate)]))
             })
         }
-        try v.register(HostFunction("forecast", doc: "forecast(metric, horizon): the forecast of a telemetry path, learnt from its history; a value (its mean) with .low/.high (80 % interval), .min/.max/.avg/.argmin/.argmax over the window",
+        try v.register(HostFunction("forecast", doc: "forecast(metric, horizon): the forecast of a telemetry path, learnt from its history; a value (its mean) with .low/.high (80 % interval), .min/.max/.avg/.argmin/.argmax over the window; .argmin is missing unless .informative (a clear saving against now: .saving, .saving_low)",
                                     overloads: forecastOverloads))
         try v.register(HostFunction("history", doc: "history(metric, window): .avg (the value), .max, .min, .rate of a telemetry path over the past window",
                                     overloads: historyOverloads))

@@ -101,9 +101,14 @@ public enum EnergyVocabulary {
                     FieldSchema("min", q, doc: "lowest forecast value in the window"),
                     FieldSchema("max", q, doc: "highest forecast value in the window"),
                     FieldSchema("avg", q, doc: "average forecast over the window"),
-                    FieldSchema("argmin", .instant, doc: "when the lowest value is forecast"),
-                    FieldSchema("argmax", .instant, doc: "when the highest value is forecast"),
+                    FieldSchema("argmin", .optional(.instant),
+                                doc: "when the lowest value is forecast; missing unless informative (no clear saving against now)"),
+                    FieldSchema("argmax", .optional(.instant),
+                                doc: "when the highest value is forecast; missing unless clearly above now"),
                     FieldSchema("model", .string, doc: "the model that made it"),
+                    FieldSchema("saving", .optional(q), doc: "now minus the window's lowest forecast (what waiting for argmin saves)"),
+                    FieldSchema("saving_low", .optional(q), doc: "lower end of the saving at the interval level"),
+                    FieldSchema("informative", .bool, doc: "whether saving_low > 0: the forecast supports moving work to argmin"),
                 ], doc: "A forecast of a \(q.description) over the window from now to the horizon.", valueField: "mean"))
             }
 

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Prediction intervals from a model's own out-of-sample errors (split-conformal style):
+/// the signed errors `actual - forecast` seen `h` steps ahead, and an interval at level `L`
+/// is the point forecast plus the errors' empirical `(1 - L) / 2` and `(1 + L) / 2`
+/// quantiles at that step. No distribution is assumed, so skewed or heavy-tailed errors get
+/// asymmetric, wide-enough intervals where a normal approximation is too narrow.
+///
+/// - Quantiles use the finite-sample conformal rank: the `ceil((n + 1) q)`-th smallest error
+///   for the upper end, the `floor((n + 1) q)`-th for the lower end, clamped to the sample.
+/// - Few errors per step are noisy, so step `h` pools the errors of steps `h - r ... h + r`
+///   with `r = h / 8` (a 24 h step on a 15-minute grid pools 3 hours either side).
+/// - Widths never shrink with the horizon: lower offsets are made non-increasing and upper
+///   offsets non-decreasing in `h`.
+/// - Steps with fewer than `minimumCount` errors are not calibrated; beyond the last
+///   calibrated step `H` offsets grow as `sqrt(h / H)` (a random-walk extrapolation; the
+///   forecast says how far it was calibrated, `Forecast.calibratedSteps`).
+public struct ResidualCalibration: Sendable, Equatable {
+    /// The levels precomputed at construction (others are computed on demand).
+    public static let standardLevels: [Double] = [0.5, 0.8, 0.9, 0.95]
+    public static let minimumCount = 8
+
+    /// Sorted errors per step ahead (`errors[h - 1]`), before pooling.
+    public let errors: [[Double]]
+    /// Calibrated steps.
+    public let steps: Int
+    private var bands: [Band]
+
+    struct Band: Sendable, Equatable {
+        var level: Double
+        var lower: [Double]
+        var upper: [Double]
+    }
+
+    /// `errors[h - 1]`: the errors `actual - forecast` observed `h` steps ahead (any order,
+    /// non-finite values ignored). `levels` are precomputed besides the standard ones.
+    public init(errors: [[Double]], levels: [Double] = []) {
+        var sorted = errors.map { $0.filter(\.isFinite).sorted() }
+        if let cut = sorted.firstIndex(where: { $0.count < Self.minimumCount }) { sorted.removeSubrange(cut...) }
+        self.errors = sorted
+        steps = sorted.count
+        bands = []
+        for level in Set(Self.standardLevels + levels.filter { $0 > 0 && $0 < 1 }).sorted() {
+            bands.append(Self.band(sorted, level: level))
+        }
+    }
+
+    /// Whether any step is calibrated.
+    public var isEmpty: Bool { steps == 0 }
+
+    /// Offsets to add to the point forecast `h` steps ahead (`h >= 1`) for a central interval
+    /// at `level`: `(lower, upper)`, lower <= 0 <= upper is not guaranteed (a biased model's
+    /// errors can all have one sign).
+    public func offsets(step h: Int, level: Double) -> (lower: Double, upper: Double) {
+        guard steps > 0, level > 0, level < 1 else { return (.nan, .nan) }
+        let band = bands.first { abs($0.level - level) < 1e-9 } ?? Self.band(errors, level: level)
+        let i = Swift.min(Swift.max(h, 1), steps) - 1
+        var lo = band.lower[i], hi = band.upper[i]
+        if h > steps {
+            // Widen around the centre of the last calibrated interval.
+            let centre = (lo + hi) / 2, scale = (Double(h) / Double(steps)).squareRoot()
+            lo = centre + (lo - centre) * scale
+            hi = centre + (hi - centre) * scale
+        }
+        return (lo, hi)
+    }
+
+    static func band(_ sorted: [[Double]], level: Double) -> Band {
+        let steps = sorted.count
+        var lower = [Double](repeating: 0, count: steps), upper = [Double](repeating: 0, count: steps)
+        let qLow = (1 - level) / 2, qHigh = (1 + level) / 2
+        var runningLow = Double.infinity, runningHigh = -Double.infinity
+        for h in 1...max(steps, 1) where steps > 0 {
+            let r = h / 8
+            var pool: [Double] = []
+            for k in max(1, h - r)...min(steps, h + r) { pool += sorted[k - 1] }
+            pool.sort()
+            let n = pool.count
+            let iHigh = min(n - 1, max(0, Int((Double(n + 1) * qHigh - 1e-9).rounded(.up)) - 1))
+            let iLow = min(n - 1, max(0, Int((Double(n + 1) * qLow + 1e-9).rounded(.down)) - 1))
+            runningLow = min(runningLow, pool[iLow])
+            runningHigh = max(runningHigh, pool[iHigh])
+            lower[h - 1] = runningLow
+            upper[h - 1] = runningHigh
+        }
+        return Band(level: level, lower: lower, upper: upper)
+    }
+
+    /// The errors of a model over the end of a series, as a control loop would have seen
+    /// them: `prototype` is fitted once on the `window` points before the first origin, then
+    /// at each origin (at most `origins`, spread evenly over the last `span` points) only
+    /// updated with the data up to it (parameters kept) and asked for `horizon` steps; each
+    /// step's forecast (raised to `floor` when given, as the forecasts it will calibrate are)
+    /// is compared with the actual value. Nil when the series is too short for one origin or
+    /// the fit fails.
+    public static func backtestErrors(of prototype: any Forecaster, on series: TimeSeries, window: Int, span: Int,
+                                      origins: Int, horizon: Int, floor: Double? = nil) -> [[Double]]? {
+        let n = series.count
+        guard horizon > 0, origins > 0, window >= 2, n > window else { return nil }
+        // Origins `first ... n - 2` (the last point is never an origin: nothing after it).
+        let first = max(window - 1, n - 1 - span)
+        let last = n - 2
+        guard last >= first else { return nil }
+        let k = min(origins, last - first + 1)
+        let list = (0..<k).map { k == 1 ? last : first + Int((Double($0) * Double(last - first) / Double(k - 1)).rounded()) }
+        var model = prototype
+        do {
+            try model.fit(series[(first + 1 - window)..<(first + 1)])
+        } catch {
+            return nil
+        }
+        var errors = [[Double]](repeating: [], count: horizon)
+        for o in list {
+            let end = o + 1
+            if o != first {
+                do { try model.update(series[(end - window)..<end]) } catch { continue }
+            }
+            let f = model.forecast(steps: min(horizon, n - 1 - o))
+            for h in 0..<f.count {
+                let actual = series.values[o + 1 + h]
+                let predicted = floor.map { Swift.max($0, f.values[h]) } ?? f.values[h]
+                if actual.isFinite, predicted.isFinite { errors[h].append(actual - predicted) }
+            }
+        }
+        return errors
+    }
+}

@@ -1,0 +1,100 @@
+/// Whether a forecast supports moving work to another time, and what it expects to gain.
+///
+/// The question "when in this window is the metric lowest?" always has an answer, even for a
+/// flat or noisy forecast, where the argmin is an accident (on a constant forecast it is the
+/// first point: "now"). A decision is only worth taking when the forecast says, beyond its own
+/// uncertainty, that the best time is better than the reference (running now, or at the
+/// nominal time):
+///
+/// - `saving` = reference value - best value (the metric's unit; negative when every time in
+///   the window is forecast worse than the reference);
+/// - `savingLow` = `saving` minus its uncertainty at the interval `level`: the best time's
+///   interval half-width on the unfavourable side (upper end for a minimum), combined with the
+///   reference's when the reference is itself forecast (`sqrt(a^2 + b^2)`: forecast errors
+///   at nearby times are positively correlated, so this overstates the uncertainty of their
+///   difference; the decision errs towards not moving);
+/// - `informative` = `savingLow > 0`: with an 80 % interval, the best time is at least 90 %
+///   likely to beat the reference (one side of the central interval). `start` is the best
+///   time then, nil otherwise.
+///
+/// A job of `duration` seconds is valued by the mean forecast over the points it covers
+/// (`max(1, round(duration / step))` points from its start; bounds averaged likewise, which
+/// is conservative for positively correlated errors).
+public struct ShiftDecision: Sendable, Equatable {
+    /// When to start: the best time when the forecast is informative, else nil (keep the
+    /// reference).
+    public var start: Double?
+    /// The time of the best point forecast in the window (whether informative or not).
+    public var best: Double
+    public var bestValue: Double
+    public var referenceValue: Double
+    /// Expected saving over the reference, in the metric's unit (for a maximum, the excess).
+    public var saving: Double
+    /// The saving's lower bound at the level (see the type).
+    public var savingLow: Double
+    public var informative: Bool { start != nil }
+    /// The saving relative to the reference value (NaN when the reference is 0).
+    public var relativeSaving: Double { referenceValue != 0 ? saving / abs(referenceValue) : .nan }
+
+    public enum Reference: Sendable, Equatable {
+        /// A known value (the latest observation: "run now").
+        case value(Double)
+        /// The forecast itself at this time (a nominal start in the future).
+        case time(Double)
+    }
+
+    public enum Goal: Sendable, Equatable {
+        case lowest, highest
+    }
+}
+
+extension Forecast {
+    /// The shift decision over `window` (absolute times) against `reference` at interval
+    /// `level` (see `ShiftDecision`); nil when no start in the window has a finite forecast
+    /// or the reference is unknown.
+    public func shift(over window: ClosedRange<Double>, from reference: ShiftDecision.Reference, duration: Double = 0,
+                      level: Double = 0.8, goal: ShiftDecision.Goal = .lowest) -> ShiftDecision? {
+        let range = indices(in: window)
+        guard !range.isEmpty else { return nil }
+        let k = Swift.max(1, Int((duration / step).rounded()))
+        // Per start index: mean value, and mean unfavourable / favourable half-widths.
+        func run(_ i: Int) -> (value: Double, against: Double, towards: Double)? {
+            guard i >= 0, i + k <= values.count else { return nil }
+            var v = 0.0, up = 0.0, down = 0.0
+            for j in i..<(i + k) {
+                let b = bounds(j, level: level)
+                guard values[j].isFinite else { return nil }
+                v += values[j]
+                up += b.upper.isFinite ? b.upper - values[j] : .infinity
+                down += b.lower.isFinite ? values[j] - b.lower : .infinity
+            }
+            let n = Double(k)
+            return goal == .lowest ? (v / n, up / n, down / n) : (v / n, down / n, up / n)
+        }
+        var best: (index: Int, value: Double, against: Double)?
+        for i in range where i + k <= range.upperBound {
+            guard let r = run(i) else { continue }
+            let better = best == nil || (goal == .lowest ? r.value < best!.value : r.value > best!.value)
+            if better { best = (i, r.value, r.against) }
+        }
+        guard let best else { return nil }
+        let referenceValue: Double, referenceSpread: Double
+        switch reference {
+        case .value(let v):
+            referenceValue = v; referenceSpread = 0
+        case .time(let t):
+            let i = Int(((t - origin) / step - 1).rounded())
+            guard let r = run(i) else { return nil }
+            referenceValue = r.value; referenceSpread = r.towards
+        }
+        guard referenceValue.isFinite else { return nil }
+        let saving = goal == .lowest ? referenceValue - best.value : best.value - referenceValue
+        let spread = (best.against * best.against + referenceSpread * referenceSpread).squareRoot()
+        let savingLow = saving - (spread.isFinite ? spread : .infinity)
+        // A saving within rounding of zero is no saving (a constant forecast).
+        let tolerance = 1e-9 * Swift.max(abs(referenceValue), abs(best.value), 1e-300)
+        let informative = savingLow > tolerance && saving > tolerance
+        return ShiftDecision(start: informative ? time(at: best.index) : nil, best: time(at: best.index), bestValue: best.value,
+                             referenceValue: referenceValue, saving: saving, savingLow: savingLow.isFinite ? savingLow : -.infinity)
+    }
+}
