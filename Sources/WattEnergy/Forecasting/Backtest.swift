@@ -190,17 +190,17 @@ public struct BacktestReport: Sendable, Equatable {
         return best?.0
     }
 
-    /// A Markdown table: one row per model, "MAPE % / MAE" per horizon, then the 80 % / 95 %
-    /// interval coverage at the longest horizon.
-    public func markdown() -> String {
+    /// A Markdown table: one row per model, "MAPE % / MAE" per horizon, then (with
+    /// `coverage`) the 80 % / 95 % interval coverage at the longest horizon.
+    public func markdown(coverage: Bool = true) -> String {
         var out = "| model | " + horizons.map { "\(durationLabel($0)) MAPE % / MAE" }.joined(separator: " | ")
-            + " | coverage 80/95 % at \(durationLabel(horizons.last!)) |\n"
-        out += "|---|" + horizons.map { _ in "---:|" }.joined() + "---:|\n"
+            + (coverage ? " | coverage 80/95 % at \(durationLabel(horizons.last!)) |\n" : " |\n")
+        out += "|---|" + horizons.map { _ in "---:|" }.joined() + (coverage ? "---:|\n" : "\n")
         for (m, name) in models.enumerated() {
             out += "| \(name)\(fitFailures[m] > 0 ? " (\(fitFailures[m]) failed fits)" : "") | "
             out += scores[m].map { String(format: "%.2f / %.2f", $0.mape, $0.mae) }.joined(separator: " | ")
             let last = scores[m].last!
-            out += String(format: " | %.0f / %.0f |\n", last.coverage80 * 100, last.coverage95 * 100)
+            out += coverage ? String(format: " | %.0f / %.0f |\n", last.coverage80 * 100, last.coverage95 * 100) : " |\n"
         }
         return out
     }

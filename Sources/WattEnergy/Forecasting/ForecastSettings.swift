@@ -5,7 +5,8 @@ import Foundation
 /// with the same settings both run the same code (`SeriesForecaster`) and so make the same
 /// choices. Durations are seconds.
 ///
-/// Per series, at every reselection (`reselectEvery`, daily by default):
+/// Per series, at every reselection (`reselectEvery`, daily by default), on the last
+/// `history` seconds of the series:
 /// 1. every model in `models` is backtested on the `horizons` (rolling origin, `origins`
 ///    origins, each model refitted on the `trainingWindows[0]`-long window before each origin)
 ///    and the one with the lowest mean `criterion` over the horizons is chosen;
@@ -20,6 +21,10 @@ import Foundation
 /// and interval bounds alike. Prices can be negative in some markets: the default for
 /// `grid.price` is not non-negative.
 public struct ForecastSettings: Sendable, Equatable, Codable {
+    /// How far back the choices look: model and window backtests and the calibration use
+    /// only the last `history` seconds (so the loop and `watt forecast` on a longer file
+    /// choose alike).
+    public var history: Double
     /// Candidate training windows; the first is the one models are compared with (step 1).
     public var trainingWindows: [Double]
     /// Backtest origins (per candidate) for the model and window choices.
@@ -42,11 +47,11 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// Truncate forecasts and interval bounds at zero.
     public var nonNegative: Bool
 
-    public init(trainingWindows: [Double] = [7 * 86_400, 3 * 86_400, 14 * 86_400], origins: Int = 8,
+    public init(history: Double = 28 * 86_400, trainingWindows: [Double] = [7 * 86_400, 3 * 86_400, 14 * 86_400], origins: Int = 8,
                 horizons: [Double] = [3600, 21_600, 86_400], models: [String] = ForecastSettings.modelNames,
                 criterion: Criterion = .mae, intervalLevel: Double = 0.8, reselectEvery: Double = 86_400,
                 calibrationSpan: Double = 7 * 86_400, calibrationOrigins: Int = 96, nonNegative: Bool = true) {
-        self.trainingWindows = trainingWindows; self.origins = origins; self.horizons = horizons; self.models = models
+        self.history = history; self.trainingWindows = trainingWindows; self.origins = origins; self.horizons = horizons; self.models = models
         self.criterion = criterion; self.intervalLevel = intervalLevel; self.reselectEvery = reselectEvery
         self.calibrationSpan = calibrationSpan; self.calibrationOrigins = calibrationOrigins; self.nonNegative = nonNegative
     }
@@ -100,6 +105,9 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// 1 minute to 30 days, level in (0, 1), reselection 1 hour to 30 days.
     public func problems() -> [String] {
         var out: [String] = []
+        if !(history.isFinite && history >= 86_400 && history <= 365 * 86_400) {
+            out.append("history: `\(durationLabel(history))` is outside 1 d to 365 d")
+        }
         if trainingWindows.isEmpty { out.append("training_windows: give at least one window") }
         for w in trainingWindows where !(w.isFinite && w >= 3600 && w <= 365 * 86_400) {
             out.append("training_windows: `\(durationLabel(w))` is outside 1 h to 365 d")
@@ -129,6 +137,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// One line per setting, as `watt forecast --show-settings` prints them.
     public var text: String {
         var out = ""
+        out += "history: the last \(durationLabel(history))\n"
         out += "training windows: \(trainingWindows.map(durationLabel).joined(separator: ", ")) (models compared with the first)\n"
         out += "origins: \(origins)\n"
         out += "horizons: \(horizons.map(durationLabel).joined(separator: ", "))\n"
@@ -143,10 +152,10 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
 }
 
 /// Parses `1h`, `30min`, `7d`, `90s`, `1.5h`, `2w` into seconds (nil when not a positive
-/// finite duration).
+/// finite duration with a unit).
 public func parseDuration(_ text: String) -> Double? {
     let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-    let units: [(String, Double)] = [("min", 60), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
+    let units: [(String, Double)] = [("min", 60), ("ms", 0.001), ("s", 1), ("h", 3600), ("d", 86_400), ("w", 604_800)]
     for (suffix, scale) in units where t.hasSuffix(suffix) {
         let number = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
         guard let v = Double(number), v.isFinite, v > 0 else { return nil }
@@ -157,3 +166,10 @@ public func parseDuration(_ text: String) -> Double? {
 
 /// "1d", "7d", "12h", "30min", "90s" (the labels reports print).
 public func formatDuration(_ seconds: Double) -> String { durationLabel(seconds) }
+
+/// A comma-separated list of durations (`1h,6h,24h`), nil when any item is not one.
+public func parseDurations(_ text: String) -> [Double]? {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { parseDuration(String($0)) }
+    guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else { return nil }
+    return items.map { $0! }
+}

@@ -63,6 +63,9 @@ public struct SeriesForecaster: Sendable {
     /// Throws `insufficientData` when the series is too short for one backtest origin.
     public static func select(_ series: TimeSeries, settings: ForecastSettings, only: String? = nil)
         throws(ForecastError) -> SeriesForecaster {
+        // Only the last `history` seconds count.
+        let keep = Int((settings.history / series.step + 1e-9).rounded(.down))
+        let series = series.count > keep ? series[(series.count - keep)..<series.count] : series
         let names = only.map { [$0] } ?? settings.models
         let candidates = names.compactMap(ForecastSettings.model(named:))
         guard !candidates.isEmpty else { throw .incompatibleStep("no known model among \(names)") }

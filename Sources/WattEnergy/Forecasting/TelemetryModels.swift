@@ -62,6 +62,8 @@ public final class TelemetryModels: @unchecked Sendable {
     private struct Fitted {
         var forecaster: SeriesForecaster
         var chosenAt: Double
+        /// The last observation time the forecaster was updated to.
+        var updatedAt: Double
     }
     private var fitted: [String: Fitted] = [:]
     private var cache: [String: Summary] = [:]
@@ -108,6 +110,7 @@ public final class TelemetryModels: @unchecked Sendable {
             cache.removeAll(keepingCapacity: true)
         } else if case .replaced = outcome {
             cache.removeAll(keepingCapacity: true)
+            fitted[metric]?.updatedAt = -.infinity
         }
         return outcome
     }
@@ -136,6 +139,17 @@ public final class TelemetryModels: @unchecked Sendable {
         let key = "\(metric)|\(horizon)"
         if let pin = pinned[key] { return pin }
         if let cached = cache[key] { return cached }
+        guard let (f, current) = path(metric, horizon: horizon),
+              let summary = Self.summary(f, horizon: horizon, current: current, level: settings(for: metric).intervalLevel)
+        else { return nil }
+        cache[key] = summary
+        return summary
+    }
+
+    /// The whole forecast behind `forecast(metric, horizon)` (every grid point up to the
+    /// horizon, calibrated intervals) and the latest value it is judged against; nil when
+    /// `forecast` is. Pinned forecasts are not paths: they are not returned here.
+    public func path(_ metric: String, horizon: Double) -> (forecast: Forecast, current: Double)? {
         guard horizon > 0, horizon.isFinite, let series = recentSeries(metric), series.count >= 2,
               let current = series.values.last(where: \.isFinite) else { return nil }
         let settings = settings(for: metric)
@@ -144,25 +158,30 @@ public final class TelemetryModels: @unchecked Sendable {
         // a run resumed from its journal makes the same choices as an uninterrupted one.
         let boundary = (now / settings.reselectEvery).rounded(.down) * settings.reselectEvery
         let forecaster: SeriesForecaster
-        if var existing = fitted[metric], existing.chosenAt == boundary, (try? existing.forecaster.update(series)) != nil {
+        if var existing = fitted[metric], existing.chosenAt == boundary {
+            // One update per tick, whatever the number of horizons asked for.
+            if existing.updatedAt != series.end {
+                guard (try? existing.forecaster.update(series)) != nil else {
+                    fitted[metric] = nil
+                    return path(metric, horizon: horizon)
+                }
+                existing.updatedAt = series.end
+                fitted[metric] = existing
+            }
             forecaster = existing.forecaster
-            fitted[metric] = existing
         } else {
             let upToBoundary = series.slice(from: series.start, to: boundary)
             if upToBoundary.count >= 2, var chosen = try? SeriesForecaster.select(upToBoundary, settings: settings),
                (try? chosen.update(series)) != nil {
                 forecaster = chosen
-                fitted[metric] = Fitted(forecaster: chosen, chosenAt: boundary)
+                fitted[metric] = Fitted(forecaster: chosen, chosenAt: boundary, updatedAt: series.end)
             } else {
                 guard let p = try? SeriesForecaster.persistence(series, settings: settings) else { return nil }
                 forecaster = p
                 fitted[metric] = nil
             }
         }
-        guard let summary = Self.summary(forecaster.forecast(horizon: horizon), horizon: horizon, current: current,
-                                         level: settings.intervalLevel) else { return nil }
-        cache[key] = summary
-        return summary
+        return (forecaster.forecast(horizon: horizon), current)
     }
 
     /// The summary of a forecast over `(origin, origin + horizon]`, judged against the latest
