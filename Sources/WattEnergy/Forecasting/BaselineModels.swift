@@ -53,6 +53,7 @@ public struct SeasonalNaiveModel: Forecaster {
     }
 
     public var name: String { "seasonal-naive(\(durationLabel(period)))" }
+    public var minimumWindow: Double { period }
 
     public mutating func fit(_ series: TimeSeries) throws(ForecastError) {
         guard let m = wholeSteps(period, step: series.step) else {

@@ -18,7 +18,11 @@ extension ForecastSummary {
             out += "backtest: \(report.originTimes.count) origins from \(report.originTimes.first.map(Self.time) ?? "-") "
             out += "to \(report.originTimes.last.map(Self.time) ?? "-"), \(durationLabel(report.trainingWindow)) training window, "
             out += "refit at every origin\n\n"
-            out += report.markdown(coverage: false)
+            var shown = report
+            for (m, w) in forecaster.comparisonWindows.enumerated() where m < shown.models.count && abs(w - report.trainingWindow) > 1e-9 {
+                shown.models[m] += " (\(durationLabel(w)) window)"
+            }
+            out += shown.markdown(coverage: false)
             out += "\nchosen: \(forecaster.chosen) (lowest mean \(settings.criterion == .mae ? "MAE" : "MAPE") over "
             out += report.horizons.map(durationLabel).joined(separator: ", ") + ")\n"
         }

@@ -19,8 +19,11 @@ public struct SeriesForecaster: Sendable {
     public private(set) var model: any Forecaster
     /// The chosen training window, seconds.
     public private(set) var window: Double
-    /// The model comparison (every candidate, on the first window).
+    /// The model comparison (every candidate on the first window, or on the shortest
+    /// candidate window it can be fitted on; `comparisonWindows`).
     public private(set) var report: BacktestReport?
+    /// The window each candidate of `report` was compared on.
+    public private(set) var comparisonWindows: [Double] = []
     /// The window comparison: each candidate window and the chosen model's mean criterion.
     public private(set) var windowScores: [(window: Double, score: Double)]
     /// Interval calibration from the chosen model's out-of-sample errors (nil when the
@@ -77,11 +80,27 @@ public struct SeriesForecaster: Sendable {
             b.warmUp = warmUp
             return b
         }
-        // 1. Models, compared on the first window.
-        let report = backtest(windows[0]).run(candidates, on: series)
+        // 1. Models, compared on the first window, or on the shortest candidate a model can
+        //    be fitted on when the first is too short for it (two weeks for a weekly season).
+        let comparison = candidates.map { model in
+            model.minimumWindow <= windows[0] + 1e-9 ? windows[0]
+                : windows.filter { $0 + 1e-9 >= model.minimumWindow }.min() ?? windows[0]
+        }
+        var report = backtest(windows[0]).run([], on: series)
         guard !report.originTimes.isEmpty else {
             let needed = Int((warmUp + (settings.horizons.max() ?? 0)) / series.step) + 1
             throw .insufficientData(required: needed, available: series.count)
+        }
+        report.models = candidates.map(\.name)
+        report.scores = Array(repeating: [], count: candidates.count)
+        report.fitFailures = Array(repeating: 0, count: candidates.count)
+        for w in Set(comparison) {
+            let members = candidates.indices.filter { comparison[$0] == w }
+            let part = backtest(w).run(members.map { candidates[$0] }, on: series)
+            for (k, m) in members.enumerated() {
+                report.scores[m] = part.scores[k]
+                report.fitFailures[m] = part.fitFailures[k]
+            }
         }
         let ranked = candidates.indices.sorted {
             report.meanScore(modelAt: $0, by: settings.criterion) < report.meanScore(modelAt: $1, by: settings.criterion)
@@ -90,8 +109,8 @@ public struct SeriesForecaster: Sendable {
         for index in ranked {
             let prototype = candidates[index]
             // 2. Windows, for this model, on the same origins.
-            var scores = [(window: windows[0], score: report.meanScore(modelAt: index, by: settings.criterion))]
-            for w in windows.dropFirst() {
+            var scores = [(window: comparison[index], score: report.meanScore(modelAt: index, by: settings.criterion))]
+            for w in windows where w != comparison[index] && w + 1e-9 >= prototype.minimumWindow {
                 scores.append((w, backtest(w).run([prototype], on: series).meanScore(modelAt: 0, by: settings.criterion)))
             }
             let window = scores.min { $0.score < $1.score || ($0.score == $1.score && $0.window < $1.window) }!.window
@@ -111,8 +130,10 @@ public struct SeriesForecaster: Sendable {
                 lastError = error
                 continue
             }
-            return SeriesForecaster(settings: settings, model: model, window: window, report: report, windowScores: scores,
-                                    calibration: calibration.flatMap { $0.isEmpty ? nil : $0 }, selectedAt: series.end)
+            var chosen = SeriesForecaster(settings: settings, model: model, window: window, report: report, windowScores: scores,
+                                          calibration: calibration.flatMap { $0.isEmpty ? nil : $0 }, selectedAt: series.end)
+            chosen.comparisonWindows = comparison
+            return chosen
         }
         throw lastError
     }
