@@ -88,7 +88,9 @@ public struct DailyProfileModel: Forecaster {
 
     /// The phase of time `t` in a period of `m` steps (aligned to the epoch, so to UTC days).
     static func phase(_ t: Double, m: Int, step: Double) -> Int {
-        let k = Int((t / step).rounded()) % m
+        let x = (t / step).rounded()
+        guard x.isFinite else { return 0 }
+        let k = Int(x.truncatingRemainder(dividingBy: Double(m)))
         return k < 0 ? k + m : k
     }
 

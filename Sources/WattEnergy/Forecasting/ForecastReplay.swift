@@ -88,7 +88,7 @@ public struct ForecastReplay: Sendable {
             let scored = (o - first) % stride == 0
             let nightlyAt = nightlyPhase.indices.filter { nightlyPhase[$0] == phase }
             if scored || !nightlyAt.isEmpty {
-                if let (f, _) = models.path(metric, horizon: Double(need) * step), f.count >= need {
+                if let f = models.path(metric, horizon: Double(need) * step), f.count >= need {
                     if scored {
                         chosen[f.model, default: 0] += 1
                         for (j, h) in hSteps.enumerated() {

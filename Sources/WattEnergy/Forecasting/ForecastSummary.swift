@@ -17,7 +17,7 @@ public struct ForecastSummary: Sendable {
     public var forecast: Forecast
     /// How far ahead `forecast` reaches, seconds.
     public var horizon: Double
-    /// The shift decision over the forecast window against the last observed value.
+    /// The shift decision over the forecast window against starting now (its first point).
     public var decision: ShiftDecision?
     /// The held-out duration and the loop replayed over it (nil without a hold-out).
     public var holdout: Double?
@@ -46,7 +46,7 @@ public struct ForecastSummary: Sendable {
         let problems = models.configure(metric, settings)
         guard problems.isEmpty else { throw .incompatibleStep(problems.joined(separator: "; ")) }
         for (i, v) in training.values.enumerated() { models.record(metric, v.isFinite ? v : nil, at: training.time(at: i)) }
-        guard let (f, current) = models.path(metric, horizon: horizon), let forecaster = models.forecaster(for: metric) else {
+        guard let f = models.path(metric, horizon: horizon), let forecaster = models.forecaster(for: metric) else {
             // Too little history to choose (the loop would use persistence): say why.
             let boundary = (training.end / settings.reselectEvery).rounded(.down) * settings.reselectEvery
             _ = try SeriesForecaster.select(training.slice(from: training.start, to: boundary), settings: settings)
@@ -54,7 +54,7 @@ public struct ForecastSummary: Sendable {
         }
         self.forecaster = forecaster
         forecast = f
-        decision = f.shift(over: f.next(horizon), from: .value(current), level: settings.intervalLevel)
+        decision = f.shift(over: f.next(horizon), from: .now, level: settings.intervalLevel)
         if holdout != nil {
             // Nightly jobs need whole days of hold-out.
             let days = (series.end - training.end) / 86_400

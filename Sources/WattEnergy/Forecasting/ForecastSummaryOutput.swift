@@ -83,10 +83,10 @@ extension ForecastSummary {
     func decisionLine(_ d: ShiftDecision) -> String {
         let pct = Int((settings.intervalLevel * 100).rounded())
         if let start = d.start {
-            return "decision: start at \(Self.time(start)) UTC: saves \(Self.number(d.saving)) against now (\(Self.number(d.referenceValue))), "
+            return "decision: start at \(Self.time(start)) UTC: saves \(Self.number(d.saving)) against starting now (\(Self.number(d.referenceValue))), "
                 + "at least \(Self.number(d.savingLow)) at \(pct) %"
         }
-        return "decision: none: the lowest point (\(Self.time(d.best)), \(Self.number(d.bestValue))) is not below now "
+        return "decision: none: the lowest point (\(Self.time(d.best)), \(Self.number(d.bestValue))) is not below starting now "
             + "(\(Self.number(d.referenceValue))) by more than its uncertainty (saving \(Self.number(d.saving)), "
             + "lower bound \(Self.number(d.savingLow)))"
     }
@@ -112,7 +112,7 @@ extension ForecastSummary {
             var lower95: Double?; var upper95: Double?; var actual: Double?
         }
         struct Decision: Codable {
-            var informative: Bool; var start: String?; var best: String; var bestValue: Double?; var current: Double?
+            var informative: Bool; var start: String?; var best: String; var bestValue: Double?; var now: Double?
             var saving: Double?; var savingLow: Double?
         }
         var series: Series
@@ -160,7 +160,7 @@ extension ForecastSummary {
         }
         let decision = self.decision.map { d in
             JSONReport.Decision(informative: d.informative, start: d.start.map(Self.isoTime), best: Self.isoTime(d.best),
-                                bestValue: f(d.bestValue), current: f(d.referenceValue), saving: f(d.saving), savingLow: f(d.savingLow))
+                                bestValue: f(d.bestValue), now: f(d.referenceValue), saving: f(d.saving), savingLow: f(d.savingLow))
         }
         let report = JSONReport(
             series: .init(name: name, points: series.count, step: series.step, gaps: series.gapCount,

@@ -11,7 +11,7 @@ import Foundation
 /// - Few errors per step are noisy, so step `h` pools the errors of steps `h - r ... h + r`
 ///   with `r = h / 8` (a 24 h step on a 15-minute grid pools 3 hours either side).
 /// - Widths never shrink with the horizon: lower offsets are made non-increasing and upper
-///   offsets non-decreasing in `h`.
+///   offsets non-decreasing in `h` (isotonic regression of the per-step quantiles).
 /// - Steps with fewer than `minimumCount` errors are not calibrated; beyond the last
 ///   calibrated step `H` offsets grow as `sqrt(h / H)` (a random-walk extrapolation; the
 ///   forecast says how far it was calibrated, `Forecast.calibratedSteps`).
@@ -69,7 +69,6 @@ public struct ResidualCalibration: Sendable, Equatable {
         let steps = sorted.count
         var lower = [Double](repeating: 0, count: steps), upper = [Double](repeating: 0, count: steps)
         let qLow = (1 - level) / 2, qHigh = (1 + level) / 2
-        var runningLow = Double.infinity, runningHigh = -Double.infinity
         for h in 1...max(steps, 1) where steps > 0 {
             let r = h / 8
             var pool: [Double] = []
@@ -78,12 +77,28 @@ public struct ResidualCalibration: Sendable, Equatable {
             let n = pool.count
             let iHigh = min(n - 1, max(0, Int((Double(n + 1) * qHigh - 1e-9).rounded(.up)) - 1))
             let iLow = min(n - 1, max(0, Int((Double(n + 1) * qLow + 1e-9).rounded(.down)) - 1))
-            runningLow = min(runningLow, pool[iLow])
-            runningHigh = max(runningHigh, pool[iHigh])
-            lower[h - 1] = runningLow
-            upper[h - 1] = runningHigh
+            lower[h - 1] = pool[iLow]
+            upper[h - 1] = pool[iHigh]
         }
-        return Band(level: level, lower: lower, upper: upper)
+        // Widths that never shrink, by isotonic regression rather than a running maximum
+        // (which the noise of each step's quantile would push outwards).
+        return Band(level: level, lower: isotonic(lower.map { -$0 }).map { -$0 }, upper: isotonic(upper))
+    }
+
+    /// The non-decreasing sequence closest to `values` in least squares (pool adjacent
+    /// violators).
+    static func isotonic(_ values: [Double]) -> [Double] {
+        var blocks: [(sum: Double, count: Int)] = []
+        for v in values {
+            blocks.append((v, 1))
+            while blocks.count > 1 {
+                let b = blocks[blocks.count - 1], a = blocks[blocks.count - 2]
+                guard a.sum / Double(a.count) > b.sum / Double(b.count) else { break }
+                blocks.removeLast(2)
+                blocks.append((a.sum + b.sum, a.count + b.count))
+            }
+        }
+        return blocks.flatMap { Array(repeating: $0.sum / Double($0.count), count: $0.count) }
     }
 
     /// The errors of a model over the end of a series, as a control loop would have seen

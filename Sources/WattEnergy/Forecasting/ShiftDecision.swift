@@ -3,8 +3,8 @@
 /// The question "when in this window is the metric lowest?" always has an answer, even for a
 /// flat or noisy forecast, where the argmin is an accident (on a constant forecast it is the
 /// first point: "now"). A decision is only worth taking when the forecast says, beyond its own
-/// uncertainty, that the best time is better than the reference (running now, or at the
-/// nominal time):
+/// uncertainty, that the best time is better than the reference (starting now, i.e. at the
+/// first forecast point; a nominal time; or a known value):
 ///
 /// - `saving` = reference value - best value (the metric's unit; negative when every time in
 ///   the window is forecast worse than the reference);
@@ -37,7 +37,10 @@ public struct ShiftDecision: Sendable, Equatable {
     public var relativeSaving: Double { referenceValue != 0 ? saving / abs(referenceValue) : .nan }
 
     public enum Reference: Sendable, Equatable {
-        /// A known value (the latest observation: "run now").
+        /// Starting now: the forecast's first point (work started now runs in the future too,
+        /// so a noisy last observation is not the reference).
+        case now
+        /// A known value.
         case value(Double)
         /// The forecast itself at this time (a nominal start in the future).
         case time(Double)
@@ -80,6 +83,9 @@ extension Forecast {
         guard let best else { return nil }
         let referenceValue: Double, referenceSpread: Double
         switch reference {
+        case .now:
+            guard let r = run(0) else { return nil }
+            referenceValue = r.value; referenceSpread = r.towards
         case .value(let v):
             referenceValue = v; referenceSpread = 0
         case .time(let t):

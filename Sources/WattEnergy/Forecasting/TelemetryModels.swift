@@ -19,19 +19,19 @@ public final class TelemetryModels: @unchecked Sendable {
         public var min: Double
         public var max: Double
         /// When the lowest value is forecast; nil when the forecast is not informative: the
-        /// lowest point is not below the latest value by more than its uncertainty
-        /// (`ShiftDecision`), so there is no time to move work to (a flat forecast's argmin
-        /// would otherwise be "now" by accident).
+        /// lowest point is not below the first one (work started now) by more than their
+        /// uncertainty (`ShiftDecision`), so there is no time to move work to (a flat
+        /// forecast's argmin would otherwise be "now" by accident).
         public var argmin: Double?
-        /// When the highest value is forecast; nil unless it is above the latest value by more
-        /// than its uncertainty (the same rule, upwards).
+        /// When the highest value is forecast; nil unless it is above the first point by more
+        /// than their uncertainty (the same rule, upwards).
         public var argmax: Double?
         public var average: Double
         /// The model that produced it (`persistence` while history is short).
         public var model: String
-        /// The latest value minus the window's lowest forecast (what starting at `argmin`
-        /// instead of now is expected to save, per unit of work), and its lower bound at the
-        /// interval level; NaN when unknown.
+        /// The first point minus the window's lowest (what starting at `argmin` instead of
+        /// now is expected to save, per unit of work), and its lower bound at the interval
+        /// level; NaN when unknown.
         public var saving: Double
         public var savingLow: Double
         /// Whether the forecast supports a shift to `argmin` (`argmin != nil`).
@@ -139,19 +139,18 @@ public final class TelemetryModels: @unchecked Sendable {
         let key = "\(metric)|\(horizon)"
         if let pin = pinned[key] { return pin }
         if let cached = cache[key] { return cached }
-        guard let (f, current) = path(metric, horizon: horizon),
-              let summary = Self.summary(f, horizon: horizon, current: current, level: settings(for: metric).intervalLevel)
+        guard let f = path(metric, horizon: horizon),
+              let summary = Self.summary(f, horizon: horizon, level: settings(for: metric).intervalLevel)
         else { return nil }
         cache[key] = summary
         return summary
     }
 
     /// The whole forecast behind `forecast(metric, horizon)` (every grid point up to the
-    /// horizon, calibrated intervals) and the latest value it is judged against; nil when
-    /// `forecast` is. Pinned forecasts are not paths: they are not returned here.
-    public func path(_ metric: String, horizon: Double) -> (forecast: Forecast, current: Double)? {
-        guard horizon > 0, horizon.isFinite, let series = recentSeries(metric), series.count >= 2,
-              let current = series.values.last(where: \.isFinite) else { return nil }
+    /// horizon, calibrated intervals); nil when `forecast` is. Pinned forecasts are not
+    /// paths: they are not returned here.
+    public func path(_ metric: String, horizon: Double) -> Forecast? {
+        guard horizon > 0, horizon.isFinite, let series = recentSeries(metric), series.count >= 2 else { return nil }
         let settings = settings(for: metric)
         // Models are chosen at fixed boundaries (multiples of `reselectEvery`) on the history
         // up to the boundary, so the choice does not depend on when forecasts are asked for:
@@ -181,12 +180,12 @@ public final class TelemetryModels: @unchecked Sendable {
                 fitted[metric] = nil
             }
         }
-        return (forecaster.forecast(horizon: horizon), current)
+        return forecaster.forecast(horizon: horizon)
     }
 
-    /// The summary of a forecast over `(origin, origin + horizon]`, judged against the latest
-    /// value `current` (`ShiftDecision`).
-    public static func summary(_ f: Forecast, horizon: Double, current: Double, level: Double) -> Summary? {
+    /// The summary of a forecast over `(origin, origin + horizon]`; `argmin` and `argmax`
+    /// are judged against its first point, the start of work begun now (`ShiftDecision`).
+    public static func summary(_ f: Forecast, horizon: Double, level: Double) -> Summary? {
         guard f.count > 0 else { return nil }
         let at = f.origin + horizon
         let index = f.times.firstIndex { $0 >= at - 1e-6 } ?? (f.count - 1)
@@ -194,8 +193,8 @@ public final class TelemetryModels: @unchecked Sendable {
         let window = f.next(horizon)
         guard let lo = f.min(over: window), let hi = f.max(over: window), let avg = f.mean(over: window),
               f.values[index].isFinite else { return nil }
-        let low = f.shift(over: window, from: .value(current), level: level)
-        let high = f.shift(over: window, from: .value(current), level: level, goal: .highest)
+        let low = f.shift(over: window, from: .now, level: level)
+        let high = f.shift(over: window, from: .now, level: level, goal: .highest)
         return Summary(mean: f.values[index], low: interval.lower.isFinite ? interval.lower : f.values[index],
                        high: interval.upper.isFinite ? interval.upper : f.values[index], min: lo, max: hi,
                        argmin: low?.start, argmax: high?.start, average: avg, model: f.model,
