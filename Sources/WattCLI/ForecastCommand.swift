@@ -16,6 +16,9 @@ public enum ForecastCommand {
         public var horizons: String?
         public var windows: String?
         public var origins: Int?
+        public var history: String?
+        public var calibrationSpan: String?
+        public var calibrationOrigins: Int?
         public var model: String?
         public var level: Double?
         public var criterion: String?
@@ -42,9 +45,17 @@ public enum ForecastCommand {
             s.trainingWindows = w
         }
         if let n = o.origins { s.origins = n }
+        if let n = o.calibrationOrigins { s.calibrationOrigins = n }
+        for (flag, text, path) in [("--history", o.history, \ForecastSettings.history),
+                                   ("--calibration-span", o.calibrationSpan, \ForecastSettings.calibrationSpan)] {
+            guard let text else { continue }
+            guard let v = parseDuration(text) else { return .failure(usage("\(flag) `\(text)`: expected a duration such as `28d`")) }
+            s[keyPath: path] = v
+        }
         if let name = o.model {
             guard let known = ForecastSettings.modelName(name) else {
-                return .failure(usage("--model `\(name)` is not a model; known: \(ForecastSettings.modelNames.joined(separator: ", "))"))
+                let known = (ForecastSettings.modelNames + ForecastSettings.otherModelNames).joined(separator: ", ")
+                return .failure(usage("--model `\(name)` is not a model; known: \(known)"))
             }
             s.models = [known]
         }
@@ -147,6 +158,9 @@ public struct Forecast: ParsableCommand {
     @Option(help: "Horizons models are chosen and calibrated on, e.g. 1h,6h,24h.") var horizons: String?
     @Option(help: "Candidate training windows, e.g. 7d,3d,14d (models are compared with the first).") var windows: String?
     @Option(help: "Backtest origins per candidate.") var origins: Int?
+    @Option(help: "How much history the choices look at, e.g. 28d.") var history: String?
+    @Option(help: "How far back the interval calibration reaches, e.g. 7d.") var calibrationSpan: String?
+    @Option(help: "Calibration origins (at most), spread over the calibration span.") var calibrationOrigins: Int?
     @Option(help: "Use this model (e.g. linear-regression, holt-winters(1d), daily-profile) instead of choosing.") var model: String?
     @Option(help: "Interval level, percent (default 80).") var level: Double?
     @Option(help: "Model choice by mean mae or mape over the horizons.") var criterion: String?
@@ -160,6 +174,7 @@ public struct Forecast: ParsableCommand {
     public func run() throws {
         var o = ForecastCommand.Options(csv: csv)
         o.metric = metric; o.horizon = horizon; o.horizons = horizons; o.windows = windows; o.origins = origins
+        o.history = history; o.calibrationSpan = calibrationSpan; o.calibrationOrigins = calibrationOrigins
         o.model = model; o.level = level; o.criterion = criterion; o.allowNegative = allowNegative; o.holdout = holdout
         o.format = format; o.stepMinutes = step; o.showSettings = showSettings; o.calibration = calibration
         let out = ForecastCommand.run(o)

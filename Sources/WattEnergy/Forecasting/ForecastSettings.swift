@@ -72,6 +72,8 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// The models `models` may name, in the order they are listed.
     public static let modelNames = ["persistence", "seasonal-naive(1d)", "seasonal-naive(7d)", "holt-winters(1d)",
                                     "holt-winters(1d+7d)", "linear-regression", "daily-profile"]
+    /// Models that may be named besides the defaults.
+    public static let otherModelNames = ["ensemble", "ensemble+persistence"]
 
     /// The model a name stands for (nil when unknown). Names compare without case, spaces or
     /// punctuation, so `seasonal-naive-1d` and `holtwinters(1d+7d)` are accepted.
@@ -84,13 +86,18 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         case canonical("holt-winters(1d+7d)"): HoltWintersModel(periods: [86_400, 604_800])
         case canonical("linear-regression"): LinearRegressionModel()
         case canonical("daily-profile"): DailyProfileModel()
+        case canonical("ensemble"):
+            EnsembleModel("ensemble", members: [DailyProfileModel(), LinearRegressionModel(), HoltWintersModel(periods: [86_400])])
+        case canonical("ensemble+persistence"):
+            EnsembleModel("ensemble+persistence", members: [DailyProfileModel(), LinearRegressionModel(),
+                                                            HoltWintersModel(periods: [86_400]), PersistenceModel()])
         default: nil
         }
     }
 
     /// The listed name for a name as a user may write it (nil when unknown).
     public static func modelName(_ name: String) -> String? {
-        modelNames.first { canonical($0) == canonical(name) }
+        (modelNames + otherModelNames).first { canonical($0) == canonical(name) }
     }
 
     static func canonical(_ name: String) -> String {
@@ -119,7 +126,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         }
         if models.isEmpty { out.append("models: give at least one model") }
         for m in models where Self.modelName(m) == nil {
-            out.append("models: unknown model `\(m)`; known: \(Self.modelNames.joined(separator: ", "))")
+            out.append("models: unknown model `\(m)`; known: \((Self.modelNames + Self.otherModelNames).joined(separator: ", "))")
         }
         if !(intervalLevel > 0 && intervalLevel < 1) { out.append("interval_level: `\(intervalLevel)` is not between 0 and 1") }
         if !(reselectEvery.isFinite && reselectEvery >= 3600 && reselectEvery <= 30 * 86_400) {

@@ -118,10 +118,10 @@ public struct SeriesForecaster: Sendable {
             // 3. Calibration on its own errors over the end of the history.
             let horizonSteps = Int(((settings.horizons.max() ?? series.step) / series.step).rounded(.up))
             let span = Int((settings.calibrationSpan / series.step).rounded())
-            let errors = ResidualCalibration.backtestErrors(
+            let paths = ResidualCalibration.backtestPaths(
                 of: prototype, on: series, window: points, span: span, origins: settings.calibrationOrigins,
                 horizon: horizonSteps, floor: settings.nonNegative ? 0 : nil)
-            let calibration = errors.map { ResidualCalibration(errors: $0, levels: [settings.intervalLevel]) }
+            let calibration = paths.map { ResidualCalibration(paths: $0, levels: [settings.intervalLevel]) }
             // 4. The fit on the last window.
             var model = prototype
             do {

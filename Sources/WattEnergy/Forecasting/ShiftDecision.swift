@@ -8,11 +8,14 @@
 ///
 /// - `saving` = reference value - best value (the metric's unit; negative when every time in
 ///   the window is forecast worse than the reference);
-/// - `savingLow` = `saving` minus its uncertainty at the interval `level`: the best time's
-///   interval half-width on the unfavourable side (upper end for a minimum), combined with the
-///   reference's when the reference is itself forecast (`sqrt(a^2 + b^2)`: forecast errors
-///   at nearby times are positively correlated, so this overstates the uncertainty of their
-///   difference; the decision errs towards not moving);
+/// - `savingLow` = the lower end of the saving at the interval `level`: when the reference is
+///   itself forecast (now, or a nominal time) and the forecast has a `ResidualCalibration`
+///   with paths, `saving` plus the `(1 - level) / 2` quantile of the calibration origins'
+///   paired error differences between the reference and the best time (errors at nearby
+///   times are correlated: a level error shifts both and cancels); otherwise `saving` minus
+///   the best time's interval half-width on the unfavourable side, combined with the
+///   reference's (`sqrt(a^2 + b^2)`, which overstates the uncertainty of a difference of
+///   correlated errors: the decision errs towards not moving);
 /// - `informative` = `savingLow > 0`: with an 80 % interval, the best time is at least 90 %
 ///   likely to beat the reference (one side of the central interval). `start` is the best
 ///   time then, nil otherwise.
@@ -82,21 +85,33 @@ extension Forecast {
         }
         guard let best else { return nil }
         let referenceValue: Double, referenceSpread: Double
+        var referenceIndex: Int?
         switch reference {
         case .now:
             guard let r = run(0) else { return nil }
-            referenceValue = r.value; referenceSpread = r.towards
+            referenceValue = r.value; referenceSpread = r.towards; referenceIndex = 0
         case .value(let v):
             referenceValue = v; referenceSpread = 0
         case .time(let t):
             let i = Int(((t - origin) / step - 1).rounded())
             guard let r = run(i) else { return nil }
-            referenceValue = r.value; referenceSpread = r.towards
+            referenceValue = r.value; referenceSpread = r.towards; referenceIndex = i
         }
         guard referenceValue.isFinite else { return nil }
         let saving = goal == .lowest ? referenceValue - best.value : best.value - referenceValue
-        let spread = (best.against * best.against + referenceSpread * referenceSpread).squareRoot()
-        let savingLow = saving - (spread.isFinite ? spread : .infinity)
+        var savingLow: Double
+        // Both times forecast: the paired errors of the calibration origins (their
+        // difference) when the calibration has them; else both half-widths combined.
+        let q = (1 - level) / 2
+        if let r = referenceIndex, let calibration,
+           let d = goal == .lowest
+            ? calibration.differenceQuantile((r + 1)...(r + k), minus: (best.index + 1)...(best.index + k), probability: q)
+            : calibration.differenceQuantile((best.index + 1)...(best.index + k), minus: (r + 1)...(r + k), probability: q) {
+            savingLow = saving + d
+        } else {
+            let spread = (best.against * best.against + referenceSpread * referenceSpread).squareRoot()
+            savingLow = saving - (spread.isFinite ? spread : .infinity)
+        }
         // A saving within rounding of zero is no saving (a constant forecast).
         let tolerance = 1e-9 * Swift.max(abs(referenceValue), abs(best.value), 1e-300)
         let informative = savingLow > tolerance && saving > tolerance
