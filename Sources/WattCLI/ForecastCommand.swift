@@ -21,6 +21,8 @@ public enum ForecastCommand {
         public var calibrationOrigins: Int?
         public var model: String?
         public var level: Double?
+        public var confidence: Double?
+        public var models: String?
         public var criterion: String?
         public var allowNegative = false
         public var holdout: String?
@@ -60,6 +62,18 @@ public enum ForecastCommand {
             s.models = [known]
         }
         if let level = o.level { s.intervalLevel = level > 1 ? level / 100 : level }
+        if let c = o.confidence { s.shiftConfidence = c > 1 ? c / 100 : c }
+        if let text = o.models {
+            var names: [String] = []
+            for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let known = ForecastSettings.modelName(item) else {
+                    let all = (ForecastSettings.modelNames + ForecastSettings.otherModelNames).joined(separator: ", ")
+                    return .failure(usage("--models: `\(item)` is not a model; known: \(all)"))
+                }
+                names.append(known)
+            }
+            s.models = names
+        }
         if let c = o.criterion {
             guard let criterion = Criterion(rawValue: c) else { return .failure(usage("--criterion must be `mae` or `mape`, not `\(c)`")) }
             s.criterion = criterion
@@ -163,6 +177,8 @@ public struct Forecast: ParsableCommand {
     @Option(help: "Calibration origins (at most), spread over the calibration span.") var calibrationOrigins: Int?
     @Option(help: "Use this model (e.g. linear-regression, holt-winters(1d), daily-profile) instead of choosing.") var model: String?
     @Option(help: "Interval level, percent (default 80).") var level: Double?
+    @Option(help: "How likely a shift must be to save for argmin to be given, percent (default 90).") var confidence: Double?
+    @Option(help: "Candidate models, e.g. daily-profile,linear-regression (default: every model).") var models: String?
     @Option(help: "Model choice by mean mae or mape over the horizons.") var criterion: String?
     @Flag(help: "Do not truncate forecasts and intervals at zero (prices can be negative).") var allowNegative = false
     @Option(help: "Hold out the end of the series, e.g. 7d: choose on the rest, replay the loop over it and score.") var holdout: String?
@@ -175,7 +191,7 @@ public struct Forecast: ParsableCommand {
         var o = ForecastCommand.Options(csv: csv)
         o.metric = metric; o.horizon = horizon; o.horizons = horizons; o.windows = windows; o.origins = origins
         o.history = history; o.calibrationSpan = calibrationSpan; o.calibrationOrigins = calibrationOrigins
-        o.model = model; o.level = level; o.criterion = criterion; o.allowNegative = allowNegative; o.holdout = holdout
+        o.model = model; o.level = level; o.confidence = confidence; o.models = models; o.criterion = criterion; o.allowNegative = allowNegative; o.holdout = holdout
         o.format = format; o.stepMinutes = step; o.showSettings = showSettings; o.calibration = calibration
         let out = ForecastCommand.run(o)
         out.emit()

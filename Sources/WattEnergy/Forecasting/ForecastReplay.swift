@@ -166,7 +166,7 @@ public struct ForecastReplay: Sendable {
         // Watt: candidate starts are the forecast points (origin excluded: it is the past).
         let window = series.time(at: o + 1)...series.time(at: o + 2 * w + job - 1)
         guard let decision = f.shift(over: window, from: .time(series.time(at: o + w)), duration: Double(job) * series.step,
-                                     level: settings.intervalLevel) else { return nil }
+                                     confidence: settings.shiftConfidence) else { return nil }
         let argminIndex = o + Int(((decision.best - f.origin) / f.step).rounded())
         let decisionIndex = decision.start.map { o + Int((($0 - f.origin) / f.step).rounded()) } ?? (o + w)
         guard let argmin = actual(argminIndex), let decided = actual(decisionIndex) else { return nil }

@@ -38,6 +38,8 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     public var criterion: Criterion
     /// The central probability of the interval a forecast reports (`low`, `high`).
     public var intervalLevel: Double
+    /// How likely a shift must be to save for `argmin` to be given (`ShiftDecision`).
+    public var shiftConfidence: Double
     /// How often (seconds of world time) the model, window and calibration are chosen again.
     public var reselectEvery: Double
     /// How far back the interval calibration reaches for out-of-sample errors.
@@ -49,10 +51,12 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
 
     public init(history: Double = 28 * 86_400, trainingWindows: [Double] = [7 * 86_400, 3 * 86_400, 14 * 86_400], origins: Int = 8,
                 horizons: [Double] = [3600, 21_600, 86_400], models: [String] = ForecastSettings.modelNames,
-                criterion: Criterion = .mae, intervalLevel: Double = 0.8, reselectEvery: Double = 86_400,
+                criterion: Criterion = .mae, intervalLevel: Double = 0.8, shiftConfidence: Double = 0.9,
+                reselectEvery: Double = 86_400,
                 calibrationSpan: Double = 7 * 86_400, calibrationOrigins: Int = 96, nonNegative: Bool = true) {
         self.history = history; self.trainingWindows = trainingWindows; self.origins = origins; self.horizons = horizons; self.models = models
-        self.criterion = criterion; self.intervalLevel = intervalLevel; self.reselectEvery = reselectEvery
+        self.criterion = criterion; self.intervalLevel = intervalLevel; self.shiftConfidence = shiftConfidence
+        self.reselectEvery = reselectEvery
         self.calibrationSpan = calibrationSpan; self.calibrationOrigins = calibrationOrigins; self.nonNegative = nonNegative
     }
 
@@ -129,6 +133,9 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
             out.append("models: unknown model `\(m)`; known: \((Self.modelNames + Self.otherModelNames).joined(separator: ", "))")
         }
         if !(intervalLevel > 0 && intervalLevel < 1) { out.append("interval_level: `\(intervalLevel)` is not between 0 and 1") }
+        if !(shiftConfidence >= 0.5 && shiftConfidence < 1) {
+            out.append("shift_confidence: `\(shiftConfidence)` is not between 0.5 and 1")
+        }
         if !(reselectEvery.isFinite && reselectEvery >= 3600 && reselectEvery <= 30 * 86_400) {
             out.append("reselect_every: `\(durationLabel(reselectEvery))` is outside 1 h to 30 d")
         }
@@ -151,6 +158,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         out += "models: \(models.joined(separator: ", "))\n"
         out += "criterion: \(criterion.rawValue)\n"
         out += "interval level: \(Int((intervalLevel * 100).rounded())) %\n"
+        out += "shift confidence: \(Int((shiftConfidence * 100).rounded())) %\n"
         out += "reselect every: \(durationLabel(reselectEvery))\n"
         out += "calibration: \(calibrationOrigins) origins over the last \(durationLabel(calibrationSpan))\n"
         out += "non-negative: \(nonNegative ? "yes" : "no")\n"

@@ -54,7 +54,7 @@ public struct ForecastSummary: Sendable {
         }
         self.forecaster = forecaster
         forecast = f
-        decision = f.shift(over: f.next(horizon), from: .now, level: settings.intervalLevel)
+        decision = f.shift(over: f.next(horizon), from: .now, confidence: settings.shiftConfidence)
         if holdout != nil {
             // Nightly jobs need whole days of hold-out.
             let days = (series.end - training.end) / 86_400

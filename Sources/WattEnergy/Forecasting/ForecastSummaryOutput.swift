@@ -81,14 +81,14 @@ extension ForecastSummary {
     }
 
     func decisionLine(_ d: ShiftDecision) -> String {
-        let pct = Int((settings.intervalLevel * 100).rounded())
+        let pct = Int((settings.shiftConfidence * 100).rounded())
         if let start = d.start {
             return "decision: start at \(Self.time(start)) UTC: saves \(Self.number(d.saving)) against starting now (\(Self.number(d.referenceValue))), "
-                + "at least \(Self.number(d.savingLow)) at \(pct) %"
+                + "at least \(Self.number(d.savingLow)) with \(pct) % confidence"
         }
         return "decision: none: the lowest point (\(Self.time(d.best)), \(Self.number(d.bestValue))) is not below starting now "
             + "(\(Self.number(d.referenceValue))) by more than its uncertainty (saving \(Self.number(d.saving)), "
-            + "lower bound \(Self.number(d.savingLow)))"
+            + "at least \(Self.number(d.savingLow)) with \(pct) % confidence)"
     }
 
     static func number(_ v: Double) -> String {

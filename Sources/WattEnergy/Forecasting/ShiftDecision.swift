@@ -8,17 +8,18 @@
 ///
 /// - `saving` = reference value - best value (the metric's unit; negative when every time in
 ///   the window is forecast worse than the reference);
-/// - `savingLow` = the lower end of the saving at the interval `level`: when the reference is
-///   itself forecast (now, or a nominal time) and the forecast has a `ResidualCalibration`
-///   with paths, `saving` plus the `(1 - level) / 2` quantile of the calibration origins'
+/// - `savingLow` = the saving's lower bound at probability `confidence` (the saving is above it
+///   with that probability): when the reference is itself forecast (now, or a nominal time)
+///   and the forecast has a `ResidualCalibration` with paths, `saving` plus the
+///   `1 - confidence` quantile of the calibration origins'
 ///   paired error differences between the reference and the best time (errors at nearby
 ///   times are correlated: a level error shifts both and cancels); otherwise `saving` minus
-///   the best time's interval half-width on the unfavourable side, combined with the
+///   the best time's interval half-width on the unfavourable side (of the central interval
+///   at level `2 confidence - 1`), combined with the
 ///   reference's (`sqrt(a^2 + b^2)`, which overstates the uncertainty of a difference of
 ///   correlated errors: the decision errs towards not moving);
-/// - `informative` = `savingLow > 0`: with an 80 % interval, the best time is at least 90 %
-///   likely to beat the reference (one side of the central interval). `start` is the best
-///   time then, nil otherwise.
+/// - `informative` = `savingLow > 0`: the best time is at least `confidence` likely to beat
+///   the reference. `start` is the best time then, nil otherwise.
 ///
 /// A job of `duration` seconds is valued by the mean forecast over the points it covers
 /// (`max(1, round(duration / step))` points from its start; bounds averaged likewise, which
@@ -55,11 +56,13 @@ public struct ShiftDecision: Sendable, Equatable {
 }
 
 extension Forecast {
-    /// The shift decision over `window` (absolute times) against `reference` at interval
-    /// `level` (see `ShiftDecision`); nil when no start in the window has a finite forecast
-    /// or the reference is unknown.
+    /// The shift decision over `window` (absolute times) against `reference`, informative when
+    /// the saving is positive with probability `confidence` (see `ShiftDecision`); nil when no
+    /// start in the window has a finite forecast or the reference is unknown.
     public func shift(over window: ClosedRange<Double>, from reference: ShiftDecision.Reference, duration: Double = 0,
-                      level: Double = 0.8, goal: ShiftDecision.Goal = .lowest) -> ShiftDecision? {
+                      confidence: Double = 0.9, goal: ShiftDecision.Goal = .lowest) -> ShiftDecision? {
+        // The central interval whose unfavourable end has probability 1 - confidence.
+        let level = Swift.max(0.01, 2 * confidence - 1)
         let range = indices(in: window)
         guard !range.isEmpty else { return nil }
         let k = Swift.max(1, Int((duration / step).rounded()))
@@ -102,7 +105,7 @@ extension Forecast {
         var savingLow: Double
         // Both times forecast: the paired errors of the calibration origins (their
         // difference) when the calibration has them; else both half-widths combined.
-        let q = (1 - level) / 2
+        let q = 1 - confidence
         if let r = referenceIndex, let calibration,
            let d = goal == .lowest
             ? calibration.differenceQuantile((r + 1)...(r + k), minus: (best.index + 1)...(best.index + k), probability: q)

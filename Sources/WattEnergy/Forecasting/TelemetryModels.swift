@@ -30,8 +30,8 @@ public final class TelemetryModels: @unchecked Sendable {
         /// The model that produced it (`persistence` while history is short).
         public var model: String
         /// The first point minus the window's lowest (what starting at `argmin` instead of
-        /// now is expected to save, per unit of work), and its lower bound at the interval
-        /// level; NaN when unknown.
+        /// now is expected to save, per unit of work), and its lower bound at the settings'
+        /// shift confidence; NaN when unknown.
         public var saving: Double
         public var savingLow: Double
         /// Whether the forecast supports a shift to `argmin` (`argmin != nil`).
@@ -140,7 +140,8 @@ public final class TelemetryModels: @unchecked Sendable {
         if let pin = pinned[key] { return pin }
         if let cached = cache[key] { return cached }
         guard let f = path(metric, horizon: horizon),
-              let summary = Self.summary(f, horizon: horizon, level: settings(for: metric).intervalLevel)
+              let summary = Self.summary(f, horizon: horizon, level: settings(for: metric).intervalLevel,
+                                         confidence: settings(for: metric).shiftConfidence)
         else { return nil }
         cache[key] = summary
         return summary
@@ -185,7 +186,7 @@ public final class TelemetryModels: @unchecked Sendable {
 
     /// The summary of a forecast over `(origin, origin + horizon]`; `argmin` and `argmax`
     /// are judged against its first point, the start of work begun now (`ShiftDecision`).
-    public static func summary(_ f: Forecast, horizon: Double, level: Double) -> Summary? {
+    public static func summary(_ f: Forecast, horizon: Double, level: Double, confidence: Double) -> Summary? {
         guard f.count > 0 else { return nil }
         let at = f.origin + horizon
         let index = f.times.firstIndex { $0 >= at - 1e-6 } ?? (f.count - 1)
@@ -193,8 +194,8 @@ public final class TelemetryModels: @unchecked Sendable {
         let window = f.next(horizon)
         guard let lo = f.min(over: window), let hi = f.max(over: window), let avg = f.mean(over: window),
               f.values[index].isFinite else { return nil }
-        let low = f.shift(over: window, from: .now, level: level)
-        let high = f.shift(over: window, from: .now, level: level, goal: .highest)
+        let low = f.shift(over: window, from: .now, confidence: confidence)
+        let high = f.shift(over: window, from: .now, confidence: confidence, goal: .highest)
         return Summary(mean: f.values[index], low: interval.lower.isFinite ? interval.lower : f.values[index],
                        high: interval.upper.isFinite ? interval.upper : f.values[index], min: lo, max: hi,
                        argmin: low?.start, argmax: high?.start, average: avg, model: f.model,
