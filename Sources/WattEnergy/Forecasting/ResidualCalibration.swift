@@ -6,8 +6,12 @@ import Foundation
 /// quantiles at that step. No distribution is assumed, so skewed or heavy-tailed errors get
 /// asymmetric, wide-enough intervals where a normal approximation is too narrow.
 ///
-/// - Quantiles use the finite-sample conformal rank: the `ceil((n + 1) q)`-th smallest error
-///   for the upper end, the `floor((n + 1) q)`-th for the lower end, clamped to the sample.
+/// - Quantiles use the finite-sample conformal rank: the `ceil((n + 1) q)`-th smallest of `n`
+///   errors for the upper end, the `floor((n + 1) q)`-th for the lower end, clamped to the
+///   sample. With whole paths over a known `span` of steps, `n` at step `h` is the number of
+///   independent errors, `min(origins, span / h + 1)` (origins closer than `h` steps share
+///   most of their `h`-step error), and the rank is taken at the same probability in the
+///   pooled sample: a week of calibration holds only about eight independent one-day errors.
 /// - Few errors per step are noisy, so step `h` pools the errors of steps `h - r ... h + r`
 ///   with `r = h / 8` (a 24 h step on a 15-minute grid pools 3 hours either side).
 /// - Widths never shrink with the horizon: lower offsets are made non-increasing and upper
@@ -31,6 +35,9 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// Per calibration origin, its errors at steps `1 ... paths[o].count` (NaN where unknown);
     /// empty when built from per-step errors alone.
     public let paths: [[Double]]
+    /// How many steps the calibration origins spread over (nil: unknown, every error counted
+    /// as independent).
+    public let span: Int?
     private var bands: [Band]
 
     struct Band: Sendable, Equatable {
@@ -42,26 +49,28 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// `errors[h - 1]`: the errors `actual - forecast` observed `h` steps ahead (any order,
     /// non-finite values ignored). `levels` are precomputed besides the standard ones.
     public init(errors: [[Double]], levels: [Double] = []) {
-        self.init(errors: errors, paths: [], levels: levels)
+        self.init(errors: errors, paths: [], span: nil, levels: levels)
     }
 
-    /// From whole error paths, one per origin (`paths[o][h - 1]`, NaN where unknown).
-    public init(paths: [[Double]], levels: [Double] = []) {
+    /// From whole error paths, one per origin (`paths[o][h - 1]`, NaN where unknown), the
+    /// origins spread over `span` steps.
+    public init(paths: [[Double]], span: Int? = nil, levels: [Double] = []) {
         let steps = paths.map(\.count).max() ?? 0
         var errors = [[Double]](repeating: [], count: steps)
         for path in paths { for (h, e) in path.enumerated() where e.isFinite { errors[h].append(e) } }
-        self.init(errors: errors, paths: paths, levels: levels)
+        self.init(errors: errors, paths: paths, span: span, levels: levels)
     }
 
-    private init(errors: [[Double]], paths: [[Double]], levels: [Double]) {
+    private init(errors: [[Double]], paths: [[Double]], span: Int?, levels: [Double]) {
         self.paths = paths
+        self.span = span
         var sorted = errors.map { $0.filter(\.isFinite).sorted() }
         if let cut = sorted.firstIndex(where: { $0.count < Self.minimumCount }) { sorted.removeSubrange(cut...) }
         self.errors = sorted
         steps = sorted.count
         bands = []
         for level in Set(Self.standardLevels + levels.filter { $0 > 0 && $0 < 1 }).sorted() {
-            bands.append(Self.band(sorted, level: level))
+            bands.append(Self.band(sorted, span: span, level: level))
         }
     }
 
@@ -73,7 +82,7 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// errors can all have one sign).
     public func offsets(step h: Int, level: Double) -> (lower: Double, upper: Double) {
         guard steps > 0, level > 0, level < 1 else { return (.nan, .nan) }
-        let band = bands.first { abs($0.level - level) < 1e-9 } ?? Self.band(errors, level: level)
+        let band = bands.first { abs($0.level - level) < 1e-9 } ?? Self.band(errors, span: span, level: level)
         let i = Swift.min(Swift.max(h, 1), steps) - 1
         var lo = band.lower[i], hi = band.upper[i]
         if h > steps {
@@ -107,7 +116,7 @@ public struct ResidualCalibration: Sendable, Equatable {
         return differences[Swift.min(n - 1, Swift.max(0, rank - 1))]
     }
 
-    static func band(_ sorted: [[Double]], level: Double) -> Band {
+    static func band(_ sorted: [[Double]], span: Int?, level: Double) -> Band {
         let steps = sorted.count
         var lower = [Double](repeating: 0, count: steps), upper = [Double](repeating: 0, count: steps)
         let qLow = (1 - level) / 2, qHigh = (1 + level) / 2
@@ -117,8 +126,15 @@ public struct ResidualCalibration: Sendable, Equatable {
             for k in max(1, h - r)...min(steps, h + r) { pool += sorted[k - 1] }
             pool.sort()
             let n = pool.count
-            let iHigh = min(n - 1, max(0, Int((Double(n + 1) * qHigh - 1e-9).rounded(.up)) - 1))
-            let iLow = min(n - 1, max(0, Int((Double(n + 1) * qLow + 1e-9).rounded(.down)) - 1))
+            // The conformal rank among the independent errors: origins closer than h steps
+            // share most of their h-step error, so over `span` steps there are about
+            // span / h + 1 of them, however many origins.
+            let origins = sorted[h - 1].count
+            let independent = Double(span.map { Swift.min(origins, $0 / h + 1) } ?? origins)
+            let pHigh = Swift.min(1, (Double(independent + 1) * qHigh - 1e-9).rounded(.up) / independent)
+            let pLow = Swift.max(0, (Double(independent + 1) * qLow + 1e-9).rounded(.down) / independent)
+            let iHigh = min(n - 1, max(0, Int((pHigh * Double(n) - 1e-9).rounded(.up)) - 1))
+            let iLow = min(n - 1, max(0, Int((pLow * Double(n) + 1e-9).rounded(.down)) - 1))
             lower[h - 1] = pool[iLow]
             upper[h - 1] = pool[iHigh]
         }

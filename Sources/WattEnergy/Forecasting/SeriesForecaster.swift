@@ -121,7 +121,8 @@ public struct SeriesForecaster: Sendable {
             let paths = ResidualCalibration.backtestPaths(
                 of: prototype, on: series, window: points, span: span, origins: settings.calibrationOrigins,
                 horizon: horizonSteps, floor: settings.nonNegative ? 0 : nil)
-            let calibration = paths.map { ResidualCalibration(paths: $0, levels: [settings.intervalLevel]) }
+            let covered = Swift.min(span, series.count - points)
+            let calibration = paths.map { ResidualCalibration(paths: $0, span: covered, levels: [settings.intervalLevel]) }
             // 4. The fit on the last window.
             var model = prototype
             do {
