@@ -56,7 +56,7 @@ public enum ForecastCommand {
         }
         if let name = o.model {
             guard let known = ForecastSettings.modelName(name) else {
-                let known = (ForecastSettings.modelNames + ForecastSettings.otherModelNames).joined(separator: ", ")
+                let known = ForecastSettings.modelNames.joined(separator: ", ")
                 return .failure(usage("--model `\(name)` is not a model; known: \(known)"))
             }
             s.models = [known]
@@ -67,7 +67,7 @@ public enum ForecastCommand {
             var names: [String] = []
             for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let known = ForecastSettings.modelName(item) else {
-                    let all = (ForecastSettings.modelNames + ForecastSettings.otherModelNames).joined(separator: ", ")
+                    let all = ForecastSettings.modelNames.joined(separator: ", ")
                     return .failure(usage("--models: `\(item)` is not a model; known: \(all)"))
                 }
                 names.append(known)

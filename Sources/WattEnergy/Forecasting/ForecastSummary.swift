@@ -63,10 +63,11 @@ public struct ForecastSummary: Sendable {
         }
     }
 
-    /// History to hold for `settings` at `step`: the loop's default (8,640 samples) or the
-    /// settings' history plus two days, whichever is longer.
+    /// Raw samples to hold for `settings` at `step`: the settings' history plus two days, at
+    /// least 8,640 and at most 131,072.
     static func capacity(_ settings: ForecastSettings, step: Double) -> Int {
-        Swift.max(8_640, Int(((settings.history + 2 * 86_400) / step).rounded(.up)))
+        let needed = ((settings.history + 2 * 86_400) / step).rounded(.up)
+        return Swift.min(131_072, Swift.max(8_640, needed.isFinite ? Int(Swift.min(needed, 1e9)) : 8_640))
     }
 
     /// Whether the forecast reaches beyond the horizons the model was chosen and calibrated on.

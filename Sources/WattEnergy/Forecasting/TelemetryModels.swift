@@ -70,9 +70,13 @@ public final class TelemetryModels: @unchecked Sendable {
     /// Forecasts pinned by a test (`given forecast(path, horizon) = ...`), by "metric|horizon".
     public var pinned: [String: Summary] = [:]
 
-    public init(step: Double, capacity: Int = 30 * 288) {
+    /// `capacity` raw samples per metric; by default enough for the default settings'
+    /// `history` plus two days at one sample per `step`, at least 8,640 and at most 131,072
+    /// (2 MiB per metric: a tick under 25 s holds less history, and the windows shorten).
+    public init(step: Double, capacity: Int? = nil) {
         self.step = step
-        self.store = HistoryStore(capacity: capacity, downsampling: .init(bucketWidth: 3600, bucketCapacity: 24 * 90))
+        self.store = HistoryStore(capacity: capacity ?? ForecastSummary.capacity(ForecastSettings(), step: step),
+                                  downsampling: .init(bucketWidth: 3600, bucketCapacity: 24 * 90))
     }
 
     /// The settings `forecast(metric, ...)` uses.
