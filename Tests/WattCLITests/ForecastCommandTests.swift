@@ -33,8 +33,9 @@ import Testing
         }
     }
 
-    @Test func textWithTheDefaultsShowsTheChoiceTheCalibrationAndTheDecision() {
-        let out = ForecastCommand.run(Self.options { $0.model = nil; $0.horizon = "2h"; $0.origins = 2 })
+    @Test func textShowsTheChoiceTheCalibrationAndTheDecision() {
+        let singles = "persistence,seasonal-naive-1d,seasonal-naive-7d,holt-winters-1d,holt-winters-1d+7d,linear-regression,daily-profile"
+        let out = ForecastCommand.run(Self.options { $0.model = nil; $0.models = singles; $0.horizon = "2h"; $0.origins = 2 })
         #expect(out.exitCode == 0, "\(out.stderr)")
         #expect(out.stdout.contains("| persistence | "))
         #expect(out.stdout.contains("| holt-winters(1d+7d) (14d window) | "))

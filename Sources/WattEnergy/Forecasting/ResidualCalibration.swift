@@ -19,10 +19,9 @@ import Foundation
 /// - Steps with fewer than `minimumCount` errors are not calibrated; beyond the last
 ///   calibrated step `H` offsets grow as `sqrt(h / H)` (a random-walk extrapolation; the
 ///   forecast says how far it was calibrated, `Forecast.calibratedSteps`).
-/// - The errors of each origin's whole path are kept (`paths`), so the uncertainty of a
-///   difference between two times of one forecast (what a shift saves) is calibrated on the
-///   same origins' paired errors (`differenceQuantile`): errors at nearby times are
-///   correlated, and their difference is far less uncertain than either.
+/// - Each origin's whole path of errors and forecasts is kept (`paths`, `forecasts`), so what a
+///   shift saves is calibrated too: each origin's forecast makes the same decision, and its
+///   realized saving is compared with the predicted one (`ShiftDecision`).
 public struct ResidualCalibration: Sendable, Equatable {
     /// The levels precomputed at construction (others are computed on demand).
     public static let standardLevels: [Double] = [0.5, 0.8, 0.9, 0.95]
@@ -35,6 +34,9 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// Per calibration origin, its errors at steps `1 ... paths[o].count` (NaN where unknown);
     /// empty when built from per-step errors alone.
     public let paths: [[Double]]
+    /// Per calibration origin, its forecast at the same steps (empty when not given): what
+    /// the origin's forecast would have decided (`ShiftDecision`).
+    public let forecasts: [[Double]]
     /// How many steps the calibration origins spread over (nil: unknown, every error counted
     /// as independent).
     public let span: Int?
@@ -49,20 +51,22 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// `errors[h - 1]`: the errors `actual - forecast` observed `h` steps ahead (any order,
     /// non-finite values ignored). `levels` are precomputed besides the standard ones.
     public init(errors: [[Double]], levels: [Double] = []) {
-        self.init(errors: errors, paths: [], span: nil, levels: levels)
+        self.init(errors: errors, paths: [], forecasts: [], span: nil, levels: levels)
     }
 
-    /// From whole error paths, one per origin (`paths[o][h - 1]`, NaN where unknown), the
-    /// origins spread over `span` steps.
-    public init(paths: [[Double]], span: Int? = nil, levels: [Double] = []) {
+    /// From whole error paths, one per origin (`paths[o][h - 1]`, NaN where unknown), with
+    /// the origins' forecasts when known (`forecasts[o][h - 1]`), the origins spread over
+    /// `span` steps.
+    public init(paths: [[Double]], forecasts: [[Double]] = [], span: Int? = nil, levels: [Double] = []) {
         let steps = paths.map(\.count).max() ?? 0
         var errors = [[Double]](repeating: [], count: steps)
         for path in paths { for (h, e) in path.enumerated() where e.isFinite { errors[h].append(e) } }
-        self.init(errors: errors, paths: paths, span: span, levels: levels)
+        self.init(errors: errors, paths: paths, forecasts: forecasts.count == paths.count ? forecasts : [], span: span, levels: levels)
     }
 
-    private init(errors: [[Double]], paths: [[Double]], span: Int?, levels: [Double]) {
+    private init(errors: [[Double]], paths: [[Double]], forecasts: [[Double]], span: Int?, levels: [Double]) {
         self.paths = paths
+        self.forecasts = forecasts
         self.span = span
         var sorted = errors.map { $0.filter(\.isFinite).sorted() }
         if let cut = sorted.firstIndex(where: { $0.count < Self.minimumCount }) { sorted.removeSubrange(cut...) }
@@ -94,26 +98,14 @@ public struct ResidualCalibration: Sendable, Equatable {
         return (lo, hi)
     }
 
-    /// The empirical quantile at probability `q` of the paired difference "mean error over
-    /// steps `a`, minus mean error over steps `b`" (steps 1-based) across the calibration
-    /// origins that know every error involved; nil with fewer than `minimumCount` such
-    /// origins or without paths.
-    public func differenceQuantile(_ a: ClosedRange<Int>, minus b: ClosedRange<Int>, probability q: Double) -> Double? {
-        guard !paths.isEmpty, a.lowerBound >= 1, b.lowerBound >= 1, q > 0, q < 1 else { return nil }
-        var differences: [Double] = []
-        differences.reserveCapacity(paths.count)
-        paths: for path in paths {
-            guard a.upperBound <= path.count, b.upperBound <= path.count else { continue }
-            var sa = 0.0, sb = 0.0
-            for h in a { guard path[h - 1].isFinite else { continue paths }; sa += path[h - 1] }
-            for h in b { guard path[h - 1].isFinite else { continue paths }; sb += path[h - 1] }
-            differences.append(sa / Double(a.count) - sb / Double(b.count))
-        }
-        guard differences.count >= Self.minimumCount else { return nil }
-        differences.sort()
-        let n = differences.count
+    /// The `ceil((n + 1) q)`-th (q >= 0.5) or `floor((n + 1) q)`-th smallest of `values`,
+    /// clamped to them (nil when empty).
+    static func conformalQuantile(_ values: [Double], probability q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let n = sorted.count
         let rank = q < 0.5 ? Int((Double(n + 1) * q + 1e-9).rounded(.down)) : Int((Double(n + 1) * q - 1e-9).rounded(.up))
-        return differences[Swift.min(n - 1, Swift.max(0, rank - 1))]
+        return sorted[Swift.min(n - 1, Swift.max(0, rank - 1))]
     }
 
     static func band(_ sorted: [[Double]], span: Int?, level: Double) -> Band {
@@ -169,17 +161,18 @@ public struct ResidualCalibration: Sendable, Equatable {
     public static func backtestErrors(of prototype: any Forecaster, on series: TimeSeries, window: Int, span: Int,
                                       origins: Int, horizon: Int, floor: Double? = nil) -> [[Double]]? {
         backtestPaths(of: prototype, on: series, window: window, span: span, origins: origins, horizon: horizon, floor: floor)
-            .map { paths in
+            .map { result in
                 var errors = [[Double]](repeating: [], count: horizon)
-                for path in paths { for (h, e) in path.enumerated() where e.isFinite { errors[h].append(e) } }
+                for path in result.errors { for (h, e) in path.enumerated() where e.isFinite { errors[h].append(e) } }
                 return errors
             }
     }
 
-    /// The same errors, per origin (`paths[o][h - 1]`, NaN where the actual value is unknown
-    /// or past the series).
+    /// The same errors, per origin (`errors[o][h - 1]`, NaN where the actual value is unknown
+    /// or past the series), and the forecasts they are the errors of.
     public static func backtestPaths(of prototype: any Forecaster, on series: TimeSeries, window: Int, span: Int,
-                                     origins: Int, horizon: Int, floor: Double? = nil) -> [[Double]]? {
+                                     origins: Int, horizon: Int, floor: Double? = nil)
+        -> (errors: [[Double]], forecasts: [[Double]])? {
         let n = series.count
         guard horizon > 0, origins > 0, window >= 2, n > window else { return nil }
         // Origins `first ... n - 2` (the last point is never an origin: nothing after it).
@@ -194,21 +187,23 @@ public struct ResidualCalibration: Sendable, Equatable {
         } catch {
             return nil
         }
-        var paths: [[Double]] = []
+        var paths: [[Double]] = [], forecasts: [[Double]] = []
         for o in list {
             let end = o + 1
             if o != first {
                 do { try model.update(series[(end - window)..<end]) } catch { continue }
             }
             let f = model.forecast(steps: min(horizon, n - 1 - o))
-            var path = [Double](repeating: .nan, count: f.count)
+            var path = [Double](repeating: .nan, count: f.count), values = path
             for h in 0..<f.count {
                 let actual = series.values[o + 1 + h]
                 let predicted = floor.map { Swift.max($0, f.values[h]) } ?? f.values[h]
+                values[h] = predicted
                 if actual.isFinite, predicted.isFinite { path[h] = actual - predicted }
             }
             paths.append(path)
+            forecasts.append(values)
         }
-        return paths
+        return (paths, forecasts)
     }
 }

@@ -122,7 +122,9 @@ public struct SeriesForecaster: Sendable {
                 of: prototype, on: series, window: points, span: span, origins: settings.calibrationOrigins,
                 horizon: horizonSteps, floor: settings.nonNegative ? 0 : nil)
             let covered = Swift.min(span, series.count - points)
-            let calibration = paths.map { ResidualCalibration(paths: $0, span: covered, levels: [settings.intervalLevel]) }
+            let calibration = paths.map {
+                ResidualCalibration(paths: $0.errors, forecasts: $0.forecasts, span: covered, levels: [settings.intervalLevel])
+            }
             // 4. The fit on the last window.
             var model = prototype
             do {

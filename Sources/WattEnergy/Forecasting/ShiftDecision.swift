@@ -9,15 +9,15 @@
 /// - `saving` = reference value - best value (the metric's unit; negative when every time in
 ///   the window is forecast worse than the reference);
 /// - `savingLow` = the saving's lower bound at probability `confidence` (the saving is above it
-///   with that probability): when the reference is itself forecast (now, or a nominal time)
-///   and the forecast has a `ResidualCalibration` with paths, `saving` plus the
-///   `1 - confidence` quantile of the calibration origins'
-///   paired error differences between the reference and the best time (errors at nearby
-///   times are correlated: a level error shifts both and cancels); otherwise `saving` minus
-///   the best time's interval half-width on the unfavourable side (of the central interval
-///   at level `2 confidence - 1`), combined with the
-///   reference's (`sqrt(a^2 + b^2)`, which overstates the uncertainty of a difference of
-///   correlated errors: the decision errs towards not moving);
+///   with that probability). With a `ResidualCalibration` that kept its origins' forecasts,
+///   each calibration origin decides as this forecast does (its own best start among the same
+///   steps, against the same reference) and `savingLow` is `saving` plus the `1 - confidence`
+///   quantile of "realized minus predicted saving" over those origins. So two effects are
+///   measured rather than assumed: errors at nearby times are correlated (a level error
+///   shifts both times and cancels), and picking the lowest point of a noisy forecast picks
+///   where it errs low (the winner's curse). Without one, `saving` minus the best time's
+///   interval half-width on the unfavourable side (of the central interval at level
+///   `2 confidence - 1`), combined with the reference's (`sqrt(a^2 + b^2)`);
 /// - `informative` = `savingLow > 0`: the best time is at least `confidence` likely to beat
 ///   the reference. `start` is the best time then, nil otherwise.
 ///
@@ -103,14 +103,12 @@ extension Forecast {
         guard referenceValue.isFinite else { return nil }
         let saving = goal == .lowest ? referenceValue - best.value : best.value - referenceValue
         var savingLow: Double
-        // Both times forecast: the paired errors of the calibration origins (their
-        // difference) when the calibration has them; else both half-widths combined.
-        let q = 1 - confidence
-        if let r = referenceIndex, let calibration,
-           let d = goal == .lowest
-            ? calibration.differenceQuantile((r + 1)...(r + k), minus: (best.index + 1)...(best.index + k), probability: q)
-            : calibration.differenceQuantile((best.index + 1)...(best.index + k), minus: (r + 1)...(r + k), probability: q) {
-            savingLow = saving + d
+        // What the calibration origins' own forecasts would have decided, and saved: the
+        // lower bound includes the winner's curse of picking the lowest of a noisy forecast.
+        let starts = (range.lowerBound + 1)...(range.upperBound - k + 1)
+        if let calibration, let e = calibration.savingErrorQuantile(
+            starts: starts, job: k, reference: referenceIndex.map { $0 + 1 }, goal: goal, probability: 1 - confidence) {
+            savingLow = saving + e
         } else {
             let spread = (best.against * best.against + referenceSpread * referenceSpread).squareRoot()
             savingLow = saving - (spread.isFinite ? spread : .infinity)
@@ -120,5 +118,45 @@ extension Forecast {
         let informative = savingLow > tolerance && saving > tolerance
         return ShiftDecision(start: informative ? time(at: best.index) : nil, best: time(at: best.index), bestValue: best.value,
                              referenceValue: referenceValue, saving: saving, savingLow: savingLow.isFinite ? savingLow : -.infinity)
+    }
+}
+
+extension ResidualCalibration {
+    /// The `q` quantile of "realized minus predicted saving" over the calibration origins, each
+    /// deciding as a forecast does: its own best start among `starts` (steps after the origin,
+    /// the job covering `job` steps from its start), against the reference job starting at
+    /// step `reference` (nil: a known value). Nil without forecasts or with fewer than
+    /// `minimumCount` origins that cover every step involved.
+    func savingErrorQuantile(starts: ClosedRange<Int>, job: Int, reference: Int?, goal: ShiftDecision.Goal,
+                             probability q: Double) -> Double? {
+        guard !forecasts.isEmpty, starts.lowerBound >= 1, job >= 1 else { return nil }
+        let last = Swift.max(starts.upperBound, reference ?? 1) + job - 1
+        func mean(_ path: [Double], _ s: Int) -> Double {
+            var total = 0.0
+            for h in s..<(s + job) { total += path[h - 1] }
+            return total / Double(job)
+        }
+        var realizedMinusPredicted: [Double] = []
+        realizedMinusPredicted.reserveCapacity(forecasts.count)
+        for (o, f) in forecasts.enumerated() where f.count >= last && paths[o].count >= last {
+            var best: (step: Int, value: Double)?
+            for s in starts {
+                let v = mean(f, s)
+                guard v.isFinite else { continue }
+                if best == nil || (goal == .lowest ? v < best!.value : v > best!.value) { best = (s, v) }
+            }
+            guard let best else { continue }
+            let eBest = mean(paths[o], best.step)
+            guard eBest.isFinite else { continue }
+            if let r = reference {
+                let eRef = mean(paths[o], r)
+                guard eRef.isFinite else { continue }
+                realizedMinusPredicted.append(goal == .lowest ? eRef - eBest : eBest - eRef)
+            } else {
+                realizedMinusPredicted.append(goal == .lowest ? -eBest : eBest)
+            }
+        }
+        guard realizedMinusPredicted.count >= Self.minimumCount else { return nil }
+        return Self.conformalQuantile(realizedMinusPredicted, probability: q)
     }
 }
