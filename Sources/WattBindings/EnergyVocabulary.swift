@@ -102,12 +102,14 @@ public enum EnergyVocabulary {
                     FieldSchema("max", q, doc: "highest forecast value in the window"),
                     FieldSchema("avg", q, doc: "average forecast over the window"),
                     FieldSchema("argmin", .optional(.instant),
-                                doc: "when the lowest value is forecast; missing unless informative (no clear saving against now)"),
+                                doc: "when the lowest value is forecast; missing unless informative"),
                     FieldSchema("argmax", .optional(.instant),
-                                doc: "when the highest value is forecast; missing unless clearly above now"),
+                                doc: "when the highest value is forecast; missing unless clearly above starting now"),
                     FieldSchema("model", .string, doc: "the model that made it"),
-                    FieldSchema("saving", .optional(q), doc: "now minus the window's lowest forecast (what waiting for argmin saves)"),
-                    FieldSchema("saving_low", .optional(q), doc: "lower end of the saving at the interval level"),
+                    FieldSchema("saving", .optional(q),
+                                doc: "starting now (the first forecast point) minus the window's lowest: what waiting for argmin saves"),
+                    FieldSchema("saving_low", .optional(q),
+                                doc: "the saving's lower bound, calibrated on past forecasts' own choices (75 % confidence by default)"),
                     FieldSchema("informative", .bool, doc: "whether saving_low > 0: the forecast supports moving work to argmin"),
                 ], doc: "A forecast of a \(q.description) over the window from now to the horizon.", valueField: "mean"))
             }
