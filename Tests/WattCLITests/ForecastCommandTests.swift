@@ -49,7 +49,7 @@ import Testing
         let out = ForecastCommand.run(Self.options { $0.horizons = "1h,3h"; $0.horizon = "6h"; $0.level = 90 })
         #expect(out.exitCode == 0, "\(out.stderr)")
         #expect(out.stdout.contains("horizons 1h, 3h; models daily-profile; 90 % intervals"))
-        #expect(out.stdout.contains("chosen: daily-profile"))
+        #expect(out.stdout.contains("\nmodel: daily-profile (the only candidate)\n"))
         #expect(out.stdout.contains("90 % interval        95 % interval"))
         #expect(out.stdout.contains("note: forecasting 6h ahead, beyond the horizons the model was chosen and calibrated on (up to 3h)"))
     }

@@ -48,7 +48,7 @@ public enum ForecastCalibration {
             out += w.map { "\(ReplayReport.percent($0.negativeLowerRaw)) → \(ReplayReport.percent($0.negativeLower))" }
                 .joined(separator: " | ") + " |\n"
         }
-        out += "\n### Models the daily reselection chose (share of scored origins)\n\n"
+        out += "\n### Models and training windows the daily reselection chose (share of scored origins)\n\n"
         out += "| series | models |\n|---|---|\n"
         for e in entries {
             let total = Swift.max(1, e.report.chosen.reduce(0) { $0 + $1.origins })

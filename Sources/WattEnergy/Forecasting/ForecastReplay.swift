@@ -90,7 +90,8 @@ public struct ForecastReplay: Sendable {
             if scored || !nightlyAt.isEmpty {
                 if let f = models.path(metric, horizon: Double(need) * step), f.count >= need {
                     if scored {
-                        chosen[f.model, default: 0] += 1
+                        let window = models.forecaster(for: metric).map { ", \(durationLabel($0.window)) window" } ?? ""
+                        chosen[f.model + window, default: 0] += 1
                         for (j, h) in hSteps.enumerated() {
                             let actual = y[o + h]
                             let b = f.bounds(h - 1, level: settings.intervalLevel)
@@ -219,7 +220,7 @@ public struct ReplayReport: Sendable, Codable, Equatable {
     public var models: [String]
     /// `scores[model][horizon]`.
     public var scores: [[Score]]
-    /// How often each model made the scored forecasts.
+    /// How often each model (with its training window) made the scored forecasts.
     public var chosen: [Choice]
     /// Origins without a forecast (stale or missing data).
     public var skippedOrigins: Int

@@ -23,8 +23,12 @@ extension ForecastSummary {
                 shown.models[m] += " (\(durationLabel(w)) window)"
             }
             out += shown.markdown(coverage: false)
-            out += "\nchosen: \(forecaster.chosen) (lowest mean \(settings.criterion == .mae ? "MAE" : "MAPE") over "
-            out += report.horizons.map(durationLabel).joined(separator: ", ") + ")\n"
+            if report.models.count == 1 {
+                out += "\nmodel: \(forecaster.chosen) (the only candidate)\n"
+            } else {
+                out += "\nchosen: \(forecaster.chosen) (lowest mean \(settings.criterion == .mae ? "MAE" : "MAPE") over "
+                out += report.horizons.map(durationLabel).joined(separator: ", ") + ")\n"
+            }
         }
         if forecaster.windowScores.count > 1 {
             out += "training window: \(durationLabel(forecaster.window)) (mean \(settings.criterion.rawValue.uppercased()): "

@@ -125,8 +125,9 @@ extension ResidualCalibration {
     /// The `q` quantile of "realized minus predicted saving" over the calibration origins, each
     /// deciding as a forecast does: its own best start among `starts` (steps after the origin,
     /// the job covering `job` steps from its start), against the reference job starting at
-    /// step `reference` (nil: a known value). Nil without forecasts or with fewer than
-    /// `minimumCount` origins that cover every step involved.
+    /// step `reference` (nil: a known value). Origins whose best start is the reference (they
+    /// would not move) are left out: the decision in question is a move. Nil without
+    /// forecasts or with fewer than `minimumCount` origins that cover every step involved.
     func savingErrorQuantile(starts: ClosedRange<Int>, job: Int, reference: Int?, goal: ShiftDecision.Goal,
                              probability q: Double) -> Double? {
         guard !forecasts.isEmpty, starts.lowerBound >= 1, job >= 1 else { return nil }
@@ -145,7 +146,8 @@ extension ResidualCalibration {
                 guard v.isFinite else { continue }
                 if best == nil || (goal == .lowest ? v < best!.value : v > best!.value) { best = (s, v) }
             }
-            guard let best else { continue }
+            // An origin whose forecast would not move says nothing about the error of a move.
+            guard let best, best.step != reference else { continue }
             let eBest = mean(paths[o], best.step)
             guard eBest.isFinite else { continue }
             if let r = reference {

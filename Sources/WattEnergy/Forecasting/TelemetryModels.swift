@@ -128,13 +128,18 @@ public final class TelemetryModels: @unchecked Sendable {
     }
 
     /// The metric on the forecasting grid: at most `maxSpan` seconds back from its newest
-    /// sample; nil when it has no value within `maxStaleness` of the latest tick.
-    func recentSeries(_ metric: String) -> TimeSeries? {
+    /// sample (or `span`, when given: a tick's update only needs the model's window); nil
+    /// when it has no value within `maxStaleness` of the latest tick.
+    func recentSeries(_ metric: String, span: Double? = nil) -> TimeSeries? {
         guard let history = store[metric], let newest = history.last,
               let fresh = history.lastFinite, fresh.time >= now - maxStaleness - 1e-9 else { return nil }
         let oldest = history.oldestTime ?? newest.time
-        let start = (Swift.max(oldest, newest.time - maxSpan) / step).rounded(.down) * step
-        return history.series(step: step, start: start)
+        let back = Swift.min(maxSpan, span ?? maxSpan)
+        let start = (Swift.max(oldest, newest.time - back) / step).rounded(.down) * step
+        guard span != nil else { return history.series(step: step, start: start) }
+        // Only the samples the grid needs (two steps before its start, for interpolation),
+        // not a copy of the whole history: the same points as the full series from `start`.
+        return TimeSeries.resample(history.samples(after: start - 2 * step - 1e-3), step: step, start: start)
     }
 
     /// The forecast of `metric` for `horizon` seconds after the latest tick, or nil without
@@ -155,14 +160,18 @@ public final class TelemetryModels: @unchecked Sendable {
     /// horizon, calibrated intervals); nil when `forecast` is. Pinned forecasts are not
     /// paths: they are not returned here.
     public func path(_ metric: String, horizon: Double) -> Forecast? {
-        guard horizon > 0, horizon.isFinite, let series = recentSeries(metric), series.count >= 2 else { return nil }
+        guard horizon > 0, horizon.isFinite else { return nil }
         let settings = settings(for: metric)
         // Models are chosen at fixed boundaries (multiples of `reselectEvery`) on the history
         // up to the boundary, so the choice does not depend on when forecasts are asked for:
         // a run resumed from its journal makes the same choices as an uninterrupted one.
         let boundary = (now / settings.reselectEvery).rounded(.down) * settings.reselectEvery
+        let current = fitted[metric].flatMap { $0.chosenAt == boundary ? $0 : nil }
+        // Between reselections an update needs the model's window only.
+        guard let series = recentSeries(metric, span: current.map { $0.forecaster.window + 2 * step }), series.count >= 2
+        else { return nil }
         let forecaster: SeriesForecaster
-        if var existing = fitted[metric], existing.chosenAt == boundary {
+        if var existing = current {
             // One update per tick, whatever the number of horizons asked for.
             if existing.updatedAt != series.end {
                 guard (try? existing.forecaster.update(series)) != nil else {
