@@ -107,7 +107,7 @@ import Testing
         let summary = try ForecastSummary(name: "fr", series: series, horizon: 3 * 3600, settings: settings)
         let text = summary.text
         #expect(text.hasPrefix("series: fr: 18574 points every 30min, 0 gaps, 2019-12-20 00:00 to 2021-01-09 22:30 UTC\n"))
-        #expect(text.contains("settings (grid.carbon): history 35d; windows 7d, 3d, 14d; 6 origins; horizons 1h, 6h, 1d; "))
+        #expect(text.contains("settings (grid.carbon): history 35d; windows 7d, 14d; 6 origins; horizons 1h, 6h, 1d; "))
         // The last reselection boundary is 2021-01-09 00:00: 35 days of history before it, the
         // first origin with 14 days (the longest window) behind it, the last 1 day before it.
         #expect(text.contains("backtest: 6 origins from 2020-12-19 00:00 to 2021-01-08 00:00, 7d training window, refit at every origin"))

@@ -27,7 +27,7 @@ func synthetic(days: Double, step: Double = 1800, sigma: Double, seed: UInt64 = 
     @Test func defaultsPerMetric() {
         let carbon = ForecastSettings.defaults(for: "grid.carbon")
         #expect(carbon.nonNegative && carbon.horizons == [3600, 21_600, 86_400] && carbon.origins == 8)
-        let windows: [Double] = [604_800, 259_200, 1_209_600]
+        let windows: [Double] = [604_800, 1_209_600]
         #expect(carbon.trainingWindows == windows)
         #expect(carbon.models == ["ensemble"] && carbon.intervalLevel == 0.8 && carbon.shiftConfidence == 0.75)
         #expect(carbon.history == 35 * 86_400 && carbon.calibrationSpan == 21 * 86_400)

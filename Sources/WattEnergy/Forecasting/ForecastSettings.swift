@@ -49,7 +49,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// Truncate forecasts and interval bounds at zero.
     public var nonNegative: Bool
 
-    public init(history: Double = 35 * 86_400, trainingWindows: [Double] = [7 * 86_400, 3 * 86_400, 14 * 86_400], origins: Int = 8,
+    public init(history: Double = 35 * 86_400, trainingWindows: [Double] = [7 * 86_400, 14 * 86_400], origins: Int = 8,
                 horizons: [Double] = [3600, 21_600, 86_400], models: [String] = ["ensemble"],
                 criterion: Criterion = .mae, intervalLevel: Double = 0.8, shiftConfidence: Double = 0.75,
                 reselectEvery: Double = 86_400,
@@ -63,7 +63,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// The defaults for a telemetry path: the `ensemble` model (the mean of persistence, the
     /// daily profile, linear regression and daily Holt-Winters; in the replay of the 2020 grid
     /// series it beat choosing one model per day at every horizon on all three grids, see
-    /// docs/forecasting.md), its window chosen among 7, 3 and 14 days on 1 h, 6 h and 24 h
+    /// docs/forecasting.md), its window chosen between 7 and 14 days on 1 h, 6 h and 24 h
     /// over the last 35 days, intervals calibrated over the last 21 days; every metric but
     /// `grid.price` is non-negative (power, PUE, carbon intensity; temperatures in kelvin).
     /// Prices can go negative.
