@@ -98,3 +98,32 @@ func synthetic(days: Double, step: Double = 1800, sigma: Double, seed: UInt64 = 
         #expect(models.settings(for: "grid.carbon") == settings)
     }
 }
+
+/// A model whose forecast runs away (as a recursive regression can on a short smooth window).
+struct RunawayModel: Forecaster {
+    var intervals = IntervalCalibration.none
+    private(set) var step: Double = 0
+    private var origin = 0.0
+    var name: String { "runaway" }
+    mutating func fit(_ series: TimeSeries) throws(ForecastError) { step = series.step; origin = series.end }
+    mutating func update(_ series: TimeSeries) throws(ForecastError) { origin = series.end }
+    func forecast(steps: Int) -> Forecast {
+        Forecast(model: name, origin: origin, step: step, values: (1...max(steps, 1)).prefix(steps).map { 1000 * Double($0) },
+                 standardErrors: Array(repeating: .nan, count: steps))
+    }
+}
+
+@Suite struct EnsembleModelTests {
+    @Test func theMeanOfItsMembersLeavingOutOneThatRunsAway() throws {
+        let series = synthetic(days: 3, sigma: 1, seed: 2) { 100 + 10 * sin(2 * .pi * $0 / 86_400) }
+        var both = EnsembleModel("test", members: [PersistenceModel(), SeasonalNaiveModel(period: 86_400)], intervals: .none)
+        try both.fit(series)
+        var persistence = PersistenceModel(intervals: .none), naive = SeasonalNaiveModel(period: 86_400, intervals: .none)
+        try persistence.fit(series); try naive.fit(series)
+        let f = both.forecast(steps: 12), p = persistence.forecast(steps: 12), n = naive.forecast(steps: 12)
+        for i in 0..<12 { #expect(abs(f.values[i] - (p.values[i] + n.values[i]) / 2) < 1e-9) }
+        var guarded = EnsembleModel("test", members: [PersistenceModel(), RunawayModel()], intervals: .none)
+        try guarded.fit(series)
+        #expect(guarded.forecast(steps: 12).values == p.values)
+    }
+}

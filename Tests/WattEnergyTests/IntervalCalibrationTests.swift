@@ -47,7 +47,7 @@ import Testing
             #expect(abs(coverage - 0.8) <= 0.05, "horizon \(report.horizons[h]): coverage \(coverage)")
         }
         // The daily profile is the right model here, and beats persistence.
-        #expect(report.chosen.first?.model.hasPrefix("daily-profile, ") == true)
+        #expect(report.chosen.first?.model.hasPrefix("daily-profile (") == true)
         #expect(report.scores[0][1].mae! < report.scores[1][1].mae!)
     }
 

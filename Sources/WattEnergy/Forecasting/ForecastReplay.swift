@@ -90,7 +90,7 @@ public struct ForecastReplay: Sendable {
             if scored || !nightlyAt.isEmpty {
                 if let f = models.path(metric, horizon: Double(need) * step), f.count >= need {
                     if scored {
-                        let window = models.forecaster(for: metric).map { ", \(durationLabel($0.window)) window" } ?? ""
+                        let window = models.forecaster(for: metric).map { " (\(durationLabel($0.window)) window)" } ?? ""
                         chosen[f.model + window, default: 0] += 1
                         for (j, h) in hSteps.enumerated() {
                             let actual = y[o + h]
