@@ -10,10 +10,12 @@ import Foundation
 ///   errors for the upper end, the `floor((n + 1) q)`-th for the lower end, clamped to the
 ///   sample. With whole paths over a known `span` of steps, `n` at step `h` is the number of
 ///   independent errors, `min(origins, span / h + 1)` (origins closer than `h` steps share
-///   most of their `h`-step error), and the rank is taken at the same probability in the
-///   pooled sample: a week of calibration holds only about eight independent one-day errors.
-/// - Few errors per step are noisy, so step `h` pools the errors of steps `h - r ... h + r`
-///   with `r = h / 8` (a 24 h step on a 15-minute grid pools 3 hours either side).
+///   most of their `h`-step error), and the rank is taken at the same probability among all
+///   of the step's errors: a week of calibration holds only about eight independent one-day
+///   errors.
+/// - Few errors per step are noisy, so step `h`'s quantile is the mean of the quantiles of
+///   steps `h - r ... h + r` with `r = h / 8` (a 24 h step on a 15-minute grid averages 3
+///   hours either side).
 /// - Widths never shrink with the horizon: lower offsets are made non-increasing and upper
 ///   offsets non-decreasing in `h` (isotonic regression of the per-step quantiles).
 /// - Steps with fewer than `minimumCount` errors are not calibrated; beyond the last
@@ -110,29 +112,35 @@ public struct ResidualCalibration: Sendable, Equatable {
 
     static func band(_ sorted: [[Double]], span: Int?, level: Double) -> Band {
         let steps = sorted.count
-        var lower = [Double](repeating: 0, count: steps), upper = [Double](repeating: 0, count: steps)
         let qLow = (1 - level) / 2, qHigh = (1 + level) / 2
+        // Each step's own quantiles first (its errors are sorted).
+        var stepLower = [Double](repeating: 0, count: steps), stepUpper = stepLower
         for h in 1...max(steps, 1) where steps > 0 {
-            let r = h / 8
-            var pool: [Double] = []
-            for k in max(1, h - r)...min(steps, h + r) { pool += sorted[k - 1] }
-            pool.sort()
-            let n = pool.count
+            let errors = sorted[h - 1]
+            let n = errors.count
             // The conformal rank among the independent errors: origins closer than h steps
             // share most of their h-step error, so over `span` steps there are about
             // span / h + 1 of them, however many origins.
-            let origins = sorted[h - 1].count
-            let independent = Double(span.map { Swift.min(origins, $0 / h + 1) } ?? origins)
-            let pHigh = Swift.min(1, (Double(independent + 1) * qHigh - 1e-9).rounded(.up) / independent)
-            let pLow = Swift.max(0, (Double(independent + 1) * qLow + 1e-9).rounded(.down) / independent)
-            let iHigh = min(n - 1, max(0, Int((pHigh * Double(n) - 1e-9).rounded(.up)) - 1))
-            let iLow = min(n - 1, max(0, Int((pLow * Double(n) + 1e-9).rounded(.down)) - 1))
-            lower[h - 1] = pool[iLow]
-            upper[h - 1] = pool[iHigh]
+            let independent = Double(span.map { Swift.min(n, $0 / h + 1) } ?? n)
+            let pHigh = Swift.min(1, ((independent + 1) * qHigh - 1e-9).rounded(.up) / independent)
+            let pLow = Swift.max(0, ((independent + 1) * qLow + 1e-9).rounded(.down) / independent)
+            stepUpper[h - 1] = errors[min(n - 1, max(0, Int((pHigh * Double(n) - 1e-9).rounded(.up)) - 1))]
+            stepLower[h - 1] = errors[min(n - 1, max(0, Int((pLow * Double(n) + 1e-9).rounded(.down)) - 1))]
+        }
+        // Then averaged over the steps h - h/8 ... h + h/8 (few errors per step are noisy),
+        // from prefix sums.
+        func smoothed(_ q: [Double]) -> [Double] {
+            var prefix = [0.0]
+            prefix.reserveCapacity(q.count + 1)
+            for v in q { prefix.append(prefix.last! + v) }
+            return (1...max(q.count, 1)).prefix(q.count).map { h in
+                let lo = max(1, h - h / 8), hi = min(q.count, h + h / 8)
+                return (prefix[hi] - prefix[lo - 1]) / Double(hi - lo + 1)
+            }
         }
         // Widths that never shrink, by isotonic regression rather than a running maximum
         // (which the noise of each step's quantile would push outwards).
-        return Band(level: level, lower: isotonic(lower.map { -$0 }).map { -$0 }, upper: isotonic(upper))
+        return Band(level: level, lower: isotonic(smoothed(stepLower).map { -$0 }).map { -$0 }, upper: isotonic(smoothed(stepUpper)))
     }
 
     /// The non-decreasing sequence closest to `values` in least squares (pool adjacent

@@ -118,15 +118,19 @@ public struct SeriesForecaster: Sendable {
             // 3. Calibration on its own errors over the end of the history.
             let horizonSteps = Int(((settings.horizons.max() ?? series.step) / series.step).rounded(.up))
             let span = Int((settings.calibrationSpan / series.step).rounded())
+            // The model's own interval estimate is not needed for its errors (cheaper fits).
+            var bare = prototype
+            bare.intervals = .none
             let paths = ResidualCalibration.backtestPaths(
-                of: prototype, on: series, window: points, span: span, origins: settings.calibrationOrigins,
+                of: bare, on: series, window: points, span: span, origins: settings.calibrationOrigins,
                 horizon: horizonSteps, floor: settings.nonNegative ? 0 : nil)
             let covered = Swift.min(span, series.count - points)
             let calibration = paths.map {
                 ResidualCalibration(paths: $0.errors, forecasts: $0.forecasts, span: covered, levels: [settings.intervalLevel])
             }
-            // 4. The fit on the last window.
-            var model = prototype
+            // 4. The fit on the last window (with its own intervals only when uncalibrated).
+            let calibrated = calibration.map { !$0.isEmpty } ?? false
+            var model = calibrated ? bare : prototype
             do {
                 try model.fit(series[Swift.max(0, series.count - points)..<series.count])
             } catch {

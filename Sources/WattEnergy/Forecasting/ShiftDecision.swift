@@ -66,39 +66,42 @@ extension Forecast {
         let range = indices(in: window)
         guard !range.isEmpty else { return nil }
         let k = Swift.max(1, Int((duration / step).rounded()))
-        // Per start index: mean value, and mean unfavourable / favourable half-widths.
-        func run(_ i: Int) -> (value: Double, against: Double, towards: Double)? {
+        // Per start index: the mean value over the job.
+        func value(_ i: Int) -> Double? {
             guard i >= 0, i + k <= values.count else { return nil }
-            var v = 0.0, up = 0.0, down = 0.0
+            var v = 0.0
+            for j in i..<(i + k) { v += values[j] }
+            return v.isFinite ? v / Double(k) : nil
+        }
+        // Mean unfavourable / favourable half-widths over the job (for the uncalibrated bound).
+        func spread(_ i: Int) -> (against: Double, towards: Double) {
+            var up = 0.0, down = 0.0
             for j in i..<(i + k) {
                 let b = bounds(j, level: level)
-                guard values[j].isFinite else { return nil }
-                v += values[j]
                 up += b.upper.isFinite ? b.upper - values[j] : .infinity
                 down += b.lower.isFinite ? values[j] - b.lower : .infinity
             }
             let n = Double(k)
-            return goal == .lowest ? (v / n, up / n, down / n) : (v / n, down / n, up / n)
+            return goal == .lowest ? (up / n, down / n) : (down / n, up / n)
         }
-        var best: (index: Int, value: Double, against: Double)?
+        var best: (index: Int, value: Double)?
         for i in range where i + k <= range.upperBound {
-            guard let r = run(i) else { continue }
-            let better = best == nil || (goal == .lowest ? r.value < best!.value : r.value > best!.value)
-            if better { best = (i, r.value, r.against) }
+            guard let v = value(i) else { continue }
+            if best == nil || (goal == .lowest ? v < best!.value : v > best!.value) { best = (i, v) }
         }
         guard let best else { return nil }
-        let referenceValue: Double, referenceSpread: Double
+        let referenceValue: Double
         var referenceIndex: Int?
         switch reference {
         case .now:
-            guard let r = run(0) else { return nil }
-            referenceValue = r.value; referenceSpread = r.towards; referenceIndex = 0
+            guard let v = value(0) else { return nil }
+            referenceValue = v; referenceIndex = 0
         case .value(let v):
-            referenceValue = v; referenceSpread = 0
+            referenceValue = v
         case .time(let t):
             let i = Int(((t - origin) / step - 1).rounded())
-            guard let r = run(i) else { return nil }
-            referenceValue = r.value; referenceSpread = r.towards; referenceIndex = i
+            guard let v = value(i) else { return nil }
+            referenceValue = v; referenceIndex = i
         }
         guard referenceValue.isFinite else { return nil }
         let saving = goal == .lowest ? referenceValue - best.value : best.value - referenceValue
@@ -110,8 +113,9 @@ extension Forecast {
             starts: starts, job: k, reference: referenceIndex.map { $0 + 1 }, goal: goal, probability: 1 - confidence) {
             savingLow = saving + e
         } else {
-            let spread = (best.against * best.against + referenceSpread * referenceSpread).squareRoot()
-            savingLow = saving - (spread.isFinite ? spread : .infinity)
+            let against = spread(best.index).against, towards = referenceIndex.map { spread($0).towards } ?? 0
+            let combined = (against * against + towards * towards).squareRoot()
+            savingLow = saving - (combined.isFinite ? combined : .infinity)
         }
         // A saving within rounding of zero is no saving (a constant forecast).
         let tolerance = 1e-9 * Swift.max(abs(referenceValue), abs(best.value), 1e-300)
