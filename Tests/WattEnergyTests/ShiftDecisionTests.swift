@@ -72,3 +72,29 @@ import Testing
         #expect(hour > 10 && hour <= 12, "argmin \(hour) h ahead")
     }
 }
+
+extension ShiftDecisionTests {
+    /// The lower bound of a saving comes from what each calibration origin's own forecast
+    /// would have chosen: the quick path (a one-step job from now) agrees with a direct count.
+    @Test func savingErrorsComeFromEachOriginsOwnChoice() throws {
+        var rng = SeededNormal(seed: 9)
+        let forecasts = (0..<40).map { _ in (0..<24).map { _ in 100 + 10 * rng.next() } }
+        let errors = (0..<40).map { _ in (0..<24).map { _ in 5 * rng.next() } }
+        let calibration = ResidualCalibration(paths: errors, forecasts: forecasts)
+        for (goal, window) in [(ShiftDecision.Goal.lowest, 12), (.highest, 24), (.lowest, 1)] {
+            var expected: [Double] = []
+            for (f, e) in zip(forecasts, errors) {
+                let best = (1...window).min { goal == .lowest ? f[$0 - 1] < f[$1 - 1] : f[$0 - 1] > f[$1 - 1] }!
+                if best != 1 { expected.append(goal == .lowest ? e[0] - e[best - 1] : e[best - 1] - e[0]) }
+            }
+            let q = calibration.savingErrorQuantile(starts: 1...window, job: 1, reference: 1, goal: goal, probability: 0.25)
+            #expect(q == (expected.count >= 8 ? ResidualCalibration.conformalQuantile(expected, probability: 0.25) : nil))
+        }
+        // A constant series forecast with noise: picking the lowest point picks where the
+        // forecast errs low, so every realized saving (0) falls short of the predicted one.
+        let noisy = (0..<40).map { _ in (0..<24).map { _ in 100 + 10 * rng.next() } }
+        let curse = ResidualCalibration(paths: noisy.map { $0.map { 100 - $0 } }, forecasts: noisy)
+        let shortfall = try #require(curse.savingErrorQuantile(starts: 1...12, job: 1, reference: 1, goal: .lowest, probability: 0.9))
+        #expect(shortfall < 0)
+    }
+}

@@ -39,6 +39,11 @@ public struct ResidualCalibration: Sendable, Equatable {
     /// Per calibration origin, its forecast at the same steps (empty when not given): what
     /// the origin's forecast would have decided (`ShiftDecision`).
     public let forecasts: [[Double]]
+    /// Per origin, the step (1-based) of its lowest and highest forecast among steps
+    /// `1 ... s`, at index `s - 1` (the first on ties; 0 while none is finite): the decision
+    /// of a one-step job from now, read in O(1) (`savingErrorQuantile`).
+    let runningLowest: [[Int32]]
+    let runningHighest: [[Int32]]
     /// How many steps the calibration origins spread over (nil: unknown, every error counted
     /// as independent).
     public let span: Int?
@@ -69,6 +74,17 @@ public struct ResidualCalibration: Sendable, Equatable {
     private init(errors: [[Double]], paths: [[Double]], forecasts: [[Double]], span: Int?, levels: [Double]) {
         self.paths = paths
         self.forecasts = forecasts
+        func running(_ f: [Double], lowest: Bool) -> [Int32] {
+            var out = [Int32](repeating: 0, count: f.count)
+            var best = -1
+            for i in f.indices {
+                if f[i].isFinite, best < 0 || (lowest ? f[i] < f[best] : f[i] > f[best]) { best = i }
+                out[i] = Int32(best + 1)
+            }
+            return out
+        }
+        runningLowest = forecasts.map { running($0, lowest: true) }
+        runningHighest = forecasts.map { running($0, lowest: false) }
         self.span = span
         var sorted = errors.map { $0.filter(\.isFinite).sorted() }
         if let cut = sorted.firstIndex(where: { $0.count < Self.minimumCount }) { sorted.removeSubrange(cut...) }

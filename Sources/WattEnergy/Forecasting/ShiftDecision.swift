@@ -143,12 +143,19 @@ extension ResidualCalibration {
         }
         var realizedMinusPredicted: [Double] = []
         realizedMinusPredicted.reserveCapacity(forecasts.count)
+        // A one-step job with every start from now: each origin's choice is precomputed.
+        let precomputed = job == 1 && starts.lowerBound == 1
         for (o, f) in forecasts.enumerated() where f.count >= last && paths[o].count >= last {
             var best: (step: Int, value: Double)?
-            for s in starts {
-                let v = mean(f, s)
-                guard v.isFinite else { continue }
-                if best == nil || (goal == .lowest ? v < best!.value : v > best!.value) { best = (s, v) }
+            if precomputed {
+                let s = Int((goal == .lowest ? runningLowest : runningHighest)[o][starts.upperBound - 1])
+                if s > 0 { best = (s, f[s - 1]) }
+            } else {
+                for s in starts {
+                    let v = mean(f, s)
+                    guard v.isFinite else { continue }
+                    if best == nil || (goal == .lowest ? v < best!.value : v > best!.value) { best = (s, v) }
+                }
             }
             // An origin whose forecast would not move says nothing about the error of a move.
             guard let best, best.step != reference else { continue }
