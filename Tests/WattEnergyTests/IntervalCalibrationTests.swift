@@ -6,15 +6,15 @@ import Testing
 /// data, and truncation at zero.
 @Suite struct IntervalCalibrationTests {
     @Test func quantilesUseTheConformalRank() {
-        // Errors 1 ... 99 at step 1: the 80 % interval is the 10th and 90th of 100 ranks.
+        // Errors 1 ... 99 at step 1: the 80 % interval runs from rank 0.1 x 100 to 0.9 x 100.
         let c = ResidualCalibration(errors: [(1...99).map(Double.init).shuffled()])
         let o = c.offsets(step: 1, level: 0.8)
-        #expect(o.lower == 10 && o.upper == 90)
-        let wide = c.offsets(step: 1, level: 0.95)
-        #expect(wide.lower == 2 && wide.upper == 98)
+        #expect(abs(o.lower - 10) < 1e-9 && abs(o.upper - 90) < 1e-9)
+        let wide = c.offsets(step: 1, level: 0.95)   // ranks 2.5 and 97.5, interpolated
+        #expect(abs(wide.lower - 2.5) < 1e-9 && abs(wide.upper - 97.5) < 1e-9)
         // A level not precomputed is computed on demand, alike.
         let half = c.offsets(step: 1, level: 0.6)
-        #expect(half.lower == 20 && half.upper == 80)
+        #expect(abs(half.lower - 20) < 1e-9 && abs(half.upper - 80) < 1e-9)
     }
 
     @Test func widthsNeverShrinkAndAreExtrapolatedPastTheLastStep() {

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func aDipWithinTheUncertaintyIsNotADecision() throws {
-        // 10 below now, but the interval's upper end at the dip is 12 above the point.
+        // 10 below now, but the interval's upper end at the dip is 12.2 above the point.
         var values = Array(repeating: 200.0, count: 8)
         values[5] = 190
         let f = Self.forecast(values, halfWidth: 15)
@@ -39,9 +39,10 @@ import Testing
         let d = try #require(f.shift(over: f.next(8 * 3600), from: .time(3 * 3600), duration: 2 * 3600))
         #expect(d.referenceValue == 217.5)   // the job from 3 h covers 220 and 215
         #expect(d.bestValue == 200 && d.best == 5 * 3600)
-        // Both sides uncertain: 17.5 - sqrt(w^2 + w^2), w the 80 % half-width (4.92).
+        // Both sides uncertain: 17.5 - sqrt(w^2 + w^2), w the 80 % half-width (rank 91.8 of
+        // 101 errors from -6 to 6: 4.896).
         let w = try #require(f.calibration).offsets(step: 1, level: 0.8).upper
-        #expect(abs(w - 4.92) < 1e-9)
+        #expect(abs(w - 4.896) < 1e-9)
         #expect(abs(d.savingLow - (17.5 - (2 * w * w).squareRoot())) < 1e-9)
         #expect(d.start == 18_000.0)
     }

@@ -6,9 +6,10 @@ import Foundation
 /// quantiles at that step. No distribution is assumed, so skewed or heavy-tailed errors get
 /// asymmetric, wide-enough intervals where a normal approximation is too narrow.
 ///
-/// - Quantiles use the finite-sample conformal rank: the `ceil((n + 1) q)`-th smallest of `n`
-///   errors for the upper end, the `floor((n + 1) q)`-th for the lower end, clamped to the
-///   sample. With whole paths over a known `span` of steps, `n` at step `h` is the number of
+/// - Quantiles use the conformal rank: a new error is as likely to fall in each of the `n + 1`
+///   gaps between `n` exchangeable errors, so the `q` quantile is the order statistic of rank
+///   `q (n + 1)` (interpolated, clamped to the sample). With whole paths over a known `span`
+///   of steps, `n` at step `h` is the number of
 ///   independent errors, `min(origins, span / h + 1)` (origins closer than `h` steps share
 ///   most of their `h`-step error), and the rank is taken at the same probability among all
 ///   of the step's errors: a week of calibration holds only about eight independent one-day
@@ -138,10 +139,11 @@ public struct ResidualCalibration: Sendable, Equatable {
             // share most of their h-step error, so over `span` steps there are about
             // span / h + 1 of them, however many origins.
             let independent = Double(span.map { Swift.min(n, $0 / h + 1) } ?? n)
-            let pHigh = Swift.min(1, ((independent + 1) * qHigh - 1e-9).rounded(.up) / independent)
-            let pLow = Swift.max(0, ((independent + 1) * qLow + 1e-9).rounded(.down) / independent)
-            stepUpper[h - 1] = errors[min(n - 1, max(0, Int((pHigh * Double(n) - 1e-9).rounded(.up)) - 1))]
-            stepLower[h - 1] = errors[min(n - 1, max(0, Int((pLow * Double(n) + 1e-9).rounded(.down)) - 1))]
+            // A new error falls in each of the n + 1 gaps between n exchangeable errors alike:
+            // the q quantile is the order statistic of rank q (n + 1), interpolated, placed at
+            // the same probability among all of the step's errors.
+            stepUpper[h - 1] = Self.orderStatistic(errors, probability: qHigh * (independent + 1) / independent)
+            stepLower[h - 1] = Self.orderStatistic(errors, probability: qLow * (independent + 1) / independent)
         }
         // Then averaged over the steps h - h/8 ... h + h/8 (few errors per step are noisy),
         // from prefix sums.
@@ -157,6 +159,15 @@ public struct ResidualCalibration: Sendable, Equatable {
         // Widths that never shrink, by isotonic regression rather than a running maximum
         // (which the noise of each step's quantile would push outwards).
         return Band(level: level, lower: isotonic(smoothed(stepLower).map { -$0 }).map { -$0 }, upper: isotonic(smoothed(stepUpper)))
+    }
+
+    /// The value at probability `p` of sorted `values`: rank `p n` (1-based) interpolated
+    /// between its neighbours, clamped to the smallest and largest.
+    static func orderStatistic(_ values: [Double], probability p: Double) -> Double {
+        let n = values.count
+        let rank = Swift.min(Double(n), Swift.max(1, p * Double(n)))
+        let i = Int(rank.rounded(.down)), f = rank - Double(i)
+        return i >= n ? values[n - 1] : values[i - 1] + f * (values[i] - values[i - 1])
     }
 
     /// The non-decreasing sequence closest to `values` in least squares (pool adjacent
