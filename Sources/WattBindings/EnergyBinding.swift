@@ -30,13 +30,20 @@ public final class EnergyBinding: @unchecked Sendable {
     private static func code(_ state: NodeState) -> Int32 { Int32(nodeStateOrder.firstIndex(of: state)!) }
     private static func code(_ state: JobState) -> Int32 { Int32(jobStateOrder.firstIndex(of: state)!) }
 
-    public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double) {
+    public convenience init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double) {
+        self.init(world: world, catalog: catalog, tick: tick, forecast: [:])
+    }
+
+    /// `forecast`: settings per telemetry path that replace the defaults (a cluster file's
+    /// `forecast` section).
+    public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double, forecast: [String: ForecastSettings]) {
         inventory = EnergyVocabulary.Inventory(
             pools: world.pools.map(\.name),
             nodeProfiles: catalog.nodes.map(\.name),
             deviceProfiles: catalog.devices.map(\.name),
             currency: ["USD", "EUR", "GBP"].contains(world.grid.currency) ? world.grid.currency : "USD")
         models = TelemetryModels(step: tick)
+        for (metric, settings) in forecast { models.configure(metric, settings) }
         vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog)
         let s = vocabulary.schemas
         schemas = (s["site"]!, s["grid"]!, s["pool"]!, s["node"]!, s["job"]!)

@@ -20,7 +20,8 @@ struct ClusterSession {
         } catch {
             throw Failure(message: "error: \(error)")
         }
-        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick,
+                                    forecast: simulator.cluster.forecast)
         let end = simulator.snapshot().now + max(0, warmup)
         // Every tick's telemetry goes into the history, as the control loop will do.
         while simulator.snapshot().now < end {

@@ -171,7 +171,8 @@ public enum PolicyRun {
         // Policies see each tick's arrivals before they are placed; the baseline runs the same cycle.
         simulator.placesArrivalsImmediately = false
         baseline.placesArrivalsImmediately = false
-        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick,
+                                    forecast: simulator.cluster.forecast)
         let compiled = Compilation.compile(policies, vocabulary: binding.vocabulary)
         guard let program = compiled.program, !compiled.hasErrors else {
             throw Failure(message: DiagnosticRenderer.text(compiled.diagnostics))

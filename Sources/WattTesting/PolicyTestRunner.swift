@@ -171,7 +171,7 @@ struct TestCaseRun {
         }
         simulator.placesArrivalsImmediately = false
         let scheduler = TestScheduler(simulator: simulator)
-        let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick)
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick, forecast: cluster.forecast)
         let compiled = Compilation.compile(suite.policies, vocabulary: binding.vocabulary)
         guard let program = compiled.program, !compiled.hasErrors else {
             throw TestFailure(range: test.nameRange, message: "the policies do not check:\n" + DiagnosticRenderer.text(compiled.diagnostics.filter { $0.severity == .error }))

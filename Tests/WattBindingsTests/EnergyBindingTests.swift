@@ -63,6 +63,17 @@ import WattLanguage
         #expect(eval("profile(\"dgx-h100-like\").gpus", simulator, binding) == "8")
     }
 
+    /// A cluster file's `forecast` settings reach the loop's models; others keep the defaults.
+    @Test func forecastSettingsFromTheClusterApply() throws {
+        let simulator = try Simulator(clusterFile: Self.repo.appendingPathComponent("examples/clusters/small.yaml").path)
+        var carbon = ForecastSettings.defaults(for: "grid.carbon")
+        carbon.horizons = [3600, 43_200]
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick,
+                                    forecast: ["grid.carbon": carbon])
+        #expect(binding.models.settings(for: "grid.carbon") == carbon)
+        #expect(binding.models.settings(for: "site.power") == ForecastSettings.defaults(for: "site.power"))
+    }
+
     @Test func actionsAreAppliedThroughTheScheduler() throws {
         let (simulator, binding) = try session()
         let policy = """

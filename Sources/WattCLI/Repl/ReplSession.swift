@@ -64,7 +64,8 @@ public final class ReplSession {
             }
             let simulator = try Simulator(clusterFile: run.cluster)
             simulator.placesArrivalsImmediately = false
-            let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick)
+            let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick,
+                                        forecast: simulator.cluster.forecast)
             let start = simulator.snapshot().now
             PolicyRun.seedGridHistory(binding, cluster: simulator.cluster, before: start, days: 7)
             let target = at ?? resumption.lastTick
@@ -95,7 +96,7 @@ public final class ReplSession {
                 cluster = try cluster.withCarbonIntensity(csv: grid, from: cluster.start, to: cluster.start + options.warmup + 86_400)
             }
             let simulator = try Simulator(cluster: cluster, jobs: jobs)
-            let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick)
+            let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick, forecast: cluster.forecast)
             let end = simulator.snapshot().now + options.warmup
             while simulator.snapshot().now < end {
                 binding.record(simulator.snapshot())
