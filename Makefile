@@ -25,7 +25,7 @@ run: build
 	$(WATT) eval --data examples/worlds/demo.json 'sum(nodes, power ?? 0 kW) * 24 h * grid.carbon_intensity'
 	$(WATT) eval --data examples/worlds/demo.json 'count(jobs where gpus > 0 and flexible)'
 	.build/debug/watt-embedding-example
-	$(WATT) forecast examples/data/grid/ger_ci_2020.csv --horizon 6 --origins 20
+	$(WATT) forecast examples/data/grid/ger_ci_2020.csv --horizon 6h --holdout 7d
 
 # The Swift tests run last so their summary closes the output.
 test: deps

@@ -34,13 +34,15 @@ enum ForecastBenchmarks {
     /// next one) and the last sample's time.
     static func telemetry(days: Int = 8) -> (TelemetryModels, Double) {
         let models = TelemetryModels(step: 300)
-        models.reselectEvery = 365 * 86_400
-        let boundary = (1_600_000_000 / models.reselectEvery).rounded(.up) * models.reselectEvery
+        var settings = models.settings(for: "grid.carbon_intensity")
+        settings.reselectEvery = 365 * 86_400
+        models.configure("grid.carbon_intensity", settings)
+        let boundary = (1_600_000_000 / settings.reselectEvery).rounded(.up) * settings.reselectEvery
         let start = boundary - Double(days - 1) * 86_400
         let s = synthetic(days: days)
-        for (i, v) in s.values.enumerated() { models.record("grid.carbon", v, at: start + Double(i) * 300) }
+        for (i, v) in s.values.enumerated() { models.record("grid.carbon_intensity", v, at: start + Double(i) * 300) }
         let last = start + Double(s.values.count - 1) * 300
-        _ = models.forecast("grid.carbon", horizon: 12 * 3600)
+        _ = models.forecast("grid.carbon_intensity", horizon: 12 * 3600)
         return (models, last)
     }
 
@@ -107,21 +109,21 @@ enum ForecastBenchmarks {
         list += [
             Benchmark(name: "telemetry: reselect model (backtest, 8 days of 5 min)") {
                 let s = synthetic(days: 8)
-                let selector = TelemetryModels(step: 300).selector
-                return { blackHole(try! selector.select(s).chosen) }
+                let settings = ForecastSettings.defaults(for: "grid.carbon_intensity")
+                return { blackHole(try! SeriesForecaster.select(s, settings: settings).chosen) }
             },
-            Benchmark(name: "telemetry: new tick + forecast(grid.carbon, 12 h)") {
+            Benchmark(name: "telemetry: new tick + forecast(grid.carbon_intensity, 12 h)") {
                 let (models, last) = telemetry()
                 var t = last
                 return {
                     t += 300
-                    models.record("grid.carbon", 300 + 80 * sin(2 * .pi * t / 86_400), at: t)
-                    blackHole(models.forecast("grid.carbon", horizon: 12 * 3600)?.argmin)
+                    models.record("grid.carbon_intensity", 300 + 80 * sin(2 * .pi * t / 86_400), at: t)
+                    blackHole(models.forecast("grid.carbon_intensity", horizon: 12 * 3600)?.argmin)
                 }
             },
-            Benchmark(name: "telemetry: history(grid.carbon, 24 h) over 30 days") {
+            Benchmark(name: "telemetry: history(grid.carbon_intensity, 24 h) over 30 days") {
                 let (models, _) = telemetry(days: 30)
-                return { blackHole(models.history("grid.carbon", window: 86_400)?.average) }
+                return { blackHole(models.history("grid.carbon_intensity", window: 86_400)?.average) }
             },
         ]
         // A real-data backtest when run from the repository root.

@@ -19,9 +19,13 @@ public final class EnergyBinding: @unchecked Sendable {
     /// The metrics recorded each tick, with their paths made once.
     private let history: [HistoryReader]
 
-    public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double, declarations: EnergyDeclarations = .standard) {
+    /// `forecast`: settings per telemetry path that replace the defaults (a cluster file's
+    /// `forecast` section).
+    public init(world: World, catalog: HardwareCatalog = .builtIn, tick: Double, forecast: [String: ForecastSettings] = [:],
+                declarations: EnergyDeclarations = .standard) {
         inventory = EnergyVocabulary.Inventory(world: world, catalog: catalog)
         models = TelemetryModels(step: tick)
+        for (metric, settings) in forecast { models.configure(metric, settings) }
         self.declarations = declarations
         vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog, declarations: declarations)
         let vocabulary = self.vocabulary

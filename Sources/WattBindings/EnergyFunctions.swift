@@ -45,7 +45,7 @@ extension EnergyVocabulary {
                 return .record(history.record(aggregates, schema: historySchema))
             })
         }
-        try v.register(HostFunction("forecast", doc: "forecast(metric, horizon): the forecast of a telemetry path, learnt from its history; a value (its mean) with .low/.high (80 % interval), .min/.max/.avg/.argmin/.argmax over the window",
+        try v.register(HostFunction("forecast", doc: "forecast(metric, horizon): the forecast of a telemetry path, learnt from its history; a value (its mean) with .low/.high (80 % interval), .min/.max/.avg/.argmin/.argmax over the window; .argmin is missing unless .informative (a clear saving against now: .saving, .saving_low)",
                                     overloads: forecastOverloads))
         try v.register(HostFunction("history", doc: "history(metric, window): .avg (the value), .max, .min, .rate of a telemetry path over the past window",
                                     overloads: historyOverloads))

@@ -1,5 +1,6 @@
 import Foundation
 import WattBindings
+import WattEnergy
 import WattCluster
 import WattControl
 import WattLanguage
@@ -142,10 +143,14 @@ struct StepContext {
         let window = inWindow.isEmpty ? [0] : inWindow
         let atHorizon = numbers[min(numbers.count - 1, Int((h / every + 1e-9).rounded(.down)))]
         let lo = window.min { numbers[$0] < numbers[$1] }!, hi = window.max { numbers[$0] < numbers[$1] }!
+        // A pinned path is exact: argmin (argmax) exists when the path goes below (above) its
+        // first value, as for a learnt forecast that is informative.
+        let saving = numbers[0] - numbers[lo]
         let summary = TelemetryModels.Summary(
             mean: atHorizon, low: atHorizon, high: atHorizon, min: numbers[lo], max: numbers[hi],
-            argmin: numbers.count == 1 ? t0 + h : t0 + Double(lo) * every, argmax: numbers.count == 1 ? t0 + h : t0 + Double(hi) * every,
-            average: window.map { numbers[$0] }.reduce(0, +) / Double(window.count), model: "pinned by the test")
+            argmin: saving > 0 ? t0 + Double(lo) * every : nil, argmax: numbers[hi] > numbers[0] ? t0 + Double(hi) * every : nil,
+            average: window.map { numbers[$0] }.reduce(0, +) / Double(window.count), model: "pinned by the test",
+            saving: saving, savingLow: saving)
         setup.binding.models.pinned["\(path)|\(h)"] = summary
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import WattBindings
 import WattCluster
-import WattEnergy
+@testable import WattEnergy
 import WattLanguage
 import WattTestSupport
 

@@ -56,9 +56,23 @@ import WattLanguage
         let (simulator, binding) = try session()
         // The small cluster's grid is a constant 200 g/kWh.
         #expect(eval("forecast(grid.carbon_intensity, 6 h).mean", simulator, binding) == "200 g/kWh")
-        #expect(eval("forecast(grid.carbon_intensity, 6 h).argmin > now", simulator, binding) == "true")
+        // A constant grid has no cleaner time: no argmin, nothing to save.
+        #expect(eval("present(forecast(grid.carbon_intensity, 6 h).argmin)", simulator, binding) == "false")
+        #expect(eval("forecast(grid.carbon_intensity, 6 h).informative", simulator, binding) == "false")
+        #expect(eval("forecast(grid.carbon_intensity, 6 h).saving", simulator, binding) == "0 g/kWh")
         #expect(eval("history(site.power, 1 h).max >= history(site.power, 1 h).min", simulator, binding) == "true")
         #expect(eval("profile(\"dgx-h100-like\").gpus", simulator, binding) == "8")
+    }
+
+    /// A cluster file's `forecast` settings reach the loop's models; others keep the defaults.
+    @Test func forecastSettingsFromTheClusterApply() throws {
+        let simulator = try Simulator(clusterFile: Self.repo.appendingPathComponent("examples/clusters/small.yaml").path)
+        var carbon = ForecastSettings.defaults(for: "grid.carbon_intensity")
+        carbon.horizons = [3600, 43_200]
+        let binding = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick,
+                                    forecast: ["grid.carbon_intensity": carbon])
+        #expect(binding.models.settings(for: "grid.carbon_intensity") == carbon)
+        #expect(binding.models.settings(for: "site.power") == ForecastSettings.defaults(for: "site.power"))
     }
 
     @Test func actionsAreAppliedThroughTheScheduler() throws {

@@ -116,26 +116,6 @@ import WattLanguage
     }
 }
 
-@Suite struct ForecastCommandTests {
-    @Test func missingFileAndBadCriterionAreUsageErrors() {
-        let missing = ForecastCommand.run(csv: "/no/such.csv", horizonHours: 6)
-        #expect(missing.exitCode == 2)
-        #expect(missing.stderr.contains("/no/such.csv"))
-        let bad = ForecastCommand.run(csv: Paths.root.appendingPathComponent("examples/data/grid/fr_ci_2020.csv").path,
-                                      horizonHours: 6, criterion: "best")
-        #expect(bad.exitCode == 2)
-    }
-
-    @Test func forecastsARealSeriesWithIntervalsAndABacktestTable() {
-        let out = ForecastCommand.run(csv: Paths.root.appendingPathComponent("examples/data/grid/fr_ci_2020.csv").path,
-                                      horizonHours: 2, origins: 8)
-        #expect(out.exitCode == 0, "\(out.stderr)")
-        #expect(out.stdout.contains("chosen: "))
-        #expect(out.stdout.contains("80 % interval"))
-        #expect(out.stdout.contains("persistence"))
-    }
-}
-
 @Suite struct EvalDefinitionsTests {
     @Test func rulesInADefinitionsFileDoNotNeedTheDataVocabularysVerbs() {
         let out = EvalCommand.run(.init(expression: "headroom", dataPath: Paths.root.appendingPathComponent("examples/worlds/demo.json").path,

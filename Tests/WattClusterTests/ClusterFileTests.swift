@@ -121,6 +121,29 @@ import WattEnergy
         #expect(Self.errors(Self.valid + "\nguardrails:\n  max_moves: 2\n").first?.hasPrefix("demo.yaml: line 24: guardrails.max_moves: unknown field") == true)
     }
 
+    /// `forecast:` replaces a metric's forecast settings; every number is checked.
+    @Test func forecastSettings() throws {
+        let given = Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    horizons_s: [3600, 43200]\n    windows_s: [604800]\n"
+            + "    models: [daily-profile, holt-winters-1d]\n    shift_confidence: 0.9\n  grid.price:\n    non_negative: true\n"
+        let c = try ClusterDefinition.parse(yaml: given, file: "demo.yaml", baseDirectory: Self.base)
+        var carbon = ForecastSettings.defaults(for: "grid.carbon_intensity")
+        carbon.horizons = [3600, 43_200]
+        carbon.trainingWindows = [604_800]
+        carbon.models = ["daily-profile", "holt-winters(1d)"]
+        carbon.shiftConfidence = 0.9
+        #expect(c.forecast["grid.carbon_intensity"] == carbon)
+        #expect(c.forecast["grid.price"]?.nonNegative == true)
+        #expect(try ClusterDefinition.parse(yaml: Self.valid, file: "demo.yaml", baseDirectory: Self.base).forecast.isEmpty)
+        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbn:\n    origins: 4\n")
+                == ["demo.yaml: line 24: forecast.grid.carbn: unknown field; did you mean `grid.carbon_intensity`?"])
+        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    models: [prophet]\n").first?
+                    .hasPrefix("demo.yaml: line 25: forecast.grid.carbon_intensity.models[0]: unknown model `prophet`") == true)
+        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    horizons_s: [10]\n")
+                == ["demo.yaml: line 25: forecast.grid.carbon_intensity: horizons: `10s` is outside 1 min to 30 d"])
+        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    origins: 0\n").first?
+                    .hasPrefix("demo.yaml: line 25: forecast.grid.carbon_intensity.origins: must be a whole number ≥ 1") == true)
+    }
+
     @Test func sectionsAndLists() {
         #expect(Self.errors(Self.valid + "\ndefault_pool: bach") == ["demo.yaml: line 23: default_pool: unknown pool `bach`; did you mean `batch`?"])
         #expect(Self.errors(Self.valid + "\nreference_gpu: h100") == ["demo.yaml: line 23: reference_gpu: unknown GPU `h100`; did you mean `h100-sxm5-80gb`?"])

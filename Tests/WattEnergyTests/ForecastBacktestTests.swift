@@ -102,20 +102,28 @@ import WattTestSupport
 @Suite struct ForecastSummaryTests {
     @Test func textReport() throws {
         let series = try GridCarbonCSV.load(path: ForecastBacktestTests.repo.appendingPathComponent("examples/data/grid/fr_ci_2020.csv").path)
-        let selector = ModelSelector(candidates: [PersistenceModel(), SeasonalNaiveModel(period: 86_400), LinearRegressionModel()],
-                                     backtest: Backtest(origins: 6))
-        let summary = try ForecastSummary(name: "fr", series: series, horizon: 3 * 3600, selector: selector)
+        var settings = ForecastSettings.defaults(for: "grid.carbon_intensity")
+        settings.models = ["persistence", "seasonal-naive(1d)", "linear-regression"]
+        settings.origins = 6
+        let summary = try ForecastSummary(name: "fr", series: series, horizon: 3 * 3600, settings: settings)
         let text = summary.text
         #expect(text.hasPrefix("series: fr: 18574 points every 30min, 0 gaps, 2019-12-20 00:00 to 2021-01-09 22:30 UTC\n"))
-        #expect(text.contains("backtest: 6 origins from 2020-01-16 23:30 to "))
-        #expect(text.contains("28d training window, refit at every origin"))
+        #expect(text.contains("settings (grid.carbon_intensity): history 35d; windows 7d, 14d; 6 origins; horizons 1h, 6h, 1d; "))
+        // The last reselection boundary is 2021-01-09 00:00: 35 days of history before it, the
+        // first origin with 14 days (the longest window) behind it, the last 1 day before it.
+        #expect(text.contains("backtest: 6 origins from 2020-12-19 00:00 to 2021-01-08 00:00, 7d training window, refit at every origin"))
         #expect(text.contains("| persistence | "))
-        #expect(text.contains("chosen: \(summary.selection.chosen) (lowest mean MAE over 1h, 6h, 1d)"))
+        #expect(text.contains("chosen: \(summary.forecaster.chosen) (lowest mean MAE over 1h, 6h, 1d)"))
+        #expect(text.contains("training window: "))
+        #expect(text.contains("intervals: 80 % from the model's out-of-sample errors over the last 21d (96 forecasts), calibrated to 1d: 1h ["))
+        #expect(!text.contains("note: forecasting"))
         #expect(text.contains("forecast from 2021-01-09 22:30 UTC"))
         #expect(text.contains("\n2021-01-10 01:30  "))   // the sixth and last point
         #expect(!text.contains("2021-01-10 02:00"))
         #expect(text.contains("lowest: 2021-01-"))
+        #expect(text.contains("\ndecision: "))
         #expect(summary.forecast.count == 6)
+        #expect(summary.forecast.calibration != nil && summary.forecast.floor == 0)
         #expect(ForecastSummary.time(0) == "1970-01-01 00:00")
         #expect(ForecastSummary.time(1_582_979_400) == "2020-02-29 12:30")
     }

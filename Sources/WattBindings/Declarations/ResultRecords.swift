@@ -14,9 +14,14 @@ extension EnergyFields {
             .quantity("min", \.min, .metric, doc: "lowest forecast value in the window"),
             .quantity("max", \.max, .metric, doc: "highest forecast value in the window"),
             .quantity("avg", \.average, .metric, doc: "average forecast over the window"),
-            .instant("argmin", \.argmin, doc: "when the lowest value is forecast"),
-            .instant("argmax", \.argmax, doc: "when the highest value is forecast"),
+            .instant("argmin", \.argmin, doc: "when the lowest value is forecast; missing unless informative"),
+            .instant("argmax", \.argmax, doc: "when the highest value is forecast; missing unless clearly above starting now"),
             .text("model", \.model, doc: "the model that made it"),
+            .quantity("saving", \.saving, .metric,
+                      doc: "starting now (the first forecast point) minus the window's lowest: what waiting for argmin saves"),
+            .quantity("saving_low", \.savingLow, .metric,
+                      doc: "the saving's lower bound, calibrated on past forecasts' own choices (75 % confidence by default)"),
+            .flag("informative", \.informative, doc: "whether saving_low > 0: the forecast supports moving work to argmin"),
         ])
 
     /// `history(metric, window)`: aggregates of a metric over a past window.

@@ -31,6 +31,8 @@ public struct ClusterDefinition: Sendable {
     public var tracePath: String?
     /// Limits the control loop keeps whatever the policies say (the file's `guardrails`).
     public var guardrails = GuardrailSettings()
+    /// Forecast settings per telemetry path that replace the defaults (the file's `forecast`).
+    public var forecast: [String: ForecastSettings] = [:]
     /// The hardware catalog the pools' profiles come from (the built-in one plus the file's
     /// `profiles`).
     public var catalog: HardwareCatalog

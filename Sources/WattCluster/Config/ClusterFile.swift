@@ -115,7 +115,8 @@ struct ClusterFileLoader {
 
     mutating func definition(_ root: Yams.Node) -> ClusterDefinition? {
         guard let top = fields(root, nil, allowed: ["name", "start", "tick_s", "seed", "profiles", "reference_gpu",
-                                                  "default_pool", "site", "grid", "pools", "nodes", "jobs", "guardrails"],
+                                                  "default_pool", "site", "grid", "pools", "nodes", "jobs", "guardrails",
+                                                  "forecast"],
                                required: ["start", "site", "grid", "pools"]) else { return nil }
         let name = top["name"].flatMap { string($0, "name") }
             ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -137,11 +138,13 @@ struct ClusterFileLoader {
         let nodes = top["nodes"].flatMap { self.nodeBehavior($0) } ?? NodeBehavior()
         let (jobs, trace) = top["jobs"].map { self.jobBehavior($0) } ?? (JobBehavior(), nil)
         let guardrails = top["guardrails"].flatMap { self.guardrails($0, pools: pools) } ?? GuardrailSettings()
+        let forecast = top["forecast"].flatMap { self.forecastSettings($0) } ?? [:]
         guard errors.isEmpty, let start, let site, let grid, !pools.isEmpty else { return nil }
         var definition = ClusterDefinition(name: name, start: start, tick: tick, seed: seed, powerCap: site.powerCap, pue: site.pue,
                                  outdoorTemperature: site.outdoor, grid: grid, pools: pools, defaultPool: defaultPool,
                                  nodes: nodes, jobs: jobs, tracePath: trace, catalog: catalog)
         definition.guardrails = guardrails
+        definition.forecast = forecast
         return definition
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import WattBindings
+import WattEnergy
 import WattCluster
 
 /// The control loop's metrics in the Prometheus text exposition format (0.0.4). After each

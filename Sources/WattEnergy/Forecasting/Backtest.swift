@@ -1,7 +1,7 @@
 import Foundation
 
 /// The error measure models are ranked by.
-public enum Criterion: String, Sendable, Equatable {
+public enum Criterion: String, Sendable, Equatable, Codable {
     /// Mean absolute error, in the series' unit.
     case mae
     /// Mean absolute percentage error, in percent (points where the actual value is 0 are skipped).
@@ -30,6 +30,9 @@ public struct Backtest: Sendable {
     public var refitEvery: Int
     /// Whether fits calibrate their intervals, so that coverage is scored (default true).
     public var scoresIntervals = true
+    /// Seconds of history before the first origin (default: the training window). Setting it
+    /// to the longest of several windows puts their backtests on the same origins.
+    public var warmUp: Double?
 
     public init(trainingWindow: Double = 28 * 86_400, horizons: [Double] = [3600, 21_600, 86_400], origins: Int = 60,
                 refitEvery: Int = 1) {
@@ -43,8 +46,9 @@ public struct Backtest: Sendable {
     /// Indices (into `series`) of the last observation of each origin's training window.
     public func originIndices(in series: TimeSeries) -> [Int] {
         let w = windowCount(step: series.step)
+        let warm = warmUp.map { Swift.max(w, Int(($0 / series.step + 1e-9).rounded(.down))) } ?? w
         let maxSteps = horizons.map { Int(($0 / series.step).rounded()) }.max()!
-        let first = w - 1, last = series.count - 1 - maxSteps
+        let first = warm - 1, last = series.count - 1 - maxSteps
         guard last >= first else { return [] }
         let k = min(origins, last - first + 1)
         if k == 1 { return [last] }
@@ -84,7 +88,7 @@ public struct Backtest: Sendable {
                 let forecast = model.forecast(steps: maxSteps)
                 for (j, s) in steps.enumerated() {
                     accumulators[j].add(actual: series.values[o + s], predicted: forecast.values[s - 1],
-                                        standardError: forecast.standardErrors[s - 1])
+                                        interval80: forecast.bounds(s - 1, level: 0.8), interval95: forecast.bounds(s - 1, level: 0.95))
                 }
             }
             scores.append(accumulators.map(\.score))
@@ -97,17 +101,16 @@ public struct Backtest: Sendable {
     struct Accumulator {
         var absolute = 0.0, squared = 0.0, percentage = 0.0
         var count = 0, percentageCount = 0, covered80 = 0, covered95 = 0, intervalCount = 0
-        static let z80 = Forecast.z(0.8), z95 = Forecast.z(0.95)
-
-        mutating func add(actual: Double, predicted: Double, standardError: Double) {
+        mutating func add(actual: Double, predicted: Double, interval80: (lower: Double, upper: Double),
+                          interval95: (lower: Double, upper: Double)) {
             guard actual.isFinite, predicted.isFinite else { return }
             let e = actual - predicted
             absolute += abs(e); squared += e * e; count += 1
             if actual != 0 { percentage += abs(e / actual) * 100; percentageCount += 1 }
-            if standardError.isFinite {
+            if interval80.lower.isFinite, interval80.upper.isFinite, interval95.lower.isFinite, interval95.upper.isFinite {
                 intervalCount += 1
-                if abs(e) <= Self.z80 * standardError { covered80 += 1 }
-                if abs(e) <= Self.z95 * standardError { covered95 += 1 }
+                if actual >= interval80.lower && actual <= interval80.upper { covered80 += 1 }
+                if actual >= interval95.lower && actual <= interval95.upper { covered95 += 1 }
             }
         }
 
@@ -187,17 +190,17 @@ public struct BacktestReport: Sendable, Equatable {
         return best?.0
     }
 
-    /// A Markdown table: one row per model, "MAPE % / MAE" per horizon, then the 80 % / 95 %
-    /// interval coverage at the longest horizon.
-    public func markdown() -> String {
+    /// A Markdown table: one row per model, "MAPE % / MAE" per horizon, then (with
+    /// `coverage`) the 80 % / 95 % interval coverage at the longest horizon.
+    public func markdown(coverage: Bool = true) -> String {
         var out = "| model | " + horizons.map { "\(durationLabel($0)) MAPE % / MAE" }.joined(separator: " | ")
-            + " | coverage 80/95 % at \(durationLabel(horizons.last!)) |\n"
-        out += "|---|" + horizons.map { _ in "---:|" }.joined() + "---:|\n"
+            + (coverage ? " | coverage 80/95 % at \(durationLabel(horizons.last!)) |\n" : " |\n")
+        out += "|---|" + horizons.map { _ in "---:|" }.joined() + (coverage ? "---:|\n" : "\n")
         for (m, name) in models.enumerated() {
             out += "| \(name)\(fitFailures[m] > 0 ? " (\(fitFailures[m]) failed fits)" : "") | "
             out += scores[m].map { String(format: "%.2f / %.2f", $0.mape, $0.mae) }.joined(separator: " | ")
             let last = scores[m].last!
-            out += String(format: " | %.0f / %.0f |\n", last.coverage80 * 100, last.coverage95 * 100)
+            out += coverage ? String(format: " | %.0f / %.0f |\n", last.coverage80 * 100, last.coverage95 * 100) : " |\n"
         }
         return out
     }

@@ -53,6 +53,7 @@ public struct SeasonalNaiveModel: Forecaster {
     }
 
     public var name: String { "seasonal-naive(\(durationLabel(period)))" }
+    public var minimumWindow: Double { period }
 
     public mutating func fit(_ series: TimeSeries) throws(ForecastError) {
         guard let m = wholeSteps(period, step: series.step) else {
@@ -101,7 +102,8 @@ public struct SeasonalNaiveModel: Forecaster {
 
 /// "1d", "7d", "12h", "30min", "90s".
 func durationLabel(_ seconds: Double) -> String {
-    func fmt(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    guard seconds.isFinite else { return seconds.isNaN ? "nan" : (seconds > 0 ? "inf" : "-inf") }
+    func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
     if seconds >= 86_400, (seconds / 86_400).truncatingRemainder(dividingBy: 1) == 0 { return fmt(seconds / 86_400) + "d" }
     if seconds >= 3600, (seconds / 3600).truncatingRemainder(dividingBy: 0.5) == 0 { return fmt(seconds / 3600) + "h" }
     if seconds >= 60, (seconds / 60).truncatingRemainder(dividingBy: 1) == 0 { return fmt(seconds / 60) + "min" }

@@ -18,13 +18,27 @@ public struct Forecast: Sendable, Equatable {
     public var origin: Double
     public var step: Double
     public var values: [Double]
+    /// The model's own standard errors (see `IntervalCalibration`), used for intervals when
+    /// there is no `calibration`.
     public var standardErrors: [Double]
+    /// Intervals from the model's out-of-sample errors (`SeriesForecaster` sets it); when
+    /// present, `interval`, `lower` and `upper` use it instead of `standardErrors`.
+    public var calibration: ResidualCalibration?
+    /// The lowest value the series can take (0 for power or carbon intensity; nil when
+    /// unbounded): interval bounds below it are raised to it.
+    public var floor: Double?
 
-    public init(model: String, origin: Double, step: Double, values: [Double], standardErrors: [Double]) {
+    public init(model: String, origin: Double, step: Double, values: [Double], standardErrors: [Double],
+                calibration: ResidualCalibration? = nil, floor: Double? = nil) {
         precondition(values.count == standardErrors.count)
         self.model = model; self.origin = origin; self.step = step
         self.values = values; self.standardErrors = standardErrors
+        self.calibration = calibration; self.floor = floor
     }
+
+    /// How many steps ahead the intervals were calibrated on the model's errors (0 without a
+    /// calibration): beyond it they are extrapolated.
+    public var calibratedSteps: Int { calibration?.steps ?? 0 }
 
     public var count: Int { values.count }
     /// Time of point `i`: `origin + (i + 1) * step`.
@@ -47,24 +61,38 @@ public struct Forecast: Sendable, Equatable {
     /// (`z(0.8) = 1.2816`, `z(0.95) = 1.9600`).
     public static func z(_ level: Double) -> Double { inverseNormalCDF(0.5 + level / 2) }
 
-    /// The prediction interval of point `i` at `level` (e.g. 0.8, 0.95).
+    /// The bounds of point `i`'s central interval at `level`: from the calibration when there
+    /// is one, else `value ± z * standardError`; raised to `floor`; NaN where unknown.
+    public func bounds(_ i: Int, level: Double) -> (lower: Double, upper: Double) {
+        let v = values[i]
+        var lo: Double, hi: Double
+        if let calibration, !calibration.isEmpty {
+            let o = calibration.offsets(step: i + 1, level: level)
+            lo = v + o.lower; hi = v + o.upper
+        } else {
+            let half = Forecast.z(level) * standardErrors[i]
+            lo = v - half; hi = v + half
+        }
+        if let floor {
+            if lo < floor { lo = floor }
+            if hi < floor { hi = floor }
+        }
+        return (lo, hi)
+    }
+
+    /// The prediction interval of point `i` at `level` (e.g. 0.8, 0.95); the point alone
+    /// where the interval is unknown.
     public func interval(_ i: Int, level: Double = 0.95) -> ClosedRange<Double> {
-        let half = Forecast.z(level) * standardErrors[i]
-        guard half.isFinite, values[i].isFinite else { return values[i]...values[i] }
-        return (values[i] - half)...(values[i] + half)
+        let b = bounds(i, level: level)
+        guard b.lower.isFinite, b.upper.isFinite, values[i].isFinite, b.lower <= b.upper else { return values[i]...values[i] }
+        return b.lower...b.upper
     }
 
     /// Lower interval bounds at `level` for every point (NaN where the error is unknown).
-    public func lower(level: Double = 0.95) -> [Double] {
-        let z = Forecast.z(level)
-        return zip(values, standardErrors).map { $0 - z * $1 }
-    }
+    public func lower(level: Double = 0.95) -> [Double] { values.indices.map { bounds($0, level: level).lower } }
 
     /// Upper interval bounds at `level` for every point (NaN where the error is unknown).
-    public func upper(level: Double = 0.95) -> [Double] {
-        let z = Forecast.z(level)
-        return zip(values, standardErrors).map { $0 + z * $1 }
-    }
+    public func upper(level: Double = 0.95) -> [Double] { values.indices.map { bounds($0, level: level).upper } }
 
     /// The window `origin ... origin + seconds` ("the next `seconds`").
     public func next(_ seconds: Double) -> ClosedRange<Double> { origin...(origin + seconds) }
@@ -108,6 +136,7 @@ public struct Forecast: Sendable, Equatable {
         }
         return a.model == b.model && a.origin == b.origin && a.step == b.step
             && same(a.values, b.values) && same(a.standardErrors, b.standardErrors)
+            && a.calibration == b.calibration && a.floor == b.floor
     }
 }
 

@@ -22,9 +22,13 @@ public protocol Forecaster: Sendable {
     /// Forecasts the `steps` grid points after the last observation. An unfitted model
     /// returns NaN values.
     func forecast(steps: Int) -> Forecast
+    /// The shortest training window the model can be fitted on, seconds (0: a few points).
+    var minimumWindow: Double { get }
 }
 
 extension Forecaster {
+    public var minimumWindow: Double { 0 }
+
     /// Forecasts every grid point up to `horizon` seconds after the last observation
     /// (`ceil(horizon / step)` points).
     public func forecast(horizon: Double) -> Forecast {

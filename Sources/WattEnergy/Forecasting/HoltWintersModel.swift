@@ -73,6 +73,9 @@ public struct HoltWintersModel: Forecaster {
         self.maxEvaluations = maxEvaluations; self.intervals = intervals
     }
 
+    /// Two cycles of the longest period (the decomposition that starts the states needs them).
+    public var minimumWindow: Double { 2 * (periods.max() ?? 0) }
+
     public var name: String {
         "holt-winters(" + periods.map(durationLabel).joined(separator: "+") + (trend ? "" : ", no trend")
             + (errorCorrection ? "" : ", no AR") + ")"
