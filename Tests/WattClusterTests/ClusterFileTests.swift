@@ -134,8 +134,8 @@ import WattEnergy
         #expect(c.forecast["grid.carbon_intensity"] == carbon)
         #expect(c.forecast["grid.price"]?.nonNegative == true)
         #expect(try ClusterDefinition.parse(yaml: Self.valid, file: "demo.yaml", baseDirectory: Self.base).forecast.isEmpty)
-        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbn:\n    origins: 4\n")
-                == ["demo.yaml: line 24: forecast.grid.carbn: unknown field; did you mean `grid.carbon_intensity`?"])
+        #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensty:\n    origins: 4\n")
+                == ["demo.yaml: line 24: forecast.grid.carbon_intensty: unknown field; did you mean `grid.carbon_intensity`?"])
         #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    models: [prophet]\n").first?
                     .hasPrefix("demo.yaml: line 25: forecast.grid.carbon_intensity.models[0]: unknown model `prophet`") == true)
         #expect(Self.errors(Self.valid + "\nforecast:\n  grid.carbon_intensity:\n    horizons_s: [10]\n")
