@@ -248,8 +248,22 @@ import WattLanguage
     }
 }
 
-/// Every command error code is documented with its exit status (docs/diagnostics.md).
+/// Every command error code is documented with its exit status (docs/diagnostics.md), and
+/// the commands print errors only through `WattError` (no hand-written `error: ` lines).
 @Suite struct CommandErrorDocumentationTests {
+    @Test func commandsWriteNoErrorLinesByHand() throws {
+        let dir = Paths.root.appendingPathComponent("Sources/WattCLI")
+        let files = (FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 10)
+        for file in files {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.contains("\"error: ") || line.contains("\"\\nerror: ") {
+                Issue.record("Sources/WattCLI/\(file):\(n + 1): an error written by hand; use WattError: \(line)")
+            }
+        }
+    }
+
     @Test func everyCodeIsDocumented() throws {
         let text = try String(contentsOf: Paths.root.appendingPathComponent("docs/diagnostics.md"), encoding: .utf8)
         for code in WattError.Code.allCases {

@@ -101,7 +101,7 @@ import Testing
                     var actual = run.output.components(separatedBy: "\n")
                     if run.output.hasSuffix("\n") { actual.removeLast() }
                     let failed = run.status != 0
-                    let showsError = command.expected.contains { $0.contains("error") }
+                    let showsError = command.expected.contains { $0.contains("error[") || $0.hasPrefix("error:") }
                     if Self.record {
                         recorded.append("$ " + command.text)
                         if !command.expected.isEmpty { recorded += Self.recorded(actual, like: command.expected) }
@@ -115,7 +115,7 @@ import Testing
                         #expect(failed == showsError, "\(file):\(command.line): `\(command.text)` exited \(run.status)")
                     }
                 }
-                if Self.record { replacements.append((block.contentLines, recorded)) }
+                if Self.record && !commands.isEmpty { replacements.append((block.contentLines, recorded)) }
             default:
                 continue
             }

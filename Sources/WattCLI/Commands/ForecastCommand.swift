@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WattEnergy
+import WattSupport
 
 /// `watt forecast SERIES.csv`: forecasts a two-column time series (`time,value`, e.g. the grid
 /// carbon-intensity files in examples/data/grid/) with the control loop's own forecaster and
@@ -33,7 +34,7 @@ public enum ForecastCommand {
         public init(csv: [String] = []) { self.csv = csv }
     }
 
-    static func usage(_ message: String) -> CommandOutput { CommandOutput(stderr: "error: \(message)\n", exitCode: 2) }
+    static func usage(_ message: String) -> CommandOutput { CommandOutput(error: WattError(.usage, message)) }
 
     /// The settings the options describe: the metric's defaults with each given option over them.
     static func settings(_ o: Options) -> Result<ForecastSettings, CommandOutput> {
@@ -80,7 +81,7 @@ public enum ForecastCommand {
         }
         if o.allowNegative { s.nonNegative = false }
         let problems = s.problems()
-        guard problems.isEmpty else { return .failure(usage(problems.joined(separator: "\nerror: "))) }
+        guard problems.isEmpty else { return .failure(usage(problems.joined(separator: "; "))) }
         return .success(s)
     }
 
@@ -99,7 +100,7 @@ public enum ForecastCommand {
             do {
                 loaded.append((path, try GridCarbonCSV.load(path: path, step: o.stepMinutes.map { $0 * 60 })))
             } catch {
-                return CommandOutput(stderr: "error: \(path): \(error)\n", exitCode: 2)
+                return CommandOutput(error: WattError(.invalidFile, "\(path): \(error)"))
             }
         }
         if o.calibration { return calibration(o, settings, loaded) }
@@ -125,7 +126,7 @@ public enum ForecastCommand {
             default: return CommandOutput(stdout: summary.text)
             }
         } catch {
-            return CommandOutput(stderr: "error: \(name): \(error)\n", exitCode: 1)
+            return CommandOutput(error: WattError(.runFailed, "\(name): \(error)"))
         }
     }
 

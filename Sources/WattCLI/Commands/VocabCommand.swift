@@ -3,6 +3,7 @@ import WattBindings
 import WattCluster
 import WattEnergy
 import WattLanguage
+import WattSupport
 
 /// `watt vocab`: the energy vocabulary policies are checked against, with types and units,
 /// from its declarations (Sources/WattBindings/Declarations). Pool and profile names and
@@ -14,7 +15,7 @@ public enum VocabCommand {
         do {
             cluster = try ClusterDefinition.load(path: clusterPath ?? ClusterDefinition.builtInDemoName)
         } catch {
-            return CommandOutput(stderr: "error: \(error)\n", exitCode: 2)
+            return CommandOutput(error: WattError(.invalidFile, "\(error)"))
         }
         let inventory = EnergyVocabulary.Inventory(cluster: cluster)
         let vocabulary = EnergyVocabulary.make(inventory: inventory, models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
