@@ -89,7 +89,8 @@ extension PolicyRun {
                     + "(the wait for a waking node is in the residual)",
                 "moves: the above-idle energy of \(l.jobsMoved) moved jobs' work in the pool they were submitted to minus in "
                     + "the pool they ran in, each at its configured cap",
-                "shifting: the above-idle energy of \(shift.jobs) deferred jobs' work (\(Self.kWh(shift.itEnergy)) kWh IT) priced "
+                shift.jobs == 0 ? "shifting: no job was deferred"
+                    : "shifting: the above-idle energy of \(shift.jobs) deferred jobs' work (\(Self.kWh(shift.itEnergy)) kWh IT) priced "
                     + "when it ran against as long earlier as each was deferred: from \(from) to \(to) g/kWh, "
                     + "\(price(shift.from)) to \(price(shift.to)) \(currency)/kWh; the energy changes only with the PUE",
                 "residual: the change against the baseline minus the four parts: their interactions and second-order effects "
