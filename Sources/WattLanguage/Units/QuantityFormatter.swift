@@ -10,17 +10,36 @@ public enum QuantityFormatter {
         }
         if dimension.isDimensionless { return formatNumber(canonical) }
         if let family = UnitTable.displayFamilies[dimension] {
-            let units = family.compactMap { UnitTable.units[$0] }
-            var chosen = units.last!
-            if canonical.isFinite, canonical != 0 {
-                for unit in units where abs(unit.fromCanonical(canonical)) >= 1 - 1e-12 {
-                    chosen = unit
-                    break
-                }
+            var text = scaled(canonical, in: family.compactMap { UnitTable.units[$0] })
+            // Data sizes keep binary prefixes where they read shorter (`1536 MiB` is `1.5 GiB`,
+            // `1.5 GB` stays `1.5 GB`).
+            if dimension == .data {
+                let binary = scaled(canonical, in: UnitTable.binaryDataFamily.compactMap { UnitTable.units[$0] })
+                if significantDigits(binary) < significantDigits(text) { text = binary }
             }
-            return formatNumber(chosen.fromCanonical(canonical)) + " " + chosen.symbol
+            return text
         }
+        if let rates = UnitTable.rateFamilies[dimension] { return scaled(canonical, in: rates) }
         return formatNumber(canonical) + " " + canonicalSymbol(dimension)
+    }
+
+    /// In the largest unit of `units` (largest first) in which the magnitude is at least 1.
+    private static func scaled(_ canonical: Double, in units: [PhysicalUnit]) -> String {
+        var chosen = units.last!
+        if canonical.isFinite, canonical != 0 {
+            for unit in units where abs(unit.fromCanonical(canonical)) >= 1 - 1e-12 {
+                chosen = unit
+                break
+            }
+        }
+        return formatNumber(chosen.fromCanonical(canonical)) + " " + chosen.symbol
+    }
+
+    /// Digits of a printed number's mantissa without leading and trailing zeros (`1.50 GiB`: 2).
+    static func significantDigits(_ text: String) -> Int {
+        let number = text.prefix { $0 != " " && $0 != "e" }
+        let digits = number.filter(\.isNumber).drop { $0 == "0" }
+        return max(1, digits.reversed().drop { $0 == "0" }.count)
     }
 
     private static func separator(_ symbol: String) -> String { symbol == "%" ? " " : " " }
@@ -38,16 +57,21 @@ public enum QuantityFormatter {
         return denominator.isEmpty ? top : top + "/" + denominator.joined(separator: "/")
     }
 
-    /// Up to 6 significant digits, no trailing zeros, integers without a decimal point.
+    /// The shortest text that reads back to the same value, with at most 15 significant
+    /// digits: a 16th or 17th digit would only show binary rounding of a unit conversion
+    /// (`0.1 + 0.2` prints `0.3`). Integers below 10^15 print exactly, without a decimal point.
     public static func formatNumber(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value == 0 { return "0" }
-        let rounded = Double(String(format: "%.6g", value)) ?? value
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 {
-            return String(Int64(rounded))
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(format: "%.15g", value)
+        for precision in 1..<15 {
+            let candidate = String(format: "%.\(precision)g", value)
+            if Double(candidate) == value { text = candidate; break }
         }
-        var text = String(format: "%.6g", value)
+        // %.15g of a value within rounding noise of an integer prints it without a point.
+        if let whole = Double(text), whole == whole.rounded(), abs(whole) < 1e15, !text.contains("e") { return String(Int64(whole)) }
         if text.contains("e") {
             // 1.5e+07 → 1.5e7
             text = text.replacingOccurrences(of: "e+0", with: "e").replacingOccurrences(of: "e+", with: "e")

@@ -95,6 +95,25 @@ public enum UnitTable {
         return families
     }()
 
+    /// Binary prefixes, offered beside `displayFamilies[.data]` when they print shorter.
+    static let binaryDataFamily = ["TiB", "GiB", "MiB", "KiB", "B"]
+
+    /// Rates of change per hour (`history(...).rate`, `kW/h`, `g/kWh/h`) for the dimensions
+    /// whose per-time dimension has no family of its own; printing only, not literal units.
+    static let rateFamilies: [Dimension: [PhysicalUnit]] = {
+        var rates: [Dimension: [PhysicalUnit]] = [:]
+        for (dimension, family) in displayFamilies where dimension != .time && displayFamilies[dimension / .time] == nil {
+            let perHour: [PhysicalUnit] = family.compactMap { symbol in
+                guard let unit = units[symbol] else { return nil }
+                // A temperature's rate is of a difference: K/h, no offset.
+                let name = dimension == .temperature ? "K" : symbol
+                return PhysicalUnit(name + "/h", dimension / .time, unit.factor / 3600)
+            }
+            rates[dimension / .time] = perHour
+        }
+        return rates
+    }()
+
     /// The unit named in messages about a value without a written unit (`power (kW)`).
     public static func typicalSymbol(for dimension: Dimension) -> String? {
         let typical: [Dimension: String] = [.power: "kW", .energy: "kWh", .time: "min", .mass: "kg", .frequency: "GHz", .data: "GB"]
