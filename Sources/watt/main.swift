@@ -14,4 +14,4 @@ struct Watt: ParsableCommand {
     )
 }
 
-Watt.main()
+Watt.main(NegativeOperands.protect(Array(CommandLine.arguments.dropFirst())))

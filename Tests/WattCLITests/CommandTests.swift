@@ -18,6 +18,17 @@ import WattLanguage
         #expect(out == CommandOutput(stdout: expected))
     }
 
+    /// `watt eval -3`: a leading minus before a digit is an operand, not an option.
+    @Test func aLeadingMinusIsAnOperand() throws {
+        let world = "examples/worlds/demo.json"
+        let negative = try runWatt(["eval", "--data", world, "-3"])
+        #expect(negative.status == 0 && negative.stdout == "-3\n", "\(negative)")
+        let temperature = try runWatt(["eval", "-40 degF", "--data", world])
+        #expect(temperature.status == 0 && temperature.stdout == "-40 degF\n", "the minus before the conversion: \(temperature)")
+        let unknown = try runWatt(["eval", "--data", world, "-x"])
+        #expect(unknown.status == 64, "an unknown option is still a usage error: \(unknown)")
+    }
+
     @Test func evalUnitErrorNamesBothDimensions() throws {
         let out = EvalCommand.run(.init(expression: "900 kW > 2 h"))
         #expect(out.exitCode == 1)

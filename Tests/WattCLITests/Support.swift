@@ -30,6 +30,8 @@ func runWatt(_ arguments: [String], in directory: URL = Paths.root,
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("watt-stdin-\(UUID().uuidString)")
         try input.write(to: file, atomically: true, encoding: .utf8)
         process.standardInput = try FileHandle(forReadingFrom: file)
+        // Unlinked now: the open handle still reads it, and nothing is left behind.
+        defer { try? FileManager.default.removeItem(at: file) }
     }
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.executableURL = URL(fileURLWithPath: Paths.binary)

@@ -40,6 +40,13 @@ import Testing
         ("forecast(site.power, 1 h) > 0.9 * site.power_cap", "false"),
         ("count(nodes where power > 5 kW)", "2"),
         ("present(nodes, power)", ""),
+        // Negative readings are negated before conversion (issue 17).
+        ("-40 degF == -40 degC", "true"),
+        ("-40 degF < -39 degC", "true"),
+        ("-40 degF", "-40 degF"),
+        ("1234567", "1234567"),
+        ("659448788", "659448788"),
+        ("1536 MiB", "1.5 GiB"),
     ])
     func expressions(_ input: String, _ expected: String) {
         for tables in [false, true] {

@@ -137,7 +137,8 @@ public struct Eval: ParsableCommand {
         if data != nil && (cluster != nil || trace != nil || warmup != nil) {
             throw ValidationError("--data is a world of its own: it does not go with --cluster, --trace or --warmup")
         }
-        var options = EvalCommand.Options(expression: expression, dataPath: data, definitionFiles: files, showType: showType, now: now)
+        // A leading space is `NegativeOperands`' mark of an operand such as `-3`.
+        var options = EvalCommand.Options(expression: String(expression.drop { $0 == " " }), dataPath: data, definitionFiles: files, showType: showType, now: now)
         options.settings.cluster = cluster.flatMap { $0 == RunSettings.builtInClusterName ? nil : $0 }
         options.settings.trace = trace
         if let warmup { options.settings.warmup = warmup }
