@@ -13,6 +13,8 @@ extension EnergyVocabulary {
             let d = type.dimension ?? .dimensionless
             if !dimensions.contains(d) { dimensions.append(d) }
         }
+        let horizonBounds = ArgumentBounds(above: 0, atMost: ForecastSettings.horizonLimit)
+        let windowBounds = ArgumentBounds(above: 0, atMost: ForecastSettings.historyLimit)
         var forecastOverloads: [FunctionOverload] = []
         var historyOverloads: [FunctionOverload] = []
         for d in dimensions {
@@ -25,9 +27,9 @@ extension EnergyVocabulary {
             try v.register(forecastSchema)
             forecastOverloads.append(FunctionOverload(
                 parameters: [.pathOf(d), .exact(.duration)], parameterNames: ["metric", "horizon"],
-                result: .exact(.record(forecastSchema.name)), cost: 50
+                result: .exact(.record(forecastSchema.name)), cost: 50, bounds: [1: horizonBounds]
             ) { args in
-                guard case .string(let path) = args[0], case .number(let horizon) = args[1],
+                guard case .string(let path) = args[0], case .number(let horizon) = args[1], horizonBounds.contains(horizon),
                       let f = models.forecast(path, horizon: horizon) else { return .missing }
                 return .record(forecast.record(f, schema: forecastSchema))
             })
@@ -37,9 +39,9 @@ extension EnergyVocabulary {
             try v.register(historySchema)
             historyOverloads.append(FunctionOverload(
                 parameters: [.pathOf(d), .exact(.duration)], parameterNames: ["metric", "window"],
-                result: .exact(.record(historySchema.name)), cost: 20
+                result: .exact(.record(historySchema.name)), cost: 20, bounds: [1: windowBounds]
             ) { args in
-                guard case .string(let path) = args[0], case .number(let window) = args[1],
+                guard case .string(let path) = args[0], case .number(let window) = args[1], windowBounds.contains(window),
                       let h = models.history(path, window: window) else { return .missing }
                 let aggregates = HistoryAggregates(average: h.average, max: h.max, min: h.min, rate: h.rate)
                 return .record(history.record(aggregates, schema: historySchema))

@@ -41,6 +41,20 @@ import WattLanguage
         #expect(profile?.help == "did you mean `\(name)`?")
     }
 
+    /// Horizons and windows out of range are check-time errors (issue 17), not missing at run time.
+    @Test func forecastHorizonsAndHistoryWindowsHaveBounds() {
+        for bad in ["forecast(site.power, -1 h)", "forecast(site.power, 0 h)", "forecast(site.power, 100 weeks)",
+                    "history(grid.carbon_intensity, -24 h)", "history(site.power, 400 d)"] {
+            let errors = diagnostics("let f = \(bad)").errors
+            #expect(errors.map(\.code) == [.argumentOutOfRange], "\(bad): \(errors.map(\.message))")
+        }
+        let message = diagnostics("let f = forecast(site.power, -1 h)").errors.first?.message
+        #expect(message == "`forecast` needs a horizon above 0 and at most 30 d, found `-1 h`")
+        for good in ["forecast(site.power, 1 h)", "forecast(site.power, 30 d)", "history(site.power, 365 d)"] {
+            #expect(diagnostics("let f = \(good)\nif f.avg > 0 kW then alert \"x\"").errors.isEmpty, "\(good)")
+        }
+    }
+
     @Test func forecastNeedsATelemetryPathOfAKnownMetric() {
         #expect(diagnostics("let f = forecast(site.power * 2, 1 h)").errors.first?.code == .typeMismatch)
         #expect(diagnostics("let f = forecast(grid.region, 1 h)").errors.first?.code == .noMatchingOverload)

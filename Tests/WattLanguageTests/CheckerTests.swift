@@ -41,6 +41,9 @@ import Testing
         ("let x = 20 degC * 2 degC", "E0405", "20 degC * 2 degC"),
         ("if true for 5 kW then wake nodes", "E0402", "5 kW"),
         ("let x = 1\nlet x = 2", "E0305", "x"),
+        ("let x = clamp(site.power, 3 kW, 1 kW)", "E0409", "3 kW, 1 kW"),
+        ("let x = top -1 of jobs by gpus", "E0409", "-1"),
+        ("const n = 0 - 2\nlet x = top n of jobs by gpus", "E0409", "n"),
     ])
     func errors(_ text: String, _ code: String, _ underlined: String) {
         let errors = TestWorld.errors(text)

@@ -47,6 +47,7 @@ import Testing
         ("1234567", "1234567"),
         ("659448788", "659448788"),
         ("1536 MiB", "1.5 GiB"),
+        ("clamp(1 kW, site.power, 0 kW)", ""),   // bounds out of order at run time: an error, not 0 kW
     ])
     func expressions(_ input: String, _ expected: String) {
         for tables in [false, true] {
@@ -71,6 +72,22 @@ import Testing
 
     @Test func divisionByZeroIsReportedNotATrap() {
         #expect(TestWorld.eval("site.power / (site.power - site.power)").hasPrefix("error: E0703"))
+    }
+
+    /// No silent infinities (issue 17): an overflow or an undefined result is a gap with a
+    /// reason, caught by `??` and three-valued logic like a missing value; constants are
+    /// refused at check time.
+    @Test func undefinedResultsAreGapsNotInfinities() {
+        #expect(TestWorld.eval("site.power * 1e306").hasPrefix("error: E0703 `site.power * 1e306` is out of range"))
+        #expect(TestWorld.eval("site.power * 1e306 - site.power * 1e306").hasPrefix("error: E0703"))
+        #expect(TestWorld.eval("site.power * 1e306 ?? 1 kW") == "1 kW")
+        #expect(TestWorld.eval("site.power / (site.power - site.power) ?? 2") == "2")
+        #expect(TestWorld.eval("site.power * 1e306 > 1 kW or true") == "true")
+        #expect(TestWorld.eval("site.power * 1e306 > 1 kW and false") == "false")
+        #expect(TestWorld.eval("count(jobs where energy * 1e306 > 0 kWh)") == "0", "a gap in a filter leaves the element out")
+        #expect(TestWorld.eval("1e308 * 10").hasPrefix("error: E0407"))
+        #expect(TestWorld.eval("1 kW / 0").hasPrefix("error: E0407"))
+        #expect(TestWorld.eval("1e300 TWh").hasPrefix("error: E0105"))
     }
 
     @Test func ruleFiresWithActionsAndExplanation() {

@@ -25,6 +25,9 @@ public enum PolicyRun {
         public var flaps = 0
         /// Ticks each rule acted on.
         public var firings: [String: Int] = [:]
+        /// Ticks each rule's condition ended without a result: a missing value, an undefined
+        /// result (division by zero, overflow) or a failure (step budget, host function).
+        public var gaps: [String: Int] = [:]
         /// When each rule acted, and the grid's carbon intensity per tick (for the chart).
         public var firingTimes: [String: [Double]] = [:]
         public var carbon: [(time: Double, gramsPerJoule: Double)] = []
@@ -109,6 +112,7 @@ public enum PolicyRun {
         loop.explainAll = journal != nil
         var counters = (applied: 0, rejected: 0, conflicts: 0, stops: 0, flaps: 0)
         var firingTimes: [String: [Double]] = [:]
+        var gaps: [String: Int] = [:]
         var carbon: [(time: Double, gramsPerJoule: Double)] = []
         var events = Events(start: session.start, end: session.end, tick: session.tick)
         var ticksDone = 0
@@ -131,6 +135,7 @@ public enum PolicyRun {
             loop.restore(recentMoves: moves.filter { simulator.now - $0 < 3600 })
             counters = (r.applied, r.rejected, r.conflicts, r.stops, r.flaps)
             firingTimes = r.firingTimes
+            gaps = r.gaps
             carbon = r.carbon
         } else if let journal {
             // A new run (also `--resume` on a journal whose run died before its first tick).
@@ -178,6 +183,12 @@ public enum PolicyRun {
             for (rule, decision) in record.decisions where decision == .act {
                 firingTimes[rule, default: []].append(record.time)
             }
+            for outcome in record.outcomes {
+                switch outcome.status {
+                case .missing, .failed: gaps[outcome.rule, default: 0] += 1
+                case .fired, .notFired: break
+                }
+            }
             carbon.append((record.time, simulator.cluster.grid.carbonIntensity.value(at: simulator.now) ?? .nan))
             // A journal that cannot be written is a safe stop, not a silent gap.
             try journal?.record(record, timers: loop.timers, dryRun: dryRun)
@@ -201,6 +212,7 @@ public enum PolicyRun {
         summary.flaps = counters.flaps
         summary.firings = firingTimes.mapValues(\.count)
         summary.firingTimes = firingTimes
+        summary.gaps = gaps
         summary.carbon = carbon
         return (summary, summarize(baseline), diagnostics, events)
     }

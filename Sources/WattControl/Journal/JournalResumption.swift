@@ -17,6 +17,8 @@ extension Journal {
         public var stops: Int
         public var flaps: Int
         public var firingTimes: [String: [Double]]
+        /// Ticks each rule ended without a result (`PolicyRun.Summary.gaps`).
+        public var gaps: [String: Int]
         public var carbon: [(time: Double, gramsPerJoule: Double)]
         /// What the run is; nil for a run journaled before identities were kept.
         public var identity: RunIdentity?
@@ -58,13 +60,20 @@ extension Journal {
                                             arguments: [run]) {
                     firings[row["rule"], default: []].append(row["time"])
                 }
+                var gaps: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT rule, count(*) AS n FROM outcome
+                    WHERE run_id = ? AND (status LIKE 'missing %' OR status LIKE 'failed:%') GROUP BY rule
+                    """, arguments: [run]) {
+                    gaps[row["rule"]] = row["n"]
+                }
                 let identity = try String.fetchOne(db, sql: "SELECT identity FROM run WHERE id = ?", arguments: [run])
                     .flatMap { try? JSONDecoder().decode(RunIdentity.self, from: Data($0.utf8)) }
                 let carbon = try Row.fetchAll(db, sql: "SELECT time, carbon_g_per_j FROM tick WHERE run_id = ? ORDER BY time", arguments: [run])
                     .map { (time: $0["time"] as Double, gramsPerJoule: ($0["carbon_g_per_j"] as Double?) ?? .nan) }
                 return Resumption(runID: run, lastTick: last, sent: sent, timers: timers,
                                   applied: counts?["a"] ?? 0, rejected: counts?["r"] ?? 0, conflicts: counts?["c"] ?? 0,
-                                  stops: stops, flaps: counts?["f"] ?? 0, firingTimes: firings, carbon: carbon,
+                                  stops: stops, flaps: counts?["f"] ?? 0, firingTimes: firings, gaps: gaps, carbon: carbon,
                                   identity: identity)
             }
         } catch {

@@ -83,6 +83,10 @@ extension PolicyRun {
             if !p.firings.isEmpty {
                 md += "\nRule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
+            if !p.gaps.isEmpty {
+                md += "\nRule conditions without a result (ticks; a missing value, an undefined result or a failure, see the journal): "
+                    + p.gaps.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
+            }
             md += "\n" + attribution.block(currency: currency, markdown: true)
             return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
@@ -99,6 +103,10 @@ extension PolicyRun {
         for r in rows { out += line([r.0, r.1, r.2, r.3]) + "\n" }
         if !p.firings.isEmpty {
             out += "\nrule firings (ticks acted): " + p.firings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        }
+        if !p.gaps.isEmpty {
+            out += "rule conditions without a result (ticks; a missing value, an undefined result or a failure, see the journal): "
+                + p.gaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
         out += "\n" + attribution.block(currency: currency, markdown: false) + "\n"
         out += capBand(p, b) + "\n"
@@ -141,6 +149,8 @@ extension PolicyRun {
             public var conflicts: Int
             public var guardrailStops: Int
             public var flaps: Int
+            /// Rule evaluations whose condition ended without a result (gaps, by rule in the text).
+            public var ruleGaps: Int
             /// GPU work done, s at full speed, and the GPU energy caps saved with the cap
             /// model's band (docs/hardware.md).
             @NullEncoded public var gpuWorkS: Double?
@@ -155,7 +165,7 @@ extension PolicyRun {
                 case peakFacilityPowerW = "peak_facility_power_w", hoursAboveCap = "hours_above_cap"
                 case waitP50S = "wait_p50_s", waitP95S = "wait_p95_s", slowdownMean = "slowdown_mean", slowdownP95 = "slowdown_p95"
                 case jobsDone = "jobs_done", deadlineMisses = "deadline_misses", actionsApplied = "actions_applied"
-                case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps
+                case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps, ruleGaps = "rule_gaps"
                 case gpuWorkS = "gpu_work_s", capSavingsJ = "cap_savings_j", capSavingsLowJ = "cap_savings_low_j"
                 case capSavingsHighJ = "cap_savings_high_j", itEnergyPerGPUHourJ = "it_energy_per_gpu_hour_j"
             }
@@ -179,6 +189,7 @@ extension PolicyRun {
                 conflicts = s.conflicts
                 guardrailStops = s.guardrailStops
                 flaps = s.flaps
+                ruleGaps = s.gaps.values.reduce(0, +)
                 gpuWorkS = finite(s.report.gpuWork)
                 capSavingsJ = finite(s.report.capSavings.central)
                 capSavingsLowJ = finite(s.report.capSavings.low)

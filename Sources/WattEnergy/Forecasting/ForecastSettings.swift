@@ -117,6 +117,12 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// The candidate models (unknown names are left out; `validate` reports them).
     public var candidates: [any Forecaster] { models.compactMap(Self.model(named:)) }
 
+    /// The longest horizon anything forecasts (`forecast(metric, horizon)`, the settings'
+    /// horizons): beyond a month a model fitted on weeks of history says nothing.
+    public static let horizonLimit: Double = 30 * 86_400
+    /// The longest window a history aggregate looks back (the longest `history` setting).
+    public static let historyLimit: Double = 365 * 86_400
+
     /// Why these settings cannot be used, one message per problem (empty when they can).
     /// Every number has bounds: windows 1 hour to 365 days, 1 to 1,000 origins, horizons
     /// 1 minute to 30 days, level in (0, 1), reselection 1 hour to 30 days.
@@ -131,7 +137,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         }
         if !(1...1000).contains(origins) { out.append("origins: `\(origins)` is outside 1 to 1000") }
         if horizons.isEmpty { out.append("horizons: give at least one horizon") }
-        for h in horizons where !(h.isFinite && h >= 60 && h <= 30 * 86_400) {
+        for h in horizons where !(h.isFinite && h >= 60 && h <= Self.horizonLimit) {
             out.append("horizons: `\(durationLabel(h))` is outside 1 min to 30 d")
         }
         if models.isEmpty { out.append("models: give at least one model") }

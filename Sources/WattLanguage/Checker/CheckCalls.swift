@@ -82,6 +82,9 @@ extension Checker {
             for (index, allowed) in overload.allowedValues where index < typed.count {
                 checkAllowed(typed[index], allowed, what: overload.parameterNames[index])
             }
+            for (index, bounds) in overload.bounds.sorted(by: { $0.key < $1.key }) where index < typed.count {
+                if !checkBounds(typed[index], bounds, function: callee.name, what: overload.parameterNames[index]) { return poisoned(r) }
+            }
             return TypedExpr(.hostCall(name: callee.name, overload: overload, typed), result.optional(if: optional), r)
         }
         for (i, argument) in arguments.enumerated() where paths[i] == nil
@@ -221,6 +224,13 @@ extension Checker {
                       labels: labelsFor(args[0], args[i]))
                 return poisoned(r)
             }
+            // Bounds known at check time must be ordered (the run-time check names the values).
+            if case .constant(.number(let low)) = args[1].kind,
+               case .constant(.number(let high)) = args[2].kind, low > high {
+                error(.argumentOutOfRange, "`clamp` needs low ≤ high, found low `\(text(exprs[1].range))` above high `\(text(exprs[2].range))`",
+                      at: exprs[1].range.union(exprs[2].range), help: "swap the bounds: `clamp(x, low, high)`")
+                return poisoned(r)
+            }
             return TypedExpr(.scalar(.clamp, args), args[0].type.unwrapped.optional(if: optional), r, displayUnit: args[0].displayUnit)
         case .contains, .starts_with, .ends_with:
             guard arity(2), want(0, args[0].type.unwrapped == .string, "a string"),
@@ -300,6 +310,17 @@ extension Checker {
     }
 
     /// The known values of a string field, when `e` reads one (`pool`, `node.pool`).
+    /// A constant argument inside its parameter's bounds (E0409 otherwise).
+    private func checkBounds(_ argument: TypedExpr, _ bounds: ArgumentBounds, function: String, what: String) -> Bool {
+        guard case .constant(.number(let value)) = argument.kind,
+              !bounds.contains(value) else { return true }
+        let dimension = argument.type.dimension ?? .dimensionless
+        let low = bounds.above == 0 ? "0" : QuantityFormatter.format(bounds.above, dimension), high = QuantityFormatter.format(bounds.atMost, dimension)
+        error(.argumentOutOfRange, "`\(function)` needs a \(what) above \(low) and at most \(high), found `\(text(argument.range))`",
+              at: argument.range, help: "the \(what) must lie in (\(low), \(high)]")
+        return false
+    }
+
     func allowedValues(of e: TypedExpr) -> (values: [String], field: String)? {
         guard case .field(let base, let index) = e.kind, let schema = schema(of: base.type),
               let values = schema.fields[index].allowedValues else { return nil }

@@ -47,7 +47,12 @@ extension Checker {
             error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
             return poisoned(r)
         }
-        return TypedExpr(numberKind(unit.toCanonical(value)), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+        let canonical = unit.toCanonical(value)
+        guard canonical.isFinite else {
+            error(.malformedNumber, "`\(text(r))` is out of range in canonical units (beyond ±1.8e308 \(QuantityFormatter.canonicalSymbol(unit.dimension)))", at: r)
+            return poisoned(r)
+        }
+        return TypedExpr(numberKind(canonical), .quantity(unit.dimension), r, displayUnit: unitSymbol)
     }
 
     @inline(never)
@@ -267,6 +272,11 @@ extension Checker {
                           _ key: Expr, _ order: TopOrder?, _ r: SourceRange) -> TypedExpr {
         if n.type.isError || c.type.isError { return poisoned(r) }
         guard n.type.unwrapped == .number else { return topNeedsNumber(n, countRange, r) }
+        if case .constant(.number(let count)) = n.kind, !(count >= 0) {
+            error(.argumentOutOfRange, "`top` needs a count of at least 0, found `\(text(countRange))`", at: countRange,
+                  help: "`top 0 of ...` is empty; for the smallest, write `top n of ... by key asc`")
+            return poisoned(r)
+        }
         guard let elementType = c.type.elementType else { return notACollection("`top ... of` needs a list", c, collectionRange, r) }
         let (k, depth) = withElementScope(elementType) { depth in (check(key), depth) }
         return typeTop(n, c, k, key.range, depth, order, r)

@@ -190,10 +190,18 @@ extension Checker {
         case .subtract: value = a - b
         case .multiply: value = a * b
         case .divide:
-            guard b != 0 else { return e }
+            guard b != 0 else {
+                error(.constEvaluationFailed, "`\(text(e.range))` cannot be computed: division by zero", at: e.range)
+                return poisoned(e.range)
+            }
             value = a / b
         }
-        guard value.isFinite else { return e }
+        guard value.isFinite else {
+            // Constants are known now: an overflow is a check error, not an `inf` at run time.
+            error(.constEvaluationFailed, "`\(text(e.range))` cannot be computed: it is out of range (beyond ±1.8e308)", at: e.range,
+                  help: "numbers are doubles: at most about 1.8e308 in canonical units (W, J, g, s, B)")
+            return poisoned(e.range)
+        }
         var folded = e
         folded.kind = numberKind(value)
         return folded

@@ -404,6 +404,9 @@ public final class Checker {
 
     static let maxSuggestedDefinitions = 1_000
 
+    /// The source text of `range` in the file being checked, shortened for messages.
+    func text(_ range: SourceRange) -> String { currentSource?.excerpt(range) ?? "value" }
+
     /// `power (kW)`, `time (h)`, `number`: how a typed operand is named in messages.
     func describe(_ e: TypedExpr) -> String {
         guard case .quantity(let d) = e.type.unwrapped, !d.isDimensionless else { return e.type.description }

@@ -37,7 +37,7 @@ extension Compiler {
                 do throws(EvalError) {
                     if !(try l(ctx)) { return false }
                 } catch {
-                    guard case .missing = error else { throw error }
+                    guard error.isGap else { throw error }
                     if !(try rr(ctx)) { return false }
                     throw error
                 }
@@ -49,7 +49,7 @@ extension Compiler {
                 do throws(EvalError) {
                     if try l(ctx) { return true }
                 } catch {
-                    guard case .missing = error else { throw error }
+                    guard error.isGap else { throw error }
                     if try rr(ctx) { return true }
                     throw error
                 }
@@ -89,7 +89,7 @@ extension Compiler {
             let af = bool(a), bf = bool(b)
             return { ctx throws(EvalError) in
                 do throws(EvalError) { return try af(ctx) } catch {
-                    if case .missing = error { return try bf(ctx) }
+                    if error.isGap { return try bf(ctx) }
                     throw error
                 }
             }
@@ -178,7 +178,7 @@ extension Compiler {
             let f = value(args[0])
             return { ctx throws(EvalError) in
                 do throws(EvalError) { return !(try f(ctx)).isMissing } catch {
-                    if case .missing = error { return false }
+                    if error.isGap { return false }
                     throw error
                 }
             }
@@ -219,7 +219,7 @@ extension Compiler {
             let af = string(a), bf = string(b)
             return { ctx throws(EvalError) in
                 do throws(EvalError) { return try af(ctx) } catch {
-                    if case .missing = error { return try bf(ctx) }
+                    if error.isGap { return try bf(ctx) }
                     throw error
                 }
             }

@@ -44,6 +44,7 @@ extension Compiler {
             let keyFn = perElement.value(key)
             return { ctx throws(EvalError) in
                 let limit = try n(ctx)
+                guard limit >= 0 else { throw .arithmetic(count.range, "`top` with a negative count") }
                 let all = try base(ctx)
                 try ctx.step(all.count)
                 var keyed: [(key: Value, index: Int)] = []
@@ -55,7 +56,7 @@ extension Compiler {
                     }
                     let k: Value
                     do throws(EvalError) { k = try keyFn(ctx) } catch {
-                        guard case .missing = error else { throw error }
+                        guard error.isGap else { throw error }
                         continue
                     }
                     if !k.isMissing { keyed.append((k, i)) }
@@ -92,7 +93,7 @@ extension Compiler {
     @inline(__always)
     static func holds(_ condition: BoolFn, _ ctx: EvalContext) throws(EvalError) -> Bool {
         do throws(EvalError) { return try condition(ctx) } catch {
-            guard case .missing = error else { throw error }
+            guard error.isGap else { throw error }
             return false
         }
     }

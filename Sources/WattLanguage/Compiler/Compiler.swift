@@ -29,6 +29,11 @@ struct Compiler {
         return inner
     }
 
+    @inline(never)
+    static func nonFinite(_ r: SourceRange, _ what: String) -> EvalError {
+        .arithmetic(r, "`\(what)` is out of range (beyond ±1.8e308)")
+    }
+
     func text(_ range: SourceRange) -> String {
         guard let source else { return "value" }
         let t = source.text(range)
@@ -128,7 +133,7 @@ struct Compiler {
                     let v = try af(ctx)
                     return v.isMissing ? try bf(ctx) : v
                 } catch {
-                    if case .missing = error { return try bf(ctx) }
+                    if error.isGap { return try bf(ctx) }
                     throw error
                 }
             }
@@ -165,7 +170,7 @@ struct Compiler {
             for (i, f) in fns.enumerated() {
                 let v: Value
                 do throws(EvalError) { v = try f(ctx) } catch {
-                    if case .missing = error, passesMissing[i] { values.append(.missing); continue }
+                    if error.isGap, passesMissing[i] { values.append(.missing); continue }
                     throw error
                 }
                 if v.isMissing && !passesMissing[i] { throw .missing(args[i].range, texts[i]) }
@@ -224,16 +229,36 @@ struct Compiler {
             return { ctx throws(EvalError) in -(try f(ctx)) }
         case .arithmetic(let op, let a, let b):
             let l = number(a), rr = number(b)
+            // A result beyond the doubles (overflow, `inf - inf`) is an undefined value, never
+            // a silent `inf` or `NaN` (`NaN > 0` would be false, not a gap).
+            let what = text(r)
             switch op {
-            case .add: return { ctx throws(EvalError) in try l(ctx) + rr(ctx) }
-            case .subtract: return { ctx throws(EvalError) in try l(ctx) - rr(ctx) }
-            case .multiply: return { ctx throws(EvalError) in try l(ctx) * rr(ctx) }
+            case .add:
+                return { ctx throws(EvalError) in
+                    let v = try l(ctx) + rr(ctx)
+                    if v.isFinite { return v }
+                    throw Compiler.nonFinite(r, what)
+                }
+            case .subtract:
+                return { ctx throws(EvalError) in
+                    let v = try l(ctx) - rr(ctx)
+                    if v.isFinite { return v }
+                    throw Compiler.nonFinite(r, what)
+                }
+            case .multiply:
+                return { ctx throws(EvalError) in
+                    let v = try l(ctx) * rr(ctx)
+                    if v.isFinite { return v }
+                    throw Compiler.nonFinite(r, what)
+                }
             case .divide:
-                let what = text(b.range)
+                let divisor = text(b.range)
                 return { ctx throws(EvalError) in
                     let d = try rr(ctx)
-                    if d == 0 { throw .arithmetic(r, "division by zero: `\(what)` is 0") }
-                    return try l(ctx) / d
+                    if d == 0 { throw .arithmetic(r, "division by zero: `\(divisor)` is 0") }
+                    let v = try l(ctx) / d
+                    if v.isFinite { return v }
+                    throw Compiler.nonFinite(r, what)
                 }
             }
         case .conditional(let c, let a, let b):
@@ -243,7 +268,7 @@ struct Compiler {
             let af = number(a), bf = number(b)
             return { ctx throws(EvalError) in
                 do throws(EvalError) { return try af(ctx) } catch {
-                    if case .missing = error { return try bf(ctx) }
+                    if error.isGap { return try bf(ctx) }
                     throw error
                 }
             }
@@ -278,6 +303,7 @@ struct Compiler {
         case .clamp:
             return { ctx throws(EvalError) in
                 let x = try fns[0](ctx), low = try fns[1](ctx), high = try fns[2](ctx)
+                guard low <= high else { throw .arithmetic(r, "`clamp` with its low bound above its high bound") }
                 return min(max(x, low), high)
             }
         case .time:

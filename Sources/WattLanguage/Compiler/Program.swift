@@ -121,7 +121,7 @@ public final class Program: @unchecked Sendable {
                 outcome.conditionHolds = holds
             } catch {
                 // A latched rule keeps acting through a gap in its condition.
-                guard latched, case .missing = error else { throw error }
+                guard latched, error.isGap else { throw error }
                 holds = false
             }
             if holds || explainAll {

@@ -172,7 +172,7 @@ struct RowFilter {
     @inline(__always)
     private static func invariant<T>(_ f: () throws(EvalError) -> T) throws(EvalError) -> T? {
         do throws(EvalError) { return try f() } catch {
-            guard case .missing = error else { throw error }
+            guard error.isGap else { throw error }
             return nil
         }
     }

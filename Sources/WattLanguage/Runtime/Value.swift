@@ -91,6 +91,18 @@ public enum EvalError: Error, Sendable, Equatable {
     /// A value was missing; carries where and what, for the rule's report.
     case missing(SourceRange, String)
     case budgetExceeded(limit: Int)
+    /// An undefined operation (division by zero, `clamp` bounds out of order) or a result
+    /// beyond the range of numbers (overflow, `inf - inf`).
     case arithmetic(SourceRange, String)
     case host(SourceRange, String)
+
+    /// A gap in the data: a missing value or an undefined result. Gaps follow three-valued
+    /// logic (`false and gap` is false, `x ?? y` takes `y`); a gap that reaches a rule's
+    /// condition is reported with its reason (E0702 missing, E0703 arithmetic).
+    @inline(__always) public var isGap: Bool {
+        switch self {
+        case .missing, .arithmetic: return true
+        case .budgetExceeded, .host: return false
+        }
+    }
 }

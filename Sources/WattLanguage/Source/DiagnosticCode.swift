@@ -36,6 +36,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case notACollection = "E0406"
     case constEvaluationFailed = "E0407"
     case unknownValue = "E0408"
+    case argumentOutOfRange = "E0409"
     // Actions
     case unknownSlot = "E0501"
     case missingSlot = "E0502"

@@ -65,6 +65,18 @@ public indirect enum TypePattern: Sendable, Hashable {
     case pathOf(Dimension)
 }
 
+/// The range a numeric parameter must lie in (`forecast`'s horizon: above 0, at most 30 d).
+/// A constant argument outside is a check-time error (E0409); the host still guards the
+/// value at run time, where an argument may be computed.
+public struct ArgumentBounds: Sendable, Equatable {
+    /// Exclusive lower bound.
+    public var above: Double
+    /// Inclusive upper bound.
+    public var atMost: Double
+    public init(above: Double, atMost: Double) { self.above = above; self.atMost = atMost }
+    public func contains(_ value: Double) -> Bool { value > above && value <= atMost }
+}
+
 public struct FunctionOverload: Sendable {
     public var parameters: [TypePattern]
     public var parameterNames: [String]
@@ -75,12 +87,15 @@ public struct FunctionOverload: Sendable {
     public var isPure: Bool
     /// Known values for string parameters, by parameter index (`profile("h100-sxm")`).
     public var allowedValues: [Int: [String]]
+    /// Ranges of numeric parameters, by parameter index.
+    public var bounds: [Int: ArgumentBounds]
     public var implementation: @Sendable ([Value]) throws -> Value
 
     public init(parameters: [TypePattern], parameterNames: [String] = [], result: TypePattern, cost: Int = 1,
-                isPure: Bool = false, allowedValues: [Int: [String]] = [:],
+                isPure: Bool = false, allowedValues: [Int: [String]] = [:], bounds: [Int: ArgumentBounds] = [:],
                 implementation: @escaping @Sendable ([Value]) throws -> Value) {
         self.allowedValues = allowedValues
+        self.bounds = bounds
         self.parameters = parameters
         self.parameterNames = parameterNames.count == parameters.count ? parameterNames : parameters.indices.map { "arg\($0 + 1)" }
         self.result = result
