@@ -202,11 +202,13 @@ public struct World: Sendable, Equatable {
         /// How long it has run so far, s, over all its runs (a checkpointed job keeps its
         /// work); 0 if it never ran. With `remainingTime`, the job's length.
         public var runTime: Double
+        /// Extra run time one checkpoint and resume cost it, s (0 when unknown).
+        public var checkpointOverhead: Double
 
         public init(id: String, user: String, pool: String, node: String?, state: JobState, gpus: Int, cpus: Int,
                     priority: Int, flexible: Bool, preemptible: Bool, submitted: Double, started: Double?,
                     finished: Double? = nil, deadline: Double?, remainingTime: Double, remainingEnergy: Double,
-                    runTime: Double = 0) {
+                    runTime: Double = 0, checkpointOverhead: Double = 0) {
             self.id = id
             self.user = user
             self.pool = pool
@@ -224,6 +226,7 @@ public struct World: Sendable, Equatable {
             self.remainingTime = remainingTime
             self.remainingEnergy = remainingEnergy
             self.runTime = runTime
+            self.checkpointOverhead = checkpointOverhead
         }
     }
 }
