@@ -80,7 +80,7 @@ public enum EnergyVerbs {
             resolvesTo: ["defer", "preempt", "release"]
         ) { a, id in
             guard let plans = a.plans, let state = plans.state(of: id),
-                  let plan = plans.plan(id: id, budget: a.number("with budget"), share: a.number("with share")) else { return nil }
+                  let plan = plans.planToShift(id: id, budget: a.number("with budget"), share: a.number("with share")) else { return nil }
             switch (state, plan.start) {
             case (.running, let t?): return .preemptUntil(t)
             case (.queued, let t?), (.deferred, let t?): return .deferUntil(t)

@@ -116,7 +116,8 @@ public struct JobTiming: Sendable, Equatable {
     }
 
     /// The plan for `job` at `now` on `forecast` (a planning forecast from now: `forecast(...)`).
-    public func plan(_ job: Job, forecast f: ShiftForecast, now: Double) -> Plan {
+    /// `blocked[k]`: planning step `k` has no room for the job (its cluster is expected full).
+    public func plan(_ job: Job, forecast f: ShiftForecast, now: Double, blocked: [Bool] = []) -> Plan {
         let latest = latestEnd(job)
         func runNow(_ why: String) -> Plan {
             Plan(start: nil, end: now + job.remaining, saving: 0, savingLow: 0, delay: 0, interruptions: 0, shifted: false,
@@ -135,7 +136,7 @@ public struct JobTiming: Sendable, Equatable {
         guard end - now >= work + f.step else { return runNow("the forecast does not reach far enough") }
         let request = ShiftRequest(work: work, earliestStart: now, deadline: end, defaultStart: now,
                                    interruptible: job.interruptible, checkpointOverhead: job.checkpointOverhead,
-                                   power: job.power > 0 ? job.power : 1, running: job.running)
+                                   power: job.power > 0 ? job.power : 1, running: job.running, blocked: blocked)
         guard let plan = try? ShiftPlanner(confidence: confidence).plan(request, forecast: f) else {
             return runNow("the forecast has gaps in the window")
         }
@@ -180,7 +181,9 @@ public struct JobTiming: Sendable, Equatable {
         return Self.aggregate(start: now, step: fineStep, values: fine, sigmas: [Double](repeating: 0, count: n), to: step)
     }
 
-    static func aggregate(start: Double, step fine: Double, values: [Double], sigmas: [Double], to coarse: Double) -> ShiftForecast? {
+    /// Fine steps averaged into steps of about `coarse` s (a whole number of fine steps); a
+    /// step's standard deviation is the mean of its fine steps'.
+    public static func aggregate(start: Double, step fine: Double, values: [Double], sigmas: [Double], to coarse: Double) -> ShiftForecast? {
         let m = max(1, Int((coarse / fine).rounded()))
         let count = values.count / m
         guard count > 0 else { return nil }

@@ -8,7 +8,9 @@ import Foundation
 /// a pause) costs `checkpointOverhead` seconds of extra running at full power, charged at the
 /// intensity of the step where it resumes. A job `running` at its default start (an
 /// interruptible job running now) pays that overhead too when its plan starts later: holding
-/// it means a checkpoint now and a resume then.
+/// it means a checkpoint now and a resume then. `blocked[i]`: forecast step `i` has no room
+/// for the job (a full cluster); a plan never runs there (the default run, the comparison,
+/// is what happens anyway).
 public struct ShiftRequest: Sendable, Equatable {
     public var work: Double
     public var earliestStart: Double
@@ -18,13 +20,15 @@ public struct ShiftRequest: Sendable, Equatable {
     public var checkpointOverhead: Double
     public var power: Double
     public var running: Bool
+    public var blocked: [Bool]
 
     public init(work: Double, earliestStart: Double, deadline: Double, defaultStart: Double? = nil,
-                interruptible: Bool = false, checkpointOverhead: Double = 0, power: Double = 1, running: Bool = false) {
+                interruptible: Bool = false, checkpointOverhead: Double = 0, power: Double = 1, running: Bool = false,
+                blocked: [Bool] = []) {
         self.work = work; self.earliestStart = earliestStart; self.deadline = deadline
         self.defaultStart = defaultStart ?? earliestStart
         self.interruptible = interruptible; self.checkpointOverhead = checkpointOverhead; self.power = power
-        self.running = running
+        self.running = running; self.blocked = blocked
     }
 
     /// Time the job can wait in all: the window less the work.
@@ -135,16 +139,23 @@ public struct ShiftPlanner: Sendable {
 
         var candidates: [(slots: [Int], note: String)] = []
         var note = ""
+        let blocked = r.blocked
         if r.interruptible && d > 1 {
             if resume > 0, (limit - first) * (d + 1) <= maxSearchCells {
-                candidates.append((cheapestSteps(f.values, first, limit, d, energy: energy, resume: resume,
-                                                 runningFromStart: r.running && def == first), ""))
+                if let slots = cheapestSteps(f.values, first, limit, d, energy: energy, resume: resume,
+                                             runningFromStart: r.running && def == first, blocked: blocked) {
+                    candidates.append((slots, ""))
+                }
             } else {
                 if resume > 0 { note = "; overheads not weighed (window too large)" }
-                candidates.append((lowestSteps(f.values, first, limit, d), note))
+                if let slots = lowestSteps(f.values, first, limit, d, blocked: blocked) { candidates.append((slots, note)) }
             }
         }
-        candidates.append((cheapestStart(f.values, first, limit, d), ""))
+        if let slots = cheapestStart(f.values, first, limit, d, blocked: blocked) { candidates.append((slots, "")) }
+        guard !candidates.isEmpty else {
+            return makePlan(defaultSlots, .declined, defaultCost: defaultCost, saving: 0, sd: 0,
+                            best: (defaultSlots, 0, 0), f: f, energy: energy, resume: resume, reason: "no room in the window")
+        }
 
         var best: (slots: [Int], saving: Double, sd: Double)?
         for (slots, _) in candidates {
@@ -215,23 +226,30 @@ public struct ShiftPlanner: Sendable {
         return variance.squareRoot()
     }
 
-    /// The contiguous run of `d` steps in `[first, limit)` with the lowest total (earliest on ties).
-    func cheapestStart(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int) -> [Int] {
-        var sum = 0.0
-        for i in first..<(first + d) { sum += v[i] }
-        var bestSum = sum, bestStart = first
+    /// The contiguous run of `d` steps in `[first, limit)` with the lowest total (earliest on
+    /// ties), free of blocked steps; nil when there is none.
+    func cheapestStart(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, blocked: [Bool] = []) -> [Int]? {
+        func isBlocked(_ i: Int) -> Bool { i < blocked.count && blocked[i] }
+        var sum = 0.0, inside = 0
+        for i in first..<(first + d) { sum += v[i]; if isBlocked(i) { inside += 1 } }
+        var best: (sum: Double, start: Int)? = inside == 0 ? (sum, first) : nil
         var s = first + 1
         while s + d <= limit {
             sum += v[s + d - 1] - v[s - 1]
-            if sum < bestSum - 1e-12 * abs(bestSum) { bestSum = sum; bestStart = s }
+            if isBlocked(s + d - 1) { inside += 1 }
+            if isBlocked(s - 1) { inside -= 1 }
+            if inside == 0, best == nil || sum < best!.sum - 1e-12 * abs(best!.sum) { best = (sum, s) }
             s += 1
         }
-        return Array(bestStart..<(bestStart + d))
+        return best.map { Array($0.start..<($0.start + d)) }
     }
 
-    /// The `d` lowest steps of `[first, limit)` (earlier steps first on ties), in time order.
-    func lowestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int) -> [Int] {
-        let order = (first..<limit).sorted { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+    /// The `d` lowest free steps of `[first, limit)` (earlier steps first on ties), in time
+    /// order; nil when fewer than `d` are free.
+    func lowestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, blocked: [Bool] = []) -> [Int]? {
+        let free = (first..<limit).filter { !($0 < blocked.count && blocked[$0]) }
+        guard free.count >= d else { return nil }
+        let order = free.sorted { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
         return order.prefix(d).sorted()
     }
 
@@ -240,7 +258,7 @@ public struct ShiftPlanner: Sendable {
     /// whether the previous step runs, whether the job has started). `runningFromStart`: the
     /// job runs just before `first`, so not running at `first` is a pause.
     func cheapestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, energy: Double, resume: Double,
-                       runningFromStart: Bool = false) -> [Int] {
+                       runningFromStart: Bool = false, blocked: [Bool] = []) -> [Int]? {
         let n = limit - first
         // States: 0 = not started, 1 = running (previous step chosen), 2 = paused.
         let inf = Double.infinity
@@ -258,7 +276,7 @@ public struct ShiftPlanner: Sendable {
                     let c = cost[k * 3 + s]
                     let idle = s == 0 ? 0 : 2
                     if c < next[k * 3 + idle] { next[k * 3 + idle] = c; from[j * width + k * 3 + idle] = UInt8(s) }
-                    if k < d {
+                    if k < d, !(first + j < blocked.count && blocked[first + j]) {
                         let add = energy * x + (s == 2 ? resume * x : 0)
                         if c + add < next[(k + 1) * 3 + 1] { next[(k + 1) * 3 + 1] = c + add; from[j * width + (k + 1) * 3 + 1] = UInt8(s) }
                     }
@@ -266,6 +284,7 @@ public struct ShiftPlanner: Sendable {
             }
             swap(&cost, &next)
         }
+        guard min(cost[d * 3 + 1], cost[d * 3 + 2]) < inf else { return nil }
         var s = cost[d * 3 + 1] <= cost[d * 3 + 2] ? 1 : 2
         var k = d
         var slots: [Int] = []
