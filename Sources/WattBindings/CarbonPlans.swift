@@ -21,7 +21,7 @@ public final class CarbonPlans: @unchecked Sendable {
     /// The settings a plan uses unless the policy gives its wait budget and share.
     public var timing = JobTiming()
     /// The share of a pool's GPUs plans may fill (whole-node jobs leave some free anyway).
-    public var headroom = 0.85
+    public var headroom = 1.0
     /// The true intensity at an instant (g/J), for an oracle run: plans then read it instead
     /// of the forecaster, with no error (the bound of what timing can save).
     public var oracle: (@Sendable (Double) -> Double?)?
