@@ -33,6 +33,8 @@ extension EnergyFields {
             .instant("end", \.end, doc: "the planned end"),
             .quantity("saving", \.saving, .dimension(.mass), doc: "expected carbon saved against running now, overheads counted (0 unless shifted)"),
             .quantity("saving_low", \.savingLow, .dimension(.mass), doc: "the saving less its uncertainty (one standard deviation)"),
+            .quantity("relative_saving", \.relativeSaving, .dimension(.dimensionless),
+                      doc: "the saving over the carbon of the planned work run now (0 unless shifted)"),
             .quantity("delay", \.delay, .dimension(.time), doc: "how much later than running now the plan ends"),
             .count("interruptions", \.interruptions, doc: "pauses in the plan (holding a running job counts one)"),
             .flag("shifted", \.shifted, doc: "whether the plan moves work in time, now or later"),

@@ -103,6 +103,9 @@ public struct JobTiming: Sendable, Equatable {
         public var latestEnd: Double
         /// Why, in a few words.
         public var reason: String
+        /// `saving` over the carbon of the planned work run now (0 when not shifted): how
+        /// much the wait is worth relative to the job, whatever its size.
+        public var relativeSaving: Double = 0
     }
 
     /// The latest the job may end (see the type), s since epoch.
@@ -147,7 +150,8 @@ public struct JobTiming: Sendable, Equatable {
         return Plan(start: startsLater ? plan.start : nil, end: plan.end + (job.remaining - work),
                     saving: plan.expectedSaving * scale, savingLow: (plan.expectedSaving - confidence * plan.uncertainty) * scale,
                     delay: max(0, plan.end - defaultEnd), interruptions: plan.interruptions + (job.running && startsLater ? 1 : 0),
-                    shifted: true, latestEnd: latest, reason: plan.reason)
+                    shifted: true, latestEnd: latest, reason: plan.reason,
+                    relativeSaving: plan.defaultCost > 0 ? plan.expectedSaving / plan.defaultCost : 0)
     }
 
     /// A planning forecast from `now`: step `k` covers `[now + k × step, now + (k + 1) × step)`

@@ -29,6 +29,7 @@ import Testing
         // 4 steps at 400 against 4 at 100, less the checkpoint's 60 s at full power at 100.
         let expected = 1000 * Self.step * 4 * 300 - 1000 * 60 * 100
         #expect(abs(plan.saving - expected) <= 1e-6 * expected)
+        #expect(abs(plan.relativeSaving - expected / (1000 * Self.step * 4 * 400)) < 1e-9)   // about 75 %
         // A checkpoint dearer than the whole saving: the job keeps running.
         var heavy = job
         heavy.checkpointOverhead = 40_000
@@ -45,7 +46,7 @@ import Testing
             let job = JobTiming.Job(remaining: 3600, submitted: 0, running: running, interruptible: true, power: 1000)
             for sigma in [0.0, 20.0] {
                 let plan = timing.plan(job, forecast: Self.forecast([Double](repeating: 300, count: 32), sigma: sigma), now: 0)
-                #expect(plan.start == nil && !plan.shifted && plan.saving == 0)
+                #expect(plan.start == nil && !plan.shifted && plan.saving == 0 && plan.relativeSaving == 0)
             }
         }
     }
