@@ -10,6 +10,8 @@ public final class EnergyBinding: @unchecked Sendable {
     public let models: TelemetryModels
     public let inventory: EnergyVocabulary.Inventory
     public let declarations: EnergyDeclarations
+    /// The carbon plans `carbon_plan(job)` and `shift` read (their settings: `plans.timing`).
+    public let plans: CarbonPlans
     /// Each world name's declaration, its schema and input slot, and what its columns keep
     /// from one tick to the next (string dictionaries, lists), so a tick costs lookups, not
     /// a rebuild.
@@ -27,7 +29,9 @@ public final class EnergyBinding: @unchecked Sendable {
         models = TelemetryModels(step: tick)
         for (metric, settings) in forecast { models.configure(metric, settings) }
         self.declarations = declarations
-        vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog, declarations: declarations)
+        plans = CarbonPlans(models: models)
+        vocabulary = EnergyVocabulary.make(inventory: inventory, models: models, catalog: catalog, declarations: declarations,
+                                           plans: plans)
         let vocabulary = self.vocabulary
         tickPaths = declarations.tickPaths
         bound = zip(declarations.names, tickPaths).map { name, path in
@@ -92,6 +96,7 @@ public final class EnergyBinding: @unchecked Sendable {
             dataQuality = quality
             rejectedTotal += quality.rejected
         }
+        plans.begin(world)
         var inputs = Inputs(vocabulary: vocabulary)
         for name in bound { inputs.set(slot: name.slot, name.path.value(world, name.schema, name.states)) }
         return inputs
@@ -99,13 +104,27 @@ public final class EnergyBinding: @unchecked Sendable {
 
     public enum TranslationError: Error, Equatable, CustomStringConvertible {
         case unsupported(verb: String)
+        /// A planning verb none of whose targets has anything to do now.
+        case nothingToDo(verb: String)
         public var description: String {
-            switch self { case .unsupported(let verb): return "the cluster has no action `\(verb)`" }
+            switch self {
+            case .unsupported(let verb): return "the cluster has no action `\(verb)`"
+            case .nothingToDo(let verb): return "`\(verb)` has nothing to do for these targets now"
+            }
         }
     }
 
-    /// The cluster action for a proposed action, tagged with its rule and explanation.
+    /// The cluster action for a proposed action, tagged with its rule and explanation (a
+    /// planning verb's first; `clusterActions` gives them all).
     public func clusterAction(_ proposed: ProposedAction) throws(TranslationError) -> ClusterAction {
+        guard let first = try clusterActions(proposed).first else { throw .nothingToDo(verb: proposed.verb) }
+        return first
+    }
+
+    /// The cluster actions for a proposed action, tagged with its rule and explanation: one,
+    /// or for a planning verb (`shift`) one per kind of action its targets resolve to, in the
+    /// order of their first target (none when no target has anything to do).
+    public func clusterActions(_ proposed: ProposedAction) throws(TranslationError) -> [ClusterAction] {
         guard let verb = verbs[proposed.verb] else { throw .unsupported(verb: proposed.verb) }
         var arguments = VerbArguments(ids: [], message: nil, slots: proposed.slots)
         if verb.targets == .message {
@@ -113,8 +132,17 @@ public final class EnergyBinding: @unchecked Sendable {
         } else {
             arguments.ids = Self.ids(proposed.target)
         }
-        return ClusterAction(verb.action(arguments), targets: arguments.ids, rule: proposed.rule,
-                             reason: proposed.explanation.map(\.rendered).joined(separator: "; "))
+        let reason = proposed.explanation.map(\.rendered).joined(separator: "; ")
+        guard let perTarget = verb.perTarget else {
+            return [ClusterAction(verb.action(arguments), targets: arguments.ids, rule: proposed.rule, reason: reason)]
+        }
+        arguments.plans = plans
+        var groups: [(kind: ClusterAction.Kind, ids: [String])] = []
+        for id in arguments.ids {
+            guard let kind = perTarget(arguments, id) else { continue }
+            if let k = groups.firstIndex(where: { $0.kind == kind }) { groups[k].ids.append(id) } else { groups.append((kind, [id])) }
+        }
+        return groups.map { ClusterAction($0.kind, targets: $0.ids, rule: proposed.rule, reason: reason) }
     }
 
     /// Ids of a record or a list of records (their `id` field).

@@ -1,11 +1,11 @@
 import WattEnergy
 import WattLanguage
 
-/// The functions of the energy vocabulary: `forecast`, `history`, `profile` (their records
-/// declared in ResultRecords.swift), `energy`, `hour` and `weekday`.
+/// The functions of the energy vocabulary: `forecast`, `history`, `profile`, `carbon_plan`
+/// (their records declared in ResultRecords.swift), `energy`, `hour` and `weekday`.
 extension EnergyVocabulary {
     static func registerFunctions(_ v: inout Vocabulary, models: TelemetryModels, catalog: HardwareCatalog,
-                                  declarations: EnergyDeclarations, context: DeclarationContext) throws {
+                                  declarations: EnergyDeclarations, context: DeclarationContext, plans: CarbonPlans) throws {
         // One forecast and one history record type per dimension of the metrics with history,
         // in the order the metrics are declared.
         var dimensions: [Dimension] = []
@@ -61,6 +61,28 @@ extension EnergyVocabulary {
                 guard case .string(let name) = args[0], let facts = HardwareProfileFacts(named: name, in: catalog) else { return .missing }
                 return .record(profile.record(facts, schema: profileSchema))
             },
+        ]))
+        let carbonPlan = declarations.carbonPlan
+        let planSchema = carbonPlan.schema(in: context)
+        try v.register(planSchema)
+        let plan: @Sendable ([Value]) -> Value = { args in
+            guard case .record(let job) = args[0], case .string(let id)? = job["id"],
+                  let facts = CarbonPlans.facts(job) else { return .missing }
+            var budget: Double?, share: Double?
+            if args.count == 3 {
+                guard case .number(let b) = args[1], case .number(let s) = args[2] else { return .missing }
+                budget = b; share = s
+            }
+            guard let p = plans.plan(id: id, job: facts, budget: budget, share: share) else { return .missing }
+            return .record(carbonPlan.record(p, schema: planSchema))
+        }
+        try v.register(HostFunction("carbon_plan", doc: "carbon_plan(job[, budget, share]): when the job should run for less carbon: .start (missing: run now; else hold a queued job, or checkpoint a running one, until then), .saving, .saving_low, .delay; within its deadline (with margin) and a wait allowance of min(budget, share × its length) from its submission (default 6 h, 25 %); a flat or uncertain forecast plans nothing (docs/carbon.md)",
+                                    overloads: [
+            FunctionOverload(parameters: [.exact(.record("job"))], parameterNames: ["job"], result: .exact(.record(planSchema.name)),
+                             cost: 200, implementation: plan),
+            FunctionOverload(parameters: [.exact(.record("job")), .exact(.duration), .exact(.number)],
+                             parameterNames: ["job", "budget", "share"], result: .exact(.record(planSchema.name)),
+                             cost: 200, implementation: plan),
         ]))
         try v.register(HostFunction("energy", doc: "energy(job): the job's estimated remaining energy", overloads: [
             FunctionOverload(parameters: [.exact(.record("job"))], parameterNames: ["job"], result: .exact(.quantity(.energy))) { args in

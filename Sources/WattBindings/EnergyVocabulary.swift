@@ -59,13 +59,16 @@ public enum EnergyVocabulary {
         make(inventory: Inventory(cluster: cluster), models: TelemetryModels(step: cluster.tick), catalog: cluster.catalog)
     }
 
+    /// `plans`: the binding's carbon plans (`carbon_plan(job)`); a vocabulary made only to
+    /// check policies gets its own.
     public static func make(inventory: Inventory, models: TelemetryModels, catalog: HardwareCatalog,
-                            declarations: EnergyDeclarations = .standard) -> Vocabulary {
+                            declarations: EnergyDeclarations = .standard, plans: CarbonPlans? = nil) -> Vocabulary {
         var v = Vocabulary()
         let context = inventory.context
         do {
             for name in declarations.names { try name.register(into: &v, context: context) }
-            try registerFunctions(&v, models: models, catalog: catalog, declarations: declarations, context: context)
+            try registerFunctions(&v, models: models, catalog: catalog, declarations: declarations, context: context,
+                                  plans: plans ?? CarbonPlans(models: models))
             for verb in declarations.verbs {
                 try v.register(verb.signature(in: context))
                 if let analysis = verb.analysis { try v.register(analysis) }

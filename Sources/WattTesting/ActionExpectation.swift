@@ -40,8 +40,10 @@ extension StepContext {
             }
             checks.append(check)
         }
+        // A planning verb (`shift`) matches the actions its targets resolved to.
+        let makers = [declaration] + declaration.resolvesTo.compactMap { name in verbs.first { $0.name == name } }
         let test: (ClusterAction) -> Bool = { action in
-            guard declaration.makes(action.kind), checks.allSatisfy({ $0(action.kind) }) else { return false }
+            guard makers.contains(where: { $0.makes(action.kind) }), checks.allSatisfy({ $0(action.kind) }) else { return false }
             guard let idText else { return true }
             return declaration.names(idText, in: action)
         }

@@ -152,6 +152,7 @@ struct StepContext {
             average: window.map { numbers[$0] }.reduce(0, +) / Double(window.count), model: "pinned by the test",
             saving: saving, savingLow: saving)
         setup.binding.models.pinned["\(path)|\(h)"] = summary
+        setup.binding.models.pinnedPaths[path] = .init(start: t0, every: every, values: numbers)
     }
 
     /// `site.power` → "site.power" (the telemetry path a forecast reads).

@@ -12,7 +12,7 @@ import WattLanguage
     /// One action of every `ClusterAction.Kind` case (a new case must be added here, and to a verb).
     static let kinds: [ClusterAction.Kind] = [
         .move(to: .pool("efficient")), .move(to: .node("a-001")), .deferUntil(1_591_353_600), .deferFor(7200), .release, .preempt,
-        .cap(watts: 400), .uncap, .suspend, .wake, .drain, .resume, .alert(severity: "critical", message: "hot"),
+        .preemptUntil(1_591_353_600), .cap(watts: 400), .uncap, .suspend, .wake, .drain, .resume, .alert(severity: "critical", message: "hot"),
     ]
 
     @Test func everyKindIsMadeByExactlyOneVerbAndRoundTripsThroughTheJournal() throws {
@@ -31,7 +31,7 @@ import WattLanguage
     @Test func journalCodesAreTheOnesEarlierVersionsWrote() {
         let d = EnergyDeclarations.standard
         #expect(Self.kinds.compactMap { d.journalEncoding(of: $0)?.code } == [
-            "move-pool", "move-node", "defer-until", "defer-for", "release", "preempt", "cap", "uncap", "suspend", "wake", "drain",
+            "move-pool", "move-node", "defer-until", "defer-for", "release", "preempt", "preempt-until", "cap", "uncap", "suspend", "wake", "drain",
             "resume", "alert",
         ])
         #expect(d.journalEncoding(of: .alert(severity: "info", message: "m"))?.fields == JournalFields(text: "m", severity: "info"))
@@ -50,6 +50,7 @@ import WattLanguage
             ("defer jobs for 2 h", .deferFor(7200), false),
             ("defer jobs until time(\"2020-06-05T10:00:00Z\")", .deferUntil(1_591_351_200), false),
             ("release jobs", .release, false), ("preempt jobs", .preempt, false),
+            ("preempt jobs until time(\"2020-06-05T10:00:00Z\")", .preemptUntil(1_591_351_200), false),
             ("cap nodes at 0.4 kW", .cap(watts: 400), true), ("uncap nodes", .uncap, true), ("suspend nodes", .suspend, true),
             ("wake nodes", .wake, true), ("drain nodes", .drain, true), ("resume nodes", .resume, true),
             ("alert \"hot\" with severity \"critical\"", .alert(severity: "critical", message: "hot"), false),

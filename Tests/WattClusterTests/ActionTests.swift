@@ -146,6 +146,33 @@ import WattEnergy
         #expect(w.remainingTime == 36_060)
     }
 
+    /// A planned interruption: checkpointed now, held, resumed at the time asked with the
+    /// checkpoint's overhead added to its work, and done before its deadline; a hold that
+    /// would miss the deadline is refused.
+    @Test func preemptUntilCheckpointsHoldsAndResumes() {
+        let s = Fixture.simulator(jobs: [Fixture.job("train", gpus: 8, duration: 7200, deadline: 6 * 3600)])
+        s.advance(by: 1800)
+        let start = Fixture.start
+        #expect(s.snapshot().job("train")?.state == .running)
+        #expect(one(s, .preempt(jobs: ["train"], until: start + 5 * 3600)).0 == .rejected)  // 1.5 h left + 60 s after 5 h > 6 h
+        let resume = start + 3 * 3600
+        #expect(one(s, .preempt(jobs: ["train"], until: resume)) == (.applied, "checkpointed on node `default-001` and held until 2020-01-06T03:00:00Z"))
+        let held = s.snapshot().job("train")
+        #expect(held?.state == .deferred)
+        #expect(abs((held?.remainingTime ?? 0) - (5400 + 60)) < 1)        // the checkpoint costs 60 s of work
+        s.run(until: resume - 300)
+        #expect(s.snapshot().job("train")?.state == .deferred)    // held until then
+        s.run(until: resume + 300)
+        #expect(s.snapshot().job("train")?.state == .running)     // resumed
+        s.run(until: start + 5 * 3600)                            // done jobs stay listed for an hour
+        let done = s.snapshot().job("train")
+        #expect(done?.state == .done)
+        let finished = done?.finished ?? .infinity
+        #expect(finished >= resume + 5400 + 60 - 1)
+        #expect(finished <= start + 6 * 3600)                     // deadline kept
+        #expect(s.invariantViolations().isEmpty)
+    }
+
     @Test func doneJobsCannotBeMoved() {
         let s = Fixture.simulator(jobs: [Fixture.job("quick", duration: 300)])
         s.step()

@@ -18,12 +18,13 @@ public struct EnergyDeclarations: Sendable {
     public var forecast: RecordDeclaration<TelemetryModels.Summary>
     public var history: RecordDeclaration<HistoryAggregates>
     public var profile: RecordDeclaration<HardwareProfileFacts>
+    public var carbonPlan: RecordDeclaration<JobTiming.Plan>
     public var verbs: [VerbDeclaration]
 
     public static let standard = EnergyDeclarations(
         site: EnergyFields.site, grid: EnergyFields.grid, pools: EnergyFields.pools, nodes: EnergyFields.nodes,
         jobs: EnergyFields.jobs, forecast: EnergyFields.forecast, history: EnergyFields.history, profile: EnergyFields.profile,
-        verbs: EnergyVerbs.all)
+        carbonPlan: EnergyFields.carbonPlan, verbs: EnergyVerbs.all)
 
     /// The world's names, in the order they are registered (and their input slots).
     public var names: [any WorldNameDeclaration] { [site, grid, pools, nodes, jobs] }

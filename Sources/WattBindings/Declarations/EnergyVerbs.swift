@@ -55,7 +55,39 @@ public enum EnergyVerbs {
             return .deferFor(a.number("for") ?? 0)
         },
         plain("release", doc: "release deferred jobs to the queue", targets: .jobs, .release),
-        plain("preempt", doc: "checkpoint running jobs and requeue them", targets: .jobs, .preempt),
+        VerbDeclaration(
+            "preempt", doc: "checkpoint running jobs and requeue them; `until T`: hold them until then", targets: .jobs,
+            slots: [
+                SlotDeclaration("until", .instant) { value in
+                    guard case .instant(let t) = value else { return nil }
+                    return { if case .preemptUntil(let x) = $0 { abs(x - t) < 1e-3 } else { false } }
+                },
+            ],
+            forms: [
+                JournalForm("preempt", encode: { $0 == .preempt ? JournalFields() : nil }, decode: { _ in .preempt }),
+                JournalForm("preempt-until", encode: { if case .preemptUntil(let t) = $0 { JournalFields(number: t) } else { nil } },
+                            decode: { .preemptUntil($0.number ?? 0) }),
+            ]
+        ) { a in a.number("until").map { .preemptUntil($0) } ?? .preempt },
+        VerbDeclaration(
+            planning: "shift",
+            doc: "move jobs in time as `carbon_plan(job)` plans: a queued job is deferred until its planned start, a running one checkpointed until its planned resume, a deferred one whose plan is now to run released; `with budget D with share S`: the plan's wait allowance (as `carbon_plan(job, D, S)`)",
+            targets: .jobs,
+            slots: [
+                SlotDeclaration("with budget", .duration, doc: "the longest a job may be held in all") { _ in nil },
+                SlotDeclaration("with share", .number, doc: "the most a job may be held as a share of its length") { _ in nil },
+            ],
+            resolvesTo: ["defer", "preempt", "release"]
+        ) { a, id in
+            guard let plans = a.plans, let state = plans.state(of: id),
+                  let plan = plans.planToShift(id: id, budget: a.number("with budget"), share: a.number("with share")) else { return nil }
+            switch (state, plan.start) {
+            case (.running, let t?): return .preemptUntil(t)
+            case (.queued, let t?), (.deferred, let t?): return .deferUntil(t)
+            case (.deferred, nil): return .release
+            default: return nil
+            }
+        },
         VerbDeclaration(
             "cap", doc: "cap each GPU of the nodes at a power", targets: .nodes,
             slots: [

@@ -24,6 +24,24 @@ extension EnergyFields {
             .flag("informative", \.informative, doc: "whether saving_low > 0: the forecast supports moving work to argmin"),
         ])
 
+    /// `carbon_plan(job, ...)`: when a job should run for less carbon (`JobTiming`).
+    public static let carbonPlan = RecordDeclaration<JobTiming.Plan>(
+        "carbon_plan", doc: "A job's carbon plan now: run now, or wait for cleaner hours within its deadline and wait allowance.",
+        fields: [
+            .instant("start", \.start,
+                     doc: "when to start (queued) or resume (running: checkpointed now); missing when it should run now"),
+            .instant("end", \.end, doc: "the planned end"),
+            .quantity("saving", \.saving, .dimension(.mass), doc: "expected carbon saved against running now, overheads counted (0 unless shifted)"),
+            .quantity("saving_low", \.savingLow, .dimension(.mass), doc: "the saving less its uncertainty (one standard deviation)"),
+            .quantity("relative_saving", \.relativeSaving, .dimension(.dimensionless),
+                      doc: "the saving over the carbon of the planned work run now (0 unless shifted)"),
+            .quantity("delay", \.delay, .dimension(.time), doc: "how much later than running now the plan ends"),
+            .count("interruptions", \.interruptions, doc: "pauses in the plan (holding a running job counts one)"),
+            .flag("shifted", \.shifted, doc: "whether the plan moves work in time, now or later"),
+            .instant("latest_end", \.latestEnd, doc: "the latest end its deadline (with margin) and wait allowance leave"),
+            .text("reason", \.reason, doc: "why, in a few words"),
+        ])
+
     /// `history(metric, window)`: aggregates of a metric over a past window.
     public static let history = RecordDeclaration<HistoryAggregates>(
         "history", doc: "Aggregates over a past window.", valueField: "avg", fields: [

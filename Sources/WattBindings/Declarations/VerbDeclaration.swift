@@ -27,12 +27,27 @@ public struct VerbDeclaration: @unchecked Sendable {
     let message: ((ClusterAction.Kind) -> String?)?
     /// A whole-program check the verb brings (rules moving jobs back and forth).
     let analysis: ProgramAnalysis?
+    /// A planning verb (`shift`) makes no actions of its own: the binding resolves each target
+    /// to an action of the verbs named here (or to none), journalled as theirs; `expect VERB`
+    /// in a test matches those.
+    public let resolvesTo: [String]
+    /// The action for one target of a planning verb, nil for none.
+    let perTarget: ((VerbArguments, String) -> ClusterAction.Kind?)?
 
     init(_ name: String, doc: String, targets: Targets, slots: [SlotDeclaration] = [], exactlyOneOf: [[String]] = [],
          forms: [JournalForm], message: ((ClusterAction.Kind) -> String?)? = nil, analysis: ProgramAnalysis? = nil,
          action: @escaping (VerbArguments) -> ClusterAction.Kind) {
         self.name = name; self.doc = doc; self.targets = targets; self.slots = slots; self.exactlyOneOf = exactlyOneOf
         self.forms = forms; self.message = message; self.analysis = analysis; self.action = action
+        resolvesTo = []; perTarget = nil
+    }
+
+    /// A planning verb: each target resolved on its own to an action of the `resolvesTo` verbs.
+    init(planning name: String, doc: String, targets: Targets, slots: [SlotDeclaration], resolvesTo: [String],
+         perTarget: @escaping (VerbArguments, String) -> ClusterAction.Kind?) {
+        self.name = name; self.doc = doc; self.targets = targets; self.slots = slots; exactlyOneOf = []
+        forms = []; message = nil; analysis = nil; action = { _ in .release }
+        self.resolvesTo = resolvesTo; self.perTarget = perTarget
     }
 
     public func signature(in context: DeclarationContext) -> VerbSignature {
@@ -91,6 +106,8 @@ public struct VerbArguments {
     /// The target of a message verb.
     public var message: String?
     let slots: [ProposedAction.Slot]
+    /// The binding's carbon plans (planning verbs read them).
+    var plans: CarbonPlans?
 
     /// A number or an instant slot, in SI units.
     public func number(_ key: String) -> Double? {

@@ -92,5 +92,9 @@ extension EnergyFields {
                           bounds: .nonNegative),
                 .quantity("energy", \.remainingEnergy, .dimension(.energy), doc: "estimated remaining energy",
                           bounds: .nonNegative),
+                .quantity("run_time", \.runTime, .dimension(.time), doc: "how long it has run so far, over all its runs",
+                          bounds: .nonNegative),
+                .quantity("checkpoint_overhead", \.checkpointOverhead, .dimension(.time),
+                          doc: "extra run time one checkpoint and resume cost it (0 when unknown)", bounds: .nonNegative),
             ]))
 }

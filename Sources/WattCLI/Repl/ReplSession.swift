@@ -185,9 +185,10 @@ public final class ReplSession {
         var out = ""
         for proposed in outcome.actions {
             do {
-                let action = try binding.clusterAction(proposed)
-                out += "would \(action.verbDescription)"
-                out += action.targets.isEmpty ? "\n" : " for \(ReplFormat.list(action.targets))\n"
+                for action in try binding.clusterActions(proposed) {
+                    out += "would \(action.verbDescription)"
+                    out += action.targets.isEmpty ? "\n" : " for \(ReplFormat.list(action.targets))\n"
+                }
             } catch {
                 out += "cannot: \(error)\n"
             }

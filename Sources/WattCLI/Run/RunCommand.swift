@@ -195,6 +195,8 @@ public struct Run: ParsableCommand {
     @Option(help: "Real-time mode: one tick every this much wall-clock time, e.g. 60s (default: as fast as possible).",
             transform: FlagValue.duration) var interval: Double?
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
+    @Flag(name: .customLong("oracle-plans"), help: "Plan carbon timing (`carbon_plan`, `shift`) on the grid series itself, a perfect forecast: the bound of what timing can save (simulator only).")
+    var oraclePlans = false
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
@@ -231,6 +233,7 @@ public struct Run: ParsableCommand {
         s.tick = tick
         s.interval = interval
         s.dryRun = dryRun
+        s.oraclePlans = oraclePlans ? true : nil
         s.ticks = ticks
         if let scheduler {
             guard scheduler == "slurm" else { throw WattError(.usage, "--scheduler must be `slurm` (the simulator is the default), found `\(scheduler)`") }

@@ -20,6 +20,9 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         case release
         /// Checkpoint running preemptible jobs and put them back in their queue.
         case preempt
+        /// Checkpoint running preemptible, flexible jobs and hold them until a time (then they
+        /// queue again): an interruption planned to resume in a cleaner (or cheaper) hour.
+        case preemptUntil(Double)
         /// Cap each GPU of the nodes at a power, W (inside the GPU's cap range).
         case cap(watts: Double)
         /// Remove the nodes' GPU power caps.
@@ -40,7 +43,7 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         public var targetsNodes: Bool {
             switch self {
             case .cap, .uncap, .suspend, .wake, .drain, .resume: return true
-            case .move, .deferUntil, .deferFor, .release, .preempt, .alert: return false
+            case .move, .deferUntil, .deferFor, .release, .preempt, .preemptUntil, .alert: return false
             }
         }
     }
@@ -92,6 +95,11 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         Action(.preempt, targets: jobs, rule: rule, reason: reason)
     }
 
+    /// Checkpoint and hold until an instant, s since epoch.
+    public static func preempt(jobs: [String], until time: Double, rule: String? = nil, reason: String = "") -> Action {
+        Action(.preemptUntil(time), targets: jobs, rule: rule, reason: reason)
+    }
+
     /// Cap every GPU of the nodes at `watts` W.
     public static func cap(nodes: [String], atWatts watts: Double, rule: String? = nil, reason: String = "") -> Action {
         Action(.cap(watts: watts), targets: nodes, rule: rule, reason: reason)
@@ -124,7 +132,7 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
     /// What the targets are: `job`, `node`, or nil for an alert.
     public var targetKind: String? {
         switch kind {
-        case .move, .deferUntil, .deferFor, .release, .preempt: return "job"
+        case .move, .deferUntil, .deferFor, .release, .preempt, .preemptUntil: return "job"
         case .cap, .uncap, .suspend, .wake, .drain, .resume: return "node"
         case .alert: return nil
         }
@@ -140,6 +148,7 @@ public struct Action: Sendable, Equatable, CustomStringConvertible {
         case .deferFor(let d): return "defer for \(ClusterText.number(d)) s"
         case .release: return "release"
         case .preempt: return "preempt"
+        case .preemptUntil(let t): return "preempt until \(ClusterText.instant(t))"
         case .cap(let w): return "cap at \(ClusterText.number(w)) W"
         case .uncap: return "uncap"
         case .suspend: return "suspend"

@@ -199,10 +199,16 @@ public struct World: Sendable, Equatable {
         /// Estimated energy to finish, J: `remainingTime` × the job's power (its GPUs plus
         /// its share of the rest of the node; docs/cluster.md).
         public var remainingEnergy: Double
+        /// How long it has run so far, s, over all its runs (a checkpointed job keeps its
+        /// work); 0 if it never ran. With `remainingTime`, the job's length.
+        public var runTime: Double
+        /// Extra run time one checkpoint and resume cost it, s (0 when unknown).
+        public var checkpointOverhead: Double
 
         public init(id: String, user: String, pool: String, node: String?, state: JobState, gpus: Int, cpus: Int,
                     priority: Int, flexible: Bool, preemptible: Bool, submitted: Double, started: Double?,
-                    finished: Double? = nil, deadline: Double?, remainingTime: Double, remainingEnergy: Double) {
+                    finished: Double? = nil, deadline: Double?, remainingTime: Double, remainingEnergy: Double,
+                    runTime: Double = 0, checkpointOverhead: Double = 0) {
             self.id = id
             self.user = user
             self.pool = pool
@@ -219,6 +225,8 @@ public struct World: Sendable, Equatable {
             self.deadline = deadline
             self.remainingTime = remainingTime
             self.remainingEnergy = remainingEnergy
+            self.runTime = runTime
+            self.checkpointOverhead = checkpointOverhead
         }
     }
 }

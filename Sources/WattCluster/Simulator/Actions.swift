@@ -21,7 +21,7 @@ extension Simulator {
 
     func apply(_ action: Action, to target: String) -> Outcome {
         switch action.kind {
-        case .move, .deferUntil, .deferFor, .release, .preempt:
+        case .move, .deferUntil, .deferFor, .release, .preempt, .preemptUntil:
             switch lookupJob(target) {
             case .failure(let why): return (.rejected, why.message)
             case .success(let j):
@@ -31,6 +31,7 @@ extension Simulator {
                 case .deferUntil(let t): return deferJob(j, until: t, asked: nil)
                 case .deferFor(let d): return deferJob(j, until: now + d, asked: d)
                 case .release: return release(job: j)
+                case .preemptUntil(let t): return preempt(job: j, until: t)
                 default: return preempt(job: j)
                 }
             }
@@ -195,6 +196,39 @@ extension Simulator {
         case .queued: return (.unchanged, "already queued")
         case .deferred, .held, .done: return (.rejected, "job `\(id)` is not running (\(jobs[j].state.rawValue))")
         }
+    }
+
+    /// Checkpoints a running job and holds it until `t` (a planned interruption): the
+    /// checkpoint overhead is added to its work (it runs that much longer, at full power, when
+    /// it resumes), its work done is kept, and it queues again at `t`. A waiting job is
+    /// deferred until `t`, as `defer` does. Refused when the job would miss its deadline
+    /// resuming at `t`.
+    func preempt(job j: Int, until t: Double) -> Outcome {
+        let id = jobs[j].spec.id
+        guard jobs[j].state == .running else {
+            if jobs[j].state == .done { return (.rejected, "job `\(id)` is done") }
+            return deferJob(j, until: t, asked: nil)
+        }
+        guard jobs[j].spec.preemptible else { return (.rejected, "job `\(id)` is not preemptible") }
+        guard jobs[j].spec.flexible else { return (.rejected, "job `\(id)` is not flexible") }
+        guard t.isFinite, t > now else {
+            return (.rejected, "preempt until \(ClusterText.instant(t)) is not after now (\(ClusterText.instant(now)))")
+        }
+        if let deadline = jobs[j].spec.deadline.map({ cluster.start + $0 }) {
+            let p = jobs[j].pool
+            let s = speed(j, pools[p], cap: pools[p].definition.gpuCap)
+            let left = s > 0 ? (jobs[j].remaining + cluster.jobs.checkpointOverhead) / s : .infinity
+            if t + left > deadline {
+                return (.rejected, "holding job `\(id)` until \(ClusterText.instant(t)) would miss its deadline \(ClusterText.instant(deadline)) (\(ClusterText.number(left.rounded())) s of work left with the checkpoint)")
+            }
+        }
+        let from = jobs[j].node.map { nodes[$0].id } ?? "?"
+        requeue(job: j, pool: jobs[j].pool, pin: nil)
+        dequeue(j, from: jobs[j].pool)
+        jobs[j].state = .deferred
+        jobs[j].deferredUntil = t
+        beginDeferral(j)
+        return (.applied, "checkpointed on node `\(from)` and held until \(ClusterText.instant(t))")
     }
 
     /// Seconds a waiting job needs at its pool's speed and initial cap.

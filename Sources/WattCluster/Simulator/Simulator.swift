@@ -125,6 +125,8 @@ public final class Simulator: Scheduler {
         /// Energy attributed to it so far, J.
         var energy: Double = 0
         var preemptions = 0
+        /// Time it has run, s, over all its runs.
+        var runTime = 0.0
     }
 
     struct TickRecord: Sendable, Equatable {
@@ -382,6 +384,7 @@ public final class Simulator: Scheduler {
                     jobs[j].remaining -= s * dt
                 }
                 energy += added * runTime
+                jobs[j].runTime += runTime
                 gpuSecondsAllocated += Double(jobs[j].spec.gpus) * runTime
                 if jobs[j].spec.gpus > 0, let gpu = pool.gpuModel {
                     gpuWork += Double(jobs[j].spec.gpus) * s * runTime

@@ -66,7 +66,8 @@ extension Simulator {
                          gpus: job.spec.gpus, cpus: job.spec.cpus, priority: job.spec.priority, flexible: job.spec.flexible,
                          preemptible: job.spec.preemptible, submitted: job.submitted, started: job.started, finished: job.finished,
                          deadline: job.spec.deadline.map { cluster.start + $0 }, remainingTime: remainingTime,
-                         remainingEnergy: remainingEnergy)
+                         remainingEnergy: remainingEnergy, runTime: job.runTime,
+                         checkpointOverhead: cluster.jobs.checkpointOverhead)
     }
 
     // MARK: Operators

@@ -30,11 +30,12 @@ public enum ActionBounds {
             guard d <= maxDeferSeconds else {
                 return "defer for \(number(d)) s is longer than the bound of \(wholeText(maxDeferSeconds)) s (30 days)"
             }
-        case .deferUntil(let t):
-            guard t.isFinite else { return "a defer must be until a finite time, found \(number(t)) s" }
-            guard t > now else { return "defer until \(instant(t)) is not after now (\(instant(now)))" }
+        case .deferUntil(let t), .preemptUntil(let t):
+            let verb = { if case .preemptUntil = action.kind { "preempt" } else { "defer" } }()
+            guard t.isFinite else { return "a \(verb) must be until a finite time, found \(number(t)) s" }
+            guard t > now else { return "\(verb) until \(instant(t)) is not after now (\(instant(now)))" }
             guard t - now <= maxDeferSeconds else {
-                return "defer until \(instant(t)) is more than 30 days after now (\(instant(now)))"
+                return "\(verb) until \(instant(t)) is more than 30 days after now (\(instant(now)))"
             }
         case .move(to: .pool(let name)), .move(to: .node(let name)):
             if name.isEmpty { return "a move needs the name of a pool or node" }

@@ -32,7 +32,7 @@ public enum Arbitration {
 
     static func group(_ kind: ClusterAction.Kind) -> Group {
         switch kind {
-        case .move, .deferUntil, .deferFor, .release, .preempt: return .jobPlacement
+        case .move, .deferUntil, .deferFor, .release, .preempt, .preemptUntil: return .jobPlacement
         case .cap, .uncap: return .nodePower
         case .suspend, .wake, .drain, .resume: return .nodeState
         case .alert: return .alert
@@ -52,7 +52,7 @@ public enum Arbitration {
         case .release: return 4
         case .move: return 3
         case .deferFor, .deferUntil: return 2
-        case .preempt: return 1
+        case .preempt, .preemptUntil: return 1
         case .alert: return 0
         }
     }
@@ -120,6 +120,7 @@ extension ClusterAction {
         case .deferFor(let d): return "defer for \(wholeText(d)) s"
         case .release: return "release"
         case .preempt: return "preempt"
+        case .preemptUntil: return "preempt until a time"
         case .cap(let w): return "cap at \(wholeText(w)) W"
         case .uncap: return "uncap"
         case .suspend: return "suspend"

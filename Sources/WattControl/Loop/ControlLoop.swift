@@ -87,7 +87,8 @@ public final class ControlLoop {
                 budget = outcome.limitShare == nil ? max(0, n - used) : 0
             }
             for proposed in outcome.actions {
-                guard var action = try? binding.clusterAction(proposed) else { continue }
+                // A planning verb (`shift`) becomes one action per kind its targets resolve to.
+                for var action in (try? binding.clusterActions(proposed)) ?? [] {
                 if let share = outcome.limitShare, outcome.status == .fired, !action.targets.isEmpty {
                     let fleet = action.kind.targetsNodes ? world.nodes.count : world.jobs.filter { $0.state != .done }.count
                     budget = max(0, Int((share * Double(fleet) + 1e-9).rounded(.down)) - used)
@@ -102,6 +103,7 @@ public final class ControlLoop {
                     if action.targets.isEmpty { continue }
                 }
                 proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
+                }
             }
         }
         // Values no cluster can honour (a NaN cap, a defer into the past) take no part.

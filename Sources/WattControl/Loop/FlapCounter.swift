@@ -37,7 +37,7 @@ public struct FlapCounter: Sendable {
         case .resume: return .resume
         case .cap: return .cap
         case .uncap: return .uncap
-        case .deferFor, .deferUntil: return .hold
+        case .deferFor, .deferUntil, .preemptUntil: return .hold
         case .release: return .release
         case .move(to: .pool(let p)): return .move("pool:" + p)
         case .move(to: .node(let n)): return .move("node:" + n)

@@ -36,6 +36,10 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var policies: [String] = []
     /// Shadow mode: evaluate and record, apply nothing.
     public var dryRun = false
+    /// Carbon plans (`carbon_plan`, `shift`) read the grid series itself instead of the
+    /// forecaster: a perfect forecast, the bound of what timing can save (simulated runs).
+    /// Optional, so identities journalled before it read the same.
+    public var oraclePlans: Bool?
     /// Guardrails instead of the cluster file's.
     public var guardrails: Guardrails?
     /// Days of the grid's past (carbon intensity, price) recorded as telemetry before the

@@ -88,6 +88,10 @@ public final class Session {
         simulator.placesArrivalsImmediately = false
         baseline?.placesArrivalsImmediately = false
         let binding = EnergyBinding(world: simulator.snapshot(), catalog: cluster.catalog, tick: cluster.tick, forecast: cluster.forecast)
+        if settings.oraclePlans == true {
+            let intensity = cluster.grid.carbonIntensity
+            binding.plans.oracle = { intensity.value(at: $0) }
+        }
         Self.recordGridHistory(binding, cluster: cluster, before: cluster.start, days: settings.gridHistoryDays)
         // The warm-up: the cluster runs without policies and its telemetry is recorded, as
         // the control loop would; the baseline twin runs the same.

@@ -71,6 +71,18 @@ public final class TelemetryModels: @unchecked Sendable {
     private var cache: [String: Summary] = [:]
     /// Forecasts pinned by a test (`given forecast(path, horizon) = ...`), by "metric|horizon".
     public var pinned: [String: Summary] = [:]
+    /// The paths behind them, by metric (the latest pinned): what plans over time read
+    /// (`carbon_plan`); exact (no error).
+    public var pinnedPaths: [String: PinnedPath] = [:]
+
+    /// A forecast path given by a test: `values[k]` from `start + k × every` on, the last
+    /// value holding.
+    public struct PinnedPath: Sendable, Equatable {
+        public var start: Double
+        public var every: Double
+        public var values: [Double]
+        public init(start: Double, every: Double, values: [Double]) { self.start = start; self.every = every; self.values = values }
+    }
 
     /// `capacity` raw samples per metric; by default enough for the default settings'
     /// `history` plus two days at one sample per `step`, at least 8,640 and at most 131,072

@@ -6,7 +6,11 @@ import Foundation
 /// unless given: a job queued now; a nightly job's nominal time lies inside its window).
 /// An interruptible job may run in any steps of the window; each interruption (a resume after
 /// a pause) costs `checkpointOverhead` seconds of extra running at full power, charged at the
-/// intensity of the step where it resumes.
+/// intensity of the step where it resumes. A job `running` at its default start (an
+/// interruptible job running now) pays that overhead too when its plan starts later: holding
+/// it means a checkpoint now and a resume then. `blocked[i]`: forecast step `i` has no room
+/// for the job (a full cluster); a plan never runs there (the default run, the comparison,
+/// is what happens anyway).
 public struct ShiftRequest: Sendable, Equatable {
     public var work: Double
     public var earliestStart: Double
@@ -15,12 +19,16 @@ public struct ShiftRequest: Sendable, Equatable {
     public var interruptible: Bool
     public var checkpointOverhead: Double
     public var power: Double
+    public var running: Bool
+    public var blocked: [Bool]
 
     public init(work: Double, earliestStart: Double, deadline: Double, defaultStart: Double? = nil,
-                interruptible: Bool = false, checkpointOverhead: Double = 0, power: Double = 1) {
+                interruptible: Bool = false, checkpointOverhead: Double = 0, power: Double = 1, running: Bool = false,
+                blocked: [Bool] = []) {
         self.work = work; self.earliestStart = earliestStart; self.deadline = deadline
         self.defaultStart = defaultStart ?? earliestStart
         self.interruptible = interruptible; self.checkpointOverhead = checkpointOverhead; self.power = power
+        self.running = running; self.blocked = blocked
     }
 
     /// Time the job can wait in all: the window less the work.
@@ -126,24 +134,33 @@ public struct ShiftPlanner: Sendable {
         let energy = r.power * f.step
         let resume = r.power * r.checkpointOverhead
         let defaultSlots = Array(def..<(def + d))
-        let defaultCost = cost(defaultSlots, energy: energy, resume: resume, values: f.values)
+        let runningAt = r.running ? def : nil
+        let defaultCost = cost(defaultSlots, energy: energy, resume: resume, runningAt: runningAt, values: f.values)
 
         var candidates: [(slots: [Int], note: String)] = []
         var note = ""
+        let blocked = r.blocked
         if r.interruptible && d > 1 {
             if resume > 0, (limit - first) * (d + 1) <= maxSearchCells {
-                candidates.append((cheapestSteps(f.values, first, limit, d, energy: energy, resume: resume), ""))
+                if let slots = cheapestSteps(f.values, first, limit, d, energy: energy, resume: resume,
+                                             runningFromStart: r.running && def == first, blocked: blocked) {
+                    candidates.append((slots, ""))
+                }
             } else {
                 if resume > 0 { note = "; overheads not weighed (window too large)" }
-                candidates.append((lowestSteps(f.values, first, limit, d), note))
+                if let slots = lowestSteps(f.values, first, limit, d, blocked: blocked) { candidates.append((slots, note)) }
             }
         }
-        candidates.append((cheapestStart(f.values, first, limit, d), ""))
+        if let slots = cheapestStart(f.values, first, limit, d, blocked: blocked) { candidates.append((slots, "")) }
+        guard !candidates.isEmpty else {
+            return makePlan(defaultSlots, .declined, defaultCost: defaultCost, saving: 0, sd: 0,
+                            best: (defaultSlots, 0, 0), f: f, energy: energy, resume: resume, reason: "no room in the window")
+        }
 
         var best: (slots: [Int], saving: Double, sd: Double)?
         for (slots, _) in candidates {
-            let c = cost(slots, energy: energy, resume: resume, values: f.values)
-            let sd = savingDeviation(defaultSlots, slots, energy: energy, resume: resume, sigmas: f.sigmas)
+            let c = cost(slots, energy: energy, resume: resume, runningAt: runningAt, values: f.values)
+            let sd = savingDeviation(defaultSlots, slots, energy: energy, resume: resume, runningAt: runningAt, sigmas: f.sigmas)
             let saving = defaultCost - c
             if best == nil { best = (slots, saving, sd) }
             let threshold = confidence > 0 ? confidence * sd : 0
@@ -178,26 +195,28 @@ public struct ShiftPlanner: Sendable {
     }
 
     /// Calls `body(step, joules)` for each slot: `energy`, plus the resume overhead at a slot
-    /// that starts a run after a pause.
-    private func forEachWeight(_ slots: [Int], energy: Double, resume: Double, _ body: (Int, Double) -> Void) {
+    /// that starts a run after a pause (and at the first slot when the job runs at step
+    /// `runningAt` and the slots start later: it is checkpointed, then resumed).
+    private func forEachWeight(_ slots: [Int], energy: Double, resume: Double, runningAt: Int? = nil, _ body: (Int, Double) -> Void) {
         for k in slots.indices {
-            let resumes = k > 0 && slots[k - 1] != slots[k] - 1
+            let resumes = k > 0 ? slots[k - 1] != slots[k] - 1 : runningAt.map { slots[0] != $0 } ?? false
             body(slots[k], energy + (resumes ? resume : 0))
         }
     }
 
-    private func cost(_ slots: [Int], energy: Double, resume: Double, values: [Double]) -> Double {
+    private func cost(_ slots: [Int], energy: Double, resume: Double, runningAt: Int? = nil, values: [Double]) -> Double {
         var total = 0.0
-        forEachWeight(slots, energy: energy, resume: resume) { total += $1 * values[$0] }
+        forEachWeight(slots, energy: energy, resume: resume, runningAt: runningAt) { total += $1 * values[$0] }
         return total
     }
 
-    private func savingDeviation(_ a: [Int], _ b: [Int], energy: Double, resume: Double, sigmas: [Double]) -> Double {
+    private func savingDeviation(_ a: [Int], _ b: [Int], energy: Double, resume: Double, runningAt: Int? = nil,
+                                 sigmas: [Double]) -> Double {
         guard let aFirst = a.first, let bFirst = b.first, let aLast = a.last, let bLast = b.last else { return 0 }
         let low = min(aFirst, bFirst), high = max(aLast, bLast)
         var delta = [Double](repeating: 0, count: high - low + 1)
-        forEachWeight(a, energy: energy, resume: resume) { delta[$0 - low] += $1 }
-        forEachWeight(b, energy: energy, resume: resume) { delta[$0 - low] -= $1 }
+        forEachWeight(a, energy: energy, resume: resume, runningAt: runningAt) { delta[$0 - low] += $1 }
+        forEachWeight(b, energy: energy, resume: resume, runningAt: runningAt) { delta[$0 - low] -= $1 }
         var variance = 0.0
         for (k, w) in delta.enumerated() where w != 0 {
             let s = sigmas[low + k]
@@ -207,37 +226,46 @@ public struct ShiftPlanner: Sendable {
         return variance.squareRoot()
     }
 
-    /// The contiguous run of `d` steps in `[first, limit)` with the lowest total (earliest on ties).
-    func cheapestStart(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int) -> [Int] {
-        var sum = 0.0
-        for i in first..<(first + d) { sum += v[i] }
-        var bestSum = sum, bestStart = first
+    /// The contiguous run of `d` steps in `[first, limit)` with the lowest total (earliest on
+    /// ties), free of blocked steps; nil when there is none.
+    func cheapestStart(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, blocked: [Bool] = []) -> [Int]? {
+        func isBlocked(_ i: Int) -> Bool { i < blocked.count && blocked[i] }
+        var sum = 0.0, inside = 0
+        for i in first..<(first + d) { sum += v[i]; if isBlocked(i) { inside += 1 } }
+        var best: (sum: Double, start: Int)? = inside == 0 ? (sum, first) : nil
         var s = first + 1
         while s + d <= limit {
             sum += v[s + d - 1] - v[s - 1]
-            if sum < bestSum - 1e-12 * abs(bestSum) { bestSum = sum; bestStart = s }
+            if isBlocked(s + d - 1) { inside += 1 }
+            if isBlocked(s - 1) { inside -= 1 }
+            if inside == 0, best == nil || sum < best!.sum - 1e-12 * abs(best!.sum) { best = (sum, s) }
             s += 1
         }
-        return Array(bestStart..<(bestStart + d))
+        return best.map { Array($0.start..<($0.start + d)) }
     }
 
-    /// The `d` lowest steps of `[first, limit)` (earlier steps first on ties), in time order.
-    func lowestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int) -> [Int] {
-        let order = (first..<limit).sorted { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+    /// The `d` lowest free steps of `[first, limit)` (earlier steps first on ties), in time
+    /// order; nil when fewer than `d` are free.
+    func lowestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, blocked: [Bool] = []) -> [Int]? {
+        let free = (first..<limit).filter { !($0 < blocked.count && blocked[$0]) }
+        guard free.count >= d else { return nil }
+        let order = free.sorted { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
         return order.prefix(d).sorted()
     }
 
     /// The `d` steps of `[first, limit)` with the lowest cost when each resume after a pause
     /// costs `resume × v` at the resuming step: dynamic programming over (steps chosen,
-    /// whether the previous step runs, whether the job has started).
-    func cheapestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, energy: Double, resume: Double) -> [Int] {
+    /// whether the previous step runs, whether the job has started). `runningFromStart`: the
+    /// job runs just before `first`, so not running at `first` is a pause.
+    func cheapestSteps(_ v: [Double], _ first: Int, _ limit: Int, _ d: Int, energy: Double, resume: Double,
+                       runningFromStart: Bool = false, blocked: [Bool] = []) -> [Int]? {
         let n = limit - first
         // States: 0 = not started, 1 = running (previous step chosen), 2 = paused.
         let inf = Double.infinity
         let width = (d + 1) * 3
         var cost = [Double](repeating: inf, count: width)
         var next = cost
-        cost[0] = 0
+        cost[runningFromStart ? 1 : 0] = 0
         // from[j * width + k * 3 + s]: the state the best path to (k chosen, state s) after step j came from.
         var from = [UInt8](repeating: 255, count: n * width)
         for j in 0..<n {
@@ -248,7 +276,7 @@ public struct ShiftPlanner: Sendable {
                     let c = cost[k * 3 + s]
                     let idle = s == 0 ? 0 : 2
                     if c < next[k * 3 + idle] { next[k * 3 + idle] = c; from[j * width + k * 3 + idle] = UInt8(s) }
-                    if k < d {
+                    if k < d, !(first + j < blocked.count && blocked[first + j]) {
                         let add = energy * x + (s == 2 ? resume * x : 0)
                         if c + add < next[(k + 1) * 3 + 1] { next[(k + 1) * 3 + 1] = c + add; from[j * width + (k + 1) * 3 + 1] = UInt8(s) }
                     }
@@ -256,6 +284,7 @@ public struct ShiftPlanner: Sendable {
             }
             swap(&cost, &next)
         }
+        guard min(cost[d * 3 + 1], cost[d * 3 + 2]) < inf else { return nil }
         var s = cost[d * 3 + 1] <= cost[d * 3 + 2] ? 1 : 2
         var k = d
         var slots: [Int] = []

@@ -71,6 +71,9 @@ public enum SlurmCommands {
             return .success([["scontrol", "update", "JobId=\(target)", "StartTime=now"]])
         case .preempt:
             return .success([["scontrol", "requeue", target]])
+        case .preemptUntil(let t):
+            // Requeued jobs are pending again; the start time holds them until `t`.
+            return .success([["scontrol", "requeue", target], ["scontrol", "update", "JobId=\(target)", "StartTime=\(slurmTime(t))"]])
         case .suspend:
             return .success([["scontrol", "update", "NodeName=\(target)", "State=POWER_DOWN"]])
         case .wake:

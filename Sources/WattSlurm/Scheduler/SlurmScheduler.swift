@@ -110,9 +110,9 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
                 case .success(let commands):
                     var detail: [String] = []
                     var failed: String?
-                    // `requeue` is not idempotent: never retried.
-                    let retry: Bool = { if case .preempt = action.kind { return false } else { return true } }()
                     for command in commands {
+                        // `requeue` is not idempotent: never retried.
+                        let retry = !(command.count > 1 && command[1] == "requeue")
                         let result = run(command, retry: retry)
                         if !result.succeeded { failed = "`\(command.joined(separator: " "))`: \(result.failure)"; break }
                         detail.append("ran `\(command.joined(separator: " "))`")

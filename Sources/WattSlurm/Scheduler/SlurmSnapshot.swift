@@ -131,7 +131,9 @@ public enum SlurmSnapshot {
                                   cpus: int(j["cpus"]) ?? 0, priority: int(j["priority"]) ?? 0, flexible: flexible,
                                   preemptible: flexible || comment.contains("watt:preemptible"),
                                   submitted: double(j["submit_time"]) ?? now, started: worldState == .running ? start : nil,
-                                  deadline: deadline, remainingTime: remaining, remainingEnergy: 0))
+                                  deadline: deadline, remainingTime: remaining, remainingEnergy: 0,
+                                  // Since its current start (Slurm restarts the clock on a requeue).
+                                  runTime: worldState == .running ? max(0, now - (start ?? now)) : 0))
         }
 
         var nodes: [World.Node] = []
