@@ -201,7 +201,7 @@ def boundary_pair(rng: random.Random, family: str, tie: bool) -> tuple[tuple[str
     relative 1e-8, 1e-6 or 1e-2."""
     units = FAMILIES[family]
     for _ in range(50):
-        unit_a, unit_b = rng.choice(list(units)), rng.choice(list(units))
+        unit_a, unit_b = rng.sample(list(units), 2) if len(units) > 1 else (list(units)[0],) * 2
         value = random_magnitude(rng)
         if rng.random() < 0.15:
             value = -value
@@ -413,6 +413,7 @@ def main() -> int:
     parser.add_argument("--pending", default=os.environ.get("UNITS_ORACLE_PENDING", ""),
                         help="comma-separated families counted but not failing the run")
     parser.add_argument("--show", type=int, default=25, help="failures printed (default 25)")
+    parser.add_argument("--show-pending", type=int, default=8, help="failures of pending families printed (default 8)")
     parser.add_argument("--eval-sample", type=int, default=24, help="cases also run through `watt eval` (0..500)")
     parser.add_argument("--list", action="store_true", help="print the families and exit")
     parser.add_argument("--print", action="store_true", help="print the generated expressions and exit")
@@ -473,10 +474,11 @@ def main() -> int:
 
     blocking = [f for f in failures if "(pending)]" not in f]
     pending_failures = [f for f in failures if "(pending)]" in f]
-    for text in (blocking + pending_failures)[: args.show]:
+    for text in blocking[: args.show] + pending_failures[: args.show_pending]:
         print(text)
-    if len(failures) > args.show:
-        print(f"... {len(failures) - args.show} more failures (--show N prints more)")
+    hidden = max(0, len(blocking) - args.show) + max(0, len(pending_failures) - args.show_pending)
+    if hidden:
+        print(f"... {hidden} more failures (--show N and --show-pending N print more)")
     passed = failed = 0
     for name in categories:
         ok, bad = counts[name]
