@@ -413,7 +413,7 @@ def main() -> int:
     parser.add_argument("--pending", default=os.environ.get("UNITS_ORACLE_PENDING", ""),
                         help="comma-separated families counted but not failing the run")
     parser.add_argument("--show", type=int, default=25, help="failures printed (default 25)")
-    parser.add_argument("--show-pending", type=int, default=8, help="failures of pending families printed (default 8)")
+    parser.add_argument("--show-pending", type=int, default=4, help="failures printed per pending family (default 4)")
     parser.add_argument("--eval-sample", type=int, default=24, help="cases also run through `watt eval` (0..500)")
     parser.add_argument("--list", action="store_true", help="print the families and exit")
     parser.add_argument("--print", action="store_true", help="print the generated expressions and exit")
@@ -474,9 +474,10 @@ def main() -> int:
 
     blocking = [f for f in failures if "(pending)]" not in f]
     pending_failures = [f for f in failures if "(pending)]" in f]
-    for text in blocking[: args.show] + pending_failures[: args.show_pending]:
+    shown_pending = [f for name in categories for f in [f for f in pending_failures if f.startswith(f"[{name} ")][: args.show_pending]]
+    for text in blocking[: args.show] + shown_pending:
         print(text)
-    hidden = max(0, len(blocking) - args.show) + max(0, len(pending_failures) - args.show_pending)
+    hidden = max(0, len(blocking) - args.show) + len(pending_failures) - len(shown_pending)
     if hidden:
         print(f"... {hidden} more failures (--show N and --show-pending N print more)")
     passed = failed = 0
