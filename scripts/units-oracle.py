@@ -49,6 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from units_oracle_pint import PintSide, pint_available  # noqa: E402
+from units_oracle_table import TableCase, load as load_table  # noqa: E402
 
 RTOL = 1e-9
 
@@ -415,6 +416,7 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=25, help="failures printed (default 25)")
     parser.add_argument("--show-pending", type=int, default=4, help="failures printed per pending family (default 4)")
     parser.add_argument("--eval-sample", type=int, default=24, help="cases also run through `watt eval` (0..500)")
+    parser.add_argument("--no-table", action="store_true", help="leave out the corpus table (units_table_*.watt)")
     parser.add_argument("--list", action="store_true", help="print the families and exit")
     parser.add_argument("--print", action="store_true", help="print the generated expressions and exit")
     args = parser.parse_args()
@@ -426,11 +428,20 @@ def main() -> int:
     if not 0 <= args.eval_sample <= 500:
         parser.error("--eval-sample must be between 0 and 500")
     pending = {name.strip() for name in args.pending.replace(" ", ",").split(",") if name.strip()}
-    unknown = pending - set(GENERATORS)
+    unknown = pending - set(GENERATORS) - {"table"}
     if unknown:
         parser.error(f"unknown pending family: {', '.join(sorted(unknown))}")
     categories = args.category or list(GENERATORS)
     cases = generate(args.seed, args.count, categories)
+    table: list[TableCase] = [] if args.no_table or args.category else load_table(ROOT)
+    for row in table:
+        cases.append(Case(row.category, row.text, row.node, exact_int=re.fullmatch(r"-?\d+", row.expected) is not None))
+        if row.category not in categories:
+            categories.append(row.category)
+    table_rows = {id(cases[len(cases) - len(table) + i]): row for i, row in enumerate(table)}
+
+    def is_pending(name: str) -> bool:
+        return name in pending or name.removeprefix("table-") in pending
     if args.print:
         for c in cases:
             print(f"{c.category}\t{c.text}")
@@ -455,10 +466,19 @@ def main() -> int:
     failures: list[str] = []
     for c, (kind, printed) in zip(cases, answers):
         verdict = pint_side.judge(c.node, kind, printed, c.exact_int)
+        report = f"{c.text}\n    watt: {printed}\n    pint: {verdict}"
+        row = table_rows.get(id(c))
+        if row is not None:  # the hand-computed value and the golden must agree with Pint too
+            hand = pint_side.judge(c.node, "value", row.expected, c.exact_int)
+            golden = "no golden" if row.golden is None else pint_side.judge(c.node, "value", row.golden, c.exact_int)
+            if hand is not None or golden is not None:
+                verdict = verdict or "ok"
+            report = (f"{row.name} = {c.text}\n    watt: {printed}\n    golden: {row.golden}\n    hand: {row.expected}"
+                      f"\n    pint: {hand or golden or verdict}")
         counts[c.category][0 if verdict is None else 1] += 1
         if verdict is not None:
-            tag = " (pending)" if c.category in pending else ""
-            failures.append(f"[{c.category}{tag}] {c.text}\n    watt: {printed}\n    pint: {verdict}")
+            tag = " (pending)" if is_pending(c.category) else ""
+            failures.append(f"[{c.category}{tag}] {report}")
 
     # `watt eval` must print what the REPL printed.
     sample = random.Random(args.seed).sample(range(len(cases)), min(args.eval_sample, len(cases)))
@@ -483,18 +503,19 @@ def main() -> int:
     passed = failed = 0
     for name in categories:
         ok, bad = counts[name]
-        state = "pending" if name in pending else ("ok" if bad == 0 else "FAILED")
+        state = "pending" if is_pending(name) else ("ok" if bad == 0 else "FAILED")
         print(f"  {name:<12} {ok:5} passed, {bad:4} failed  {state}")
-        if name not in pending:
+        if not is_pending(name):
             passed, failed = passed + ok, failed + bad
     print(f"  {'eval = repl':<12} {agree[0]:5} passed, {agree[1]:4} failed  {'ok' if agree[1] == 0 else 'FAILED'}")
     passed, failed = passed + agree[0], failed + agree[1]
-    pending_ok = sum(counts[n][0] for n in categories if n in pending)
-    pending_bad = sum(counts[n][1] for n in categories if n in pending)
-    if pending & set(categories):
-        print(f"units-oracle: pending ({', '.join(sorted(pending & set(categories)))}): "
+    pending_names = [n for n in categories if is_pending(n)]
+    pending_ok = sum(counts[n][0] for n in pending_names)
+    pending_bad = sum(counts[n][1] for n in pending_names)
+    if pending_names:
+        print(f"units-oracle: pending ({', '.join(pending_names)}): "
               f"{pending_ok} passed, {pending_bad} failed")
-    print(f"units-oracle: seed {args.seed}, {len(cases)} expressions")
+    print(f"units-oracle: seed {args.seed}, {len(cases) - len(table)} random expressions, {len(table)} table cases")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -155,6 +155,11 @@ class PintSide:
         if isinstance(expected, bool):
             want = "true" if expected else "false"
             return None if kind == "value" and printed == want else want
+        if expected.dimensionless and str(expected.units) != "dimensionless":  # `2 GHz * 1 ms` is 2000000
+            exact_magnitude = expected.magnitude
+            expected = expected.to("dimensionless")
+            if isinstance(exact_magnitude, int) and float(expected.magnitude).is_integer():
+                expected = self.Q(int(expected.magnitude), "dimensionless")
         shown = f"{expected:~P}" if not expected.dimensionless or str(expected.units) != "dimensionless" else str(expected.magnitude)
         if kind != "value":
             return shown
@@ -169,9 +174,12 @@ class PintSide:
         except (ValueError, self.pint.errors.PintError) as error:
             return f"{shown} ({error})"
         want = float(expected.magnitude)
-        if exact_int and isinstance(expected.magnitude, int) and abs(expected.magnitude) < 10**15:
-            exact = re.fullmatch(r"-?\d+", printed) is not None and int(printed) == expected.magnitude
-            return None if exact else f"{expected.magnitude} (exactly)"
+        whole = expected.magnitude
+        if isinstance(whole, float) and whole.is_integer() and abs(whole) < 2**53:
+            whole = int(whole)
+        if exact_int and isinstance(whole, int) and abs(whole) < 10**15:
+            exact = re.fullmatch(r"-?\d+", printed) is not None and int(printed) == whole
+            return None if exact else f"{whole} (exactly)"
         try:
             unit_size = abs(self.base(self.Q(1, expected.units)))
         except self.errors:
