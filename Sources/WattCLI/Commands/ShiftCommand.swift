@@ -18,6 +18,7 @@ public enum ShiftCommand {
         public var dataDirectory = "examples/data/grid"
         public var series: String?
         public var confidences = "0,1"
+        public var procedures = "all"
         public var definitions = "code"
         public var jobSeeds = 20
         public var noiseSeeds = 10
@@ -54,6 +55,15 @@ public enum ShiftCommand {
             confidences.append(v)
         }
         guard !confidences.isEmpty else { return usage("--confidence needs at least one number") }
+        var procedures: [ShiftProcedure] = []
+        for name in o.procedures.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            if name == "all" { procedures = ShiftProcedure.allCases; break }
+            guard let p = ShiftProcedure(rawValue: name) else {
+                return usage("unknown procedure `\(name)`; expected submission, online or all")
+            }
+            if !procedures.contains(p) { procedures.append(p) }
+        }
+        guard !procedures.isEmpty else { return usage("--procedure needs submission, online or all") }
         guard let definitions = LetsWaitAwhile.Definitions(rawValue: o.definitions) else {
             return usage("--definitions must be code or corrected, got `\(o.definitions)`")
         }
@@ -77,6 +87,7 @@ public enum ShiftCommand {
         var options = LetsWaitAwhileTables.Options(scenario: scenario)
         options.sources = sources
         options.confidences = confidences
+        options.procedures = procedures
         options.definitions = definitions
         options.jobSeeds = (1...UInt64(o.jobSeeds)).map { $0 }
         options.noiseSeeds = (0..<UInt64(o.noiseSeeds)).map { $0 }
@@ -108,6 +119,8 @@ public struct ShiftStudyCommand: ParsableCommand {
     @Option(help: "A series file to use instead (30-minute grid, gCO2/kWh); needs one --region.") var series: String?
     @Option(help: "Decision rules: shift only when the saving exceeds this many standard deviations (0: always the lowest).")
     var confidence: String = "0,1"
+    @Option(help: "When jobs are decided: submission (once, the paper's), online (every step on a fresh forecast), or all.")
+    var procedure: String = "all"
     @Option(help: "code (as their simulator runs) or corrected (as described).") var definitions: String = "code"
     @Option(help: "Scenario II job sets drawn (seeds 1...N).") var jobSeeds: Int = 20
     @Option(help: "Noise draws of the noisy forecast (seeds 0..<N).") var noiseSeeds: Int = 10
@@ -115,7 +128,7 @@ public struct ShiftStudyCommand: ParsableCommand {
     public func run() throws {
         var o = ShiftCommand.Options()
         o.scenario = scenario; o.forecasts = forecast; o.regions = region; o.format = format; o.dataDirectory = data
-        o.series = series; o.confidences = confidence; o.definitions = definitions; o.jobSeeds = jobSeeds; o.noiseSeeds = noiseSeeds
+        o.series = series; o.confidences = confidence; o.procedures = procedure; o.definitions = definitions; o.jobSeeds = jobSeeds; o.noiseSeeds = noiseSeeds
         let out = ShiftCommand.run(o)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }
