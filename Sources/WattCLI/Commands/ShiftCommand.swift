@@ -33,11 +33,15 @@ public enum ShiftCommand {
         guard let format = OutputFormat(rawValue: o.format) else { return usage("--format must be text or json, got `\(o.format)`") }
         var sources: [LetsWaitAwhileTables.Source] = []
         for name in o.forecasts.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            if name == "all" { sources = LetsWaitAwhileTables.Source.allCases; break }
-            guard let s = LetsWaitAwhileTables.Source(rawValue: name) else {
-                return usage("unknown forecast `\(name)`; expected oracle, noisy, persistence, watt or all")
+            let named: [LetsWaitAwhileTables.Source]
+            if name == "all" { named = LetsWaitAwhileTables.Source.standard }
+            else if name == "bounds" { named = [.profileHindsight, .linearHindsight] }
+            else if let s = LetsWaitAwhileTables.Source(rawValue: name) { named = [s] }
+            else {
+                return usage("unknown forecast `\(name)`; expected oracle, noisy, persistence, watt, all (those four), "
+                             + "profile-hindsight, linear-hindsight or bounds (those two)")
             }
-            if !sources.contains(s) { sources.append(s) }
+            for s in named where !sources.contains(s) { sources.append(s) }
         }
         var regionNames: [String] = []
         for name in o.regions.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).uppercased() }) {
@@ -112,7 +116,8 @@ public struct ShiftStudyCommand: ParsableCommand {
         commandName: "study", abstract: "Percent of emissions avoided by shifting, per region, window and forecast.")
     @Option(help: "1: a 30-minute nightly job at 01:00 within ±2/±4/±6/±8 h; 2: 3,387 ad-hoc ML jobs, Next Workday.")
     var scenario: Int = 1
-    @Option(help: "oracle, noisy (5 % error), persistence (24 h), watt, or all; comma-separated.") var forecast: String = "all"
+    @Option(help: "oracle, noisy (5 % error), persistence (24 h), watt, all (those four); the hindsight bounds profile-hindsight, linear-hindsight, or bounds (both); comma-separated.")
+    var forecast: String = "all"
     @Option(help: "DE, GB, FR or all; comma-separated.") var region: String = "all"
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(help: "The folder of the 2020 grid series.") var data: String = "examples/data/grid"

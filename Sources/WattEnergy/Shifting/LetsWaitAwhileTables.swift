@@ -5,11 +5,18 @@ import Foundation
 /// runs (seeds), with the paper's figure where it gives one.
 public struct LetsWaitAwhileTables: Sendable {
     public enum Scenario: Int, Sendable, CaseIterable { case nightly = 1, adHoc = 2 }
-    public enum Source: String, Sendable, CaseIterable { case oracle, noisy, persistence, watt }
+    public enum Source: String, Sendable, CaseIterable {
+        case oracle, noisy, persistence, watt
+        /// Bounds with parameters fitted on the whole year (`HindsightForecastSources`): not
+        /// part of the default tables.
+        case profileHindsight = "profile-hindsight", linearHindsight = "linear-hindsight"
+        /// The default sources (the paper's two and the two forecasters).
+        public static let standard: [Source] = [.oracle, .noisy, .persistence, .watt]
+    }
 
     public struct Options: Sendable {
         public var scenario: Scenario
-        public var sources: [Source] = Source.allCases
+        public var sources: [Source] = Source.standard
         /// Decision rules: `ShiftPlanner.confidence` values (0 = always the lowest forecast, as
         /// in the paper; 1 = shift only when the saving exceeds one standard deviation).
         public var confidences: [Double] = [0, 1]
@@ -101,6 +108,8 @@ public struct LetsWaitAwhileTables: Sendable {
                         }
                     case .persistence: return [ModelForecastSource.persistence(series: series)]
                     case .watt: return [LoopForecastSource(series: series)]
+                    case .profileHindsight: return [ProfileHindsightSource(series: series)]
+                    case .linearHindsight: return [LinearHindsightSource(series: series)]
                     }
                 }
                 let draws = makeSources().count
@@ -230,18 +239,28 @@ public struct LetsWaitAwhileTables: Sendable {
     }
 
     /// The midway checks as a table, with the share of the oracle's gain over persistence that
-    /// Watt's forecaster reaches (`(watt - persistence) / (oracle - persistence)`; 50 % is midway).
+    /// Watt's forecaster reaches (`(watt - persistence) / (oracle - persistence)`; 50 % is
+    /// midway), and the same for the hindsight bounds where they ran.
     public func midwayText() -> String {
         let checks = midwayChecks()
         guard !checks.isEmpty else { return "" }
-        var out = "| region | column | decided | persistence | watt | midway | oracle | of the gap | met |\n"
-        out += "|---|---|---|---:|---:|---:|---:|---:|---|\n"
+        let bounds = [Source.profileHindsight, .linearHindsight].filter { b in cells.contains { $0.source == b.rawValue } }
+        func share(_ x: Double, _ p: Double, _ o: Double) -> String {
+            o - p > 1e-9 ? String(format: "%.0f %%", (x - p) / (o - p) * 100) : "-"
+        }
+        var out = "| region | column | decided | persistence | watt | midway | oracle | of the gap | met |"
+            + bounds.map { " \($0.rawValue) |" }.joined() + "\n"
+        out += "|---|---|---|---:|---:|---:|---:|---:|---|" + bounds.map { _ in "---:|" }.joined() + "\n"
         for c in checks {
-            let gap = c.oracle - c.persistence
-            let share = gap > 1e-9 ? String(format: "%.0f %%", (c.watt - c.persistence) / gap * 100) : "-"
-            out += "| \(c.region) | \(c.column) | \(Self.label(c.procedure)) | " + String(format: "%.2f | %.2f | %.2f | %.2f", c.persistence, c.watt,
-                                                                                          (c.persistence + c.oracle) / 2, c.oracle)
-                + " | \(share) | \(c.met ? "yes" : "no") |\n"
+            out += "| \(c.region) | \(c.column) | \(Self.label(c.procedure)) | "
+                + String(format: "%.2f | %.2f | %.2f | %.2f", c.persistence, c.watt, (c.persistence + c.oracle) / 2, c.oracle)
+                + " | \(share(c.watt, c.persistence, c.oracle)) | \(c.met ? "yes" : "no") |"
+            for b in bounds {
+                let cell = cells.first { $0.region == c.region && $0.column == c.column && $0.source == b.rawValue && $0.confidence == 0
+                    && $0.procedure == c.procedure }
+                out += cell.map { String(format: " %.2f (%@) |", $0.mean, share($0.mean, c.persistence, c.oracle)) } ?? " - |"
+            }
+            out += "\n"
         }
         for procedure in ShiftProcedure.allCases {
             let some = checks.filter { $0.procedure == procedure }
