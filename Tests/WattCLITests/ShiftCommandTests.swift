@@ -13,7 +13,9 @@ import Testing
     @Test func nightlyOracleTableFromAnyDirectory() {
         let out = ShiftCommand.run(Self.options { $0.forecasts = "oracle"; $0.regions = "GB"; $0.confidences = "0" })
         #expect(out.exitCode == 0, "\(out.stderr)")
-        #expect(out.stdout.contains("| GB | oracle | lowest | 6.54 [paper 6.50] | 8.36 [paper 8.40] | 8.86 [paper 8.90] | 10.16 [paper 10.20] |"))
+        #expect(out.stdout.contains("| GB | oracle | lowest | at submission | 6.54 [paper 6.50] | 8.36 [paper 8.40] | 8.86 [paper 8.90] | 10.16 [paper 10.20] |"))
+        // The oracle's plan does not change as time passes: re-planning every step is the same.
+        #expect(out.stdout.contains("| GB | oracle | lowest | every step | 6.54 | 8.36 | 8.86 | 10.16 |"))
         let json = ShiftCommand.run(Self.options { $0.forecasts = "oracle"; $0.regions = "GB"; $0.confidences = "0"; $0.format = "json" })
         #expect(json.exitCode == 0)
         #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
@@ -26,6 +28,7 @@ import Testing
             (Self.options { $0.regions = "XX" }, "unknown region `XX`"),
             (Self.options { $0.confidences = "nan" }, "--confidence"),
             (Self.options { $0.jobSeeds = 0 }, "--job-seeds"),
+            (Self.options { $0.procedures = "sometimes" }, "unknown procedure `sometimes`"),
             (Self.options { $0.definitions = "loose" }, "--definitions"),
             (Self.options { $0.dataDirectory = "/nonexistent" }, "help: run from the repository root"),
             (Self.options { $0.series = "/nonexistent.csv" }, "--series needs exactly one --region"),

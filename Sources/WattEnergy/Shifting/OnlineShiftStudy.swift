@@ -28,13 +28,17 @@ extension ShiftStudy {
     /// jobs' windows that contain `t` (the same request whatever the decisions, so every rule
     /// sees the same forecasts). For each job still waiting or running at `t`:
     ///
-    /// - not interruptible: start at `t` when `t` is the best start of what is left of the
-    ///   window under the forecast (`ShiftPlanner`'s contiguous rule, earliest on ties), or when
-    ///   a later start would miss the deadline; with `confidence` above 0, also start when the
-    ///   planner, asked to plan the job with "start now" as its default, declines to move it;
-    /// - interruptible: run in step `t` when it is among the `r` lowest steps of the rest of the
-    ///   window (`r` the steps of work left; earliest on ties), or when the window left equals
-    ///   the work left; with `confidence` above 0, also when the planner keeps running now.
+    /// - not interruptible, `confidence` 0 (the lowest forecast): start at `t` when `t` is the
+    ///   best start of what is left of the window under the forecast (`ShiftPlanner`'s
+    ///   contiguous rule, earliest on ties), or when a later start would miss the deadline;
+    /// - interruptible, `confidence` 0: run in step `t` when it is among the `r` lowest steps of
+    ///   the rest of the window (`r` the steps of work left; earliest on ties), or when the
+    ///   window left equals the work left;
+    /// - `confidence` above 0: run now when `ShiftPlanner(confidence:)`, planning what is left
+    ///   of the job over the rest of the window, runs it now. Its default (kept unless a move
+    ///   saves more than `confidence` standard deviations) is the job's default start while
+    ///   that is still ahead and the job has not begun (a nightly job's nominal time), else
+    ///   running now.
     ///
     /// With a forecast that does not change as time passes (the oracle, the noisy copy) this is
     /// the same plan as at submission; it differs where later forecasts know more. A forecast
@@ -122,8 +126,12 @@ extension ShiftStudy {
                             } else {
                                 now = planner.cheapestStart(f.values, 0, window, d).first == 0
                             }
-                            if !now && confidence > 0 {
+                            // The default still ahead: the job's own start (a nightly job's
+                            // nominal time) until it has passed or the job has begun, then now.
+                            let defaultAhead = state.segments.isEmpty && job.defaultStart > t && job.defaultStart + d <= job.limit
+                            if confidence > 0 && (!now || defaultAhead) {
                                 let request = ShiftRequest(work: Double(d) * step, earliestStart: f.start, deadline: truth.time(at: job.limit),
+                                                           defaultStart: defaultAhead ? truth.time(at: job.defaultStart) : nil,
                                                            interruptible: job.interruptible)
                                 let cut = ShiftForecast(start: f.start, step: f.step, values: Array(f.values[0..<window]),
                                                         sigmas: Array(f.sigmas[0..<window]))
