@@ -22,6 +22,10 @@ public enum ShiftCommand {
         public var definitions = "code"
         public var jobSeeds = 20
         public var noiseSeeds = 10
+        /// Settings of Watt's forecaster over the loop's defaults (as `watt forecast` takes them).
+        public var wattModels: String?
+        public var wattHorizons: String?
+        public var wattWindows: String?
         public init() {}
     }
 
@@ -74,6 +78,18 @@ public enum ShiftCommand {
         guard (1...50).contains(o.jobSeeds), (1...50).contains(o.noiseSeeds) else {
             return usage("--job-seeds and --noise-seeds must be from 1 to 50")
         }
+        var forecastOptions = ForecastCommand.Options()
+        forecastOptions.metric = LoopForecastSource.metric
+        forecastOptions.models = o.wattModels
+        forecastOptions.horizons = o.wattHorizons
+        forecastOptions.windows = o.wattWindows
+        let wattSettings: ForecastSettings
+        switch ForecastCommand.settings(forecastOptions) {
+        case .success(let s): wattSettings = s
+        case .failure(let out): return CommandOutput(error: WattError(.usage, out.stderr.replacingOccurrences(of: "error: ", with: "")
+            .replacingOccurrences(of: "--models", with: "--watt-models").replacingOccurrences(of: "--horizons", with: "--watt-horizons")
+            .replacingOccurrences(of: "--windows", with: "--watt-windows").trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
         var regions: [(name: String, series: TimeSeries)] = []
         for name in regionNames {
             let file = regionFiles.first { $0.0 == name }!.1
@@ -95,6 +111,7 @@ public enum ShiftCommand {
         options.definitions = definitions
         options.jobSeeds = (1...UInt64(o.jobSeeds)).map { $0 }
         options.noiseSeeds = (0..<UInt64(o.noiseSeeds)).map { $0 }
+        options.wattSettings = wattSettings
         do {
             let tables = try LetsWaitAwhileTables.run(options, regions: regions) { SeededRandom(seed: $0) }
             return CommandOutput(stdout: format == .json ? tables.json() : tables.text())
@@ -129,11 +146,15 @@ public struct ShiftStudyCommand: ParsableCommand {
     @Option(help: "code (as their simulator runs) or corrected (as described).") var definitions: String = "code"
     @Option(help: "Scenario II job sets drawn (seeds 1...N).") var jobSeeds: Int = 20
     @Option(help: "Noise draws of the noisy forecast (seeds 0..<N).") var noiseSeeds: Int = 10
+    @Option(help: "Watt's forecaster: candidate models (as `watt forecast --models`; default: the loop's).") var wattModels: String?
+    @Option(help: "Watt's forecaster: horizons models are chosen on (as `watt forecast --horizons`).") var wattHorizons: String?
+    @Option(help: "Watt's forecaster: candidate training windows (as `watt forecast --windows`).") var wattWindows: String?
     public init() {}
     public func run() throws {
         var o = ShiftCommand.Options()
         o.scenario = scenario; o.forecasts = forecast; o.regions = region; o.format = format; o.dataDirectory = data
         o.series = series; o.confidences = confidence; o.procedures = procedure; o.definitions = definitions; o.jobSeeds = jobSeeds; o.noiseSeeds = noiseSeeds
+        o.wattModels = wattModels; o.wattHorizons = wattHorizons; o.wattWindows = wattWindows
         let out = ShiftCommand.run(o)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }

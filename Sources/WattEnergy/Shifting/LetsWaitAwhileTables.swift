@@ -33,6 +33,9 @@ public struct LetsWaitAwhileTables: Sendable {
         public var relativeError = 0.05
         /// Scenario I windows in steps either side of 01:00.
         public var nightlyWindows = [4, 8, 12, 16]
+        /// The settings of Watt's forecaster (`LoopForecastSource`): the loop's defaults for
+        /// grid carbon intensity unless changed (`watt shift study --watt-models ...`).
+        public var wattSettings = ForecastSettings.defaults(for: LoopForecastSource.metric)
         public init(scenario: Scenario) { self.scenario = scenario }
     }
 
@@ -107,7 +110,7 @@ public struct LetsWaitAwhileTables: Sendable {
                             return NoisyOracleForecastSource(series: series, sigma: sigma, using: &rng)
                         }
                     case .persistence: return [ModelForecastSource.persistence(series: series)]
-                    case .watt: return [LoopForecastSource(series: series)]
+                    case .watt: return [LoopForecastSource(series: series, settings: options.wattSettings)]
                     case .profileHindsight: return [ProfileHindsightSource(series: series)]
                     case .linearHindsight: return [LinearHindsightSource(series: series)]
                     }

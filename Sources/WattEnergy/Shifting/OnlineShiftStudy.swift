@@ -34,11 +34,12 @@ extension ShiftStudy {
     /// - interruptible, `confidence` 0: run in step `t` when it is among the `r` lowest steps of
     ///   the rest of the window (`r` the steps of work left; earliest on ties), or when the
     ///   window left equals the work left;
-    /// - `confidence` above 0: run now when `ShiftPlanner(confidence:)`, planning what is left
-    ///   of the job over the rest of the window, runs it now. Its default (kept unless a move
-    ///   saves more than `confidence` standard deviations) is the job's default start while
-    ///   that is still ahead and the job has not begun (a nightly job's nominal time), else
-    ///   running now.
+    /// - `confidence` above 0, or any rule while the job's default start is still ahead and
+    ///   the job has not begun (a nightly job's nominal time): run now when
+    ///   `ShiftPlanner(confidence:)`, planning what is left of the job over the rest of the
+    ///   window, runs it now. Its default (kept unless a move saves more than `confidence`
+    ///   standard deviations, or anything at all with `confidence` 0) is that default start
+    ///   while it is ahead, else running now. So a flat forecast never moves a job.
     ///
     /// With a forecast that does not change as time passes (the oracle, the noisy copy) this is
     /// the same plan as at submission; it differs where later forecasts know more. A forecast
@@ -126,10 +127,13 @@ extension ShiftStudy {
                             } else {
                                 now = planner.cheapestStart(f.values, 0, window, d).first == 0
                             }
-                            // The default still ahead: the job's own start (a nightly job's
+                            // The default not passed: the job's own start (a nightly job's
                             // nominal time) until it has passed or the job has begun, then now.
-                            let defaultAhead = state.segments.isEmpty && job.defaultStart > t && job.defaultStart + d <= job.limit
-                            if confidence > 0 && (!now || defaultAhead) {
+                            let defaultAhead = state.segments.isEmpty && job.defaultStart >= t && job.defaultStart + d <= job.limit
+                            // While the default is ahead the planner decides by either rule: a
+                            // step is taken over the default only when it is forecast lower (a
+                            // flat forecast keeps the default; its earliest tie is not a saving).
+                            if defaultAhead || (confidence > 0 && !now) {
                                 let request = ShiftRequest(work: Double(d) * step, earliestStart: f.start, deadline: truth.time(at: job.limit),
                                                            defaultStart: defaultAhead ? truth.time(at: job.defaultStart) : nil,
                                                            interruptible: job.interruptible)

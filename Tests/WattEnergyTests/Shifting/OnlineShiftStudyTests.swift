@@ -92,4 +92,69 @@ import Testing
             #expect(once.shifted == online.shifted && online.failed == 0 && online.shifted > 0)
         }
     }
+
+    /// Nightly jobs (30 minutes, default 01:00, ±`shift` steps) on the given days of `truth`.
+    static func nightly(_ truth: TimeSeries, days: Range<Int>, shift: Int = 8) -> [StudyJob] {
+        days.map { day in
+            let nominal = truth.time(at: day * 48 + 2)
+            let request = ShiftRequest(work: 1800, earliestStart: nominal - Double(shift) * 1800,
+                                       deadline: nominal + Double(shift + 1) * 1800, defaultStart: nominal)
+            return StudyJob(request: request, forecastStart: request.earliestStart, forecastSteps: 2 * shift + 1, baseline: nil)
+        }
+    }
+
+    /// The outcome of `jobs` with `source`, decided at submission and online, by `confidence`.
+    /// `source` makes a fresh source per procedure (a loop source that has seen data cannot
+    /// unsee it, and its copies share what it has seen).
+    static func outcomes(_ study: ShiftStudy, _ jobs: [StudyJob], _ source: () -> any CarbonForecastSource,
+                         confidence: Double) -> (submission: StudyOutcome, online: StudyOutcome) {
+        let baselines = study.baselineGrams(jobs)
+        var once = source(), again = source()
+        let forecasts = study.forecasts(for: jobs, from: &once)
+        let submission = study.run(jobs, forecasts: forecasts, baselines: baselines, planner: ShiftPlanner(confidence: confidence))
+        let online = LetsWaitAwhileTables.online(study, [jobs], &again, [confidence], [baselines])[0][0]
+        return (submission, online)
+    }
+
+    /// A perfectly periodic series (one daily cycle, lowest at 03:00, no noise): Watt's
+    /// forecaster, fed only the past, learns the day and saves what the oracle saves, job for
+    /// job, at submission and online; 24-hour persistence does too (yesterday is today).
+    @Test func periodicSeriesWattReachesTheOracle() throws {
+        let values = (0..<(24 * 48)).map { i in 300 - 100 * cos(2 * Double.pi * Double(i % 48 - 6) / 48) }
+        let truth = TimeSeries(start: 0, step: 1800, values: values)
+        let study = try ShiftStudy(truth: truth)
+        let jobs = Self.nightly(truth, days: 16..<23)
+        let oracle = Self.outcomes(study, jobs, { OracleForecastSource(series: truth) }, confidence: 0)
+        #expect(oracle.submission.savingPercent > 5 && oracle.submission.shifted == jobs.count)
+        let sources: [() -> any CarbonForecastSource] = [{ LoopForecastSource(series: truth) }, { ModelForecastSource.persistence(series: truth) }]
+        for make in sources {
+            let source = make()
+            let got = Self.outcomes(study, jobs, make, confidence: 0)
+            for o in [got.submission, got.online] {
+                #expect(abs(o.grams - oracle.submission.grams) <= 1e-9 * oracle.submission.grams, "\(source.name)")
+                #expect(o.failed == 0 && o.shifted == jobs.count, "\(source.name)")
+            }
+        }
+    }
+
+    /// A constant series: nothing to gain, and no rule moves a job (a flat forecast's earliest
+    /// step is not a saving), whatever the source and whenever it decides.
+    @Test func constantSeriesShiftsNothing() throws {
+        let truth = TimeSeries(start: 0, step: 1800, values: [Double](repeating: 250, count: 20 * 48))
+        let study = try ShiftStudy(truth: truth)
+        let jobs = Self.nightly(truth, days: 15..<19, shift: 4)
+        let sources: [() -> any CarbonForecastSource] = [{ OracleForecastSource(series: truth) },
+                                                         { ModelForecastSource.persistence(series: truth) }, { LoopForecastSource(series: truth) }]
+        for make in sources {
+            let source = make()
+            for confidence in [0.0, 1] {
+                let got = Self.outcomes(study, jobs, make, confidence: confidence)
+                for o in [got.submission, got.online] {
+                    #expect(o.shifted == 0 && o.declined == jobs.count && o.failed == 0, "\(source.name) \(confidence)")
+                    #expect(abs(o.savingPercent) < 1e-9)
+                }
+            }
+        }
+    }
 }
+
