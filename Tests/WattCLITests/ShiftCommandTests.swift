@@ -21,6 +21,23 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
     }
 
+    /// The midway table: one row per cell with persistence, Watt's forecaster, the midway point,
+    /// the oracle, the share of the gap and the verdict, then the count (Watt's forecaster with
+    /// the one-model setting `daily-profile`, to keep a debug run short).
+    @Test func midwayTableForEveryCell() {
+        let out = ShiftCommand.run(Self.options {
+            $0.forecasts = "oracle,persistence,watt"; $0.regions = "GB"; $0.confidences = "0"; $0.procedures = "submission"
+            $0.wattModels = "daily-profile"
+        })
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("| region | column | decided | persistence | watt | midway | oracle | of the gap | met |"))
+        // Persistence 1.54 and the oracle 6.54 (the rows above): the midway is 4.04.
+        let row = out.stdout.split(separator: "\n").first { $0.hasPrefix("| GB | ±2 h | at submission | 1.54 | ") }
+        #expect(row?.contains(" | 4.04 | 6.54 | ") == true, "\(out.stdout)")
+        #expect(out.stdout.range(of: #"midway met at submission: [0-4] of 4 cells"#, options: .regularExpression) != nil)
+        #expect(out.stdout.contains("watt forecaster, GB (days): daily-profile"))
+    }
+
     @Test func badArgumentsAreRefusedWithAReason() {
         let cases: [(ShiftCommand.Options, String)] = [
             (Self.options { $0.scenario = 3 }, "--scenario"),
@@ -32,6 +49,8 @@ import Testing
             (Self.options { $0.definitions = "loose" }, "--definitions"),
             (Self.options { $0.dataDirectory = "/nonexistent" }, "help: run from the repository root"),
             (Self.options { $0.series = "/nonexistent.csv" }, "--series needs exactly one --region"),
+            (Self.options { $0.wattModels = "crystal-ball" }, "--watt-models: `crystal-ball` is not a model"),
+            (Self.options { $0.wattHorizons = "soon" }, "--watt-horizons `soon`"),
         ]
         for (o, message) in cases {
             let out = ShiftCommand.run(o)
