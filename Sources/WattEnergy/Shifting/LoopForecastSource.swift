@@ -10,7 +10,8 @@ import Foundation
 /// The step that begins at `start` is not over yet, so it is not known (the grid files' value
 /// stamped `t` covers `[t, t + step)`): the forecast's first point is that step. Forecasts must
 /// be asked in time order (data once seen cannot be unseen); asking earlier than the last
-/// forecast is an error.
+/// forecast is an error. Copies share the models (a reference) and so what they have seen:
+/// make a fresh source for each run.
 ///
 /// The sigmas handed to the planner come from the calibrated interval at the settings' level:
 /// `(upper - lower) / (2 z)`, `z` the normal quantile of that level (the calibrated forecast
