@@ -18,9 +18,14 @@ public enum ShiftCommand {
         public var dataDirectory = "examples/data/grid"
         public var series: String?
         public var confidences = "0,1"
+        public var procedures = "all"
         public var definitions = "code"
         public var jobSeeds = 20
         public var noiseSeeds = 10
+        /// Settings of Watt's forecaster over the loop's defaults (as `watt forecast` takes them).
+        public var wattModels: String?
+        public var wattHorizons: String?
+        public var wattWindows: String?
         public init() {}
     }
 
@@ -32,11 +37,15 @@ public enum ShiftCommand {
         guard let format = OutputFormat(rawValue: o.format) else { return usage("--format must be text or json, got `\(o.format)`") }
         var sources: [LetsWaitAwhileTables.Source] = []
         for name in o.forecasts.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            if name == "all" { sources = LetsWaitAwhileTables.Source.allCases; break }
-            guard let s = LetsWaitAwhileTables.Source(rawValue: name) else {
-                return usage("unknown forecast `\(name)`; expected oracle, noisy, persistence, watt or all")
+            let named: [LetsWaitAwhileTables.Source]
+            if name == "all" { named = LetsWaitAwhileTables.Source.standard }
+            else if name == "bounds" { named = [.profileHindsight, .linearHindsight] }
+            else if let s = LetsWaitAwhileTables.Source(rawValue: name) { named = [s] }
+            else {
+                return usage("unknown forecast `\(name)`; expected oracle, noisy, persistence, watt, all (those four), "
+                             + "profile-hindsight, linear-hindsight or bounds (those two)")
             }
-            if !sources.contains(s) { sources.append(s) }
+            for s in named where !sources.contains(s) { sources.append(s) }
         }
         var regionNames: [String] = []
         for name in o.regions.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).uppercased() }) {
@@ -54,11 +63,32 @@ public enum ShiftCommand {
             confidences.append(v)
         }
         guard !confidences.isEmpty else { return usage("--confidence needs at least one number") }
+        var procedures: [ShiftProcedure] = []
+        for name in o.procedures.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            if name == "all" { procedures = ShiftProcedure.allCases; break }
+            guard let p = ShiftProcedure(rawValue: name) else {
+                return usage("unknown procedure `\(name)`; expected submission, online or all")
+            }
+            if !procedures.contains(p) { procedures.append(p) }
+        }
+        guard !procedures.isEmpty else { return usage("--procedure needs submission, online or all") }
         guard let definitions = LetsWaitAwhile.Definitions(rawValue: o.definitions) else {
             return usage("--definitions must be code or corrected, got `\(o.definitions)`")
         }
         guard (1...50).contains(o.jobSeeds), (1...50).contains(o.noiseSeeds) else {
             return usage("--job-seeds and --noise-seeds must be from 1 to 50")
+        }
+        var forecastOptions = ForecastCommand.Options()
+        forecastOptions.metric = LoopForecastSource.metric
+        forecastOptions.models = o.wattModels
+        forecastOptions.horizons = o.wattHorizons
+        forecastOptions.windows = o.wattWindows
+        let wattSettings: ForecastSettings
+        switch ForecastCommand.settings(forecastOptions) {
+        case .success(let s): wattSettings = s
+        case .failure(let out): return CommandOutput(error: WattError(.usage, out.stderr.replacingOccurrences(of: "error: ", with: "")
+            .replacingOccurrences(of: "--models", with: "--watt-models").replacingOccurrences(of: "--horizons", with: "--watt-horizons")
+            .replacingOccurrences(of: "--windows", with: "--watt-windows").trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         var regions: [(name: String, series: TimeSeries)] = []
         for name in regionNames {
@@ -77,9 +107,11 @@ public enum ShiftCommand {
         var options = LetsWaitAwhileTables.Options(scenario: scenario)
         options.sources = sources
         options.confidences = confidences
+        options.procedures = procedures
         options.definitions = definitions
         options.jobSeeds = (1...UInt64(o.jobSeeds)).map { $0 }
         options.noiseSeeds = (0..<UInt64(o.noiseSeeds)).map { $0 }
+        options.wattSettings = wattSettings
         do {
             let tables = try LetsWaitAwhileTables.run(options, regions: regions) { SeededRandom(seed: $0) }
             return CommandOutput(stdout: format == .json ? tables.json() : tables.text())
@@ -101,21 +133,28 @@ public struct ShiftStudyCommand: ParsableCommand {
         commandName: "study", abstract: "Percent of emissions avoided by shifting, per region, window and forecast.")
     @Option(help: "1: a 30-minute nightly job at 01:00 within ±2/±4/±6/±8 h; 2: 3,387 ad-hoc ML jobs, Next Workday.")
     var scenario: Int = 1
-    @Option(help: "oracle, noisy (5 % error), persistence (24 h), watt, or all; comma-separated.") var forecast: String = "all"
+    @Option(help: "oracle, noisy (5 % error), persistence (24 h), watt, all (those four); the hindsight bounds profile-hindsight, linear-hindsight, or bounds (both); comma-separated.")
+    var forecast: String = "all"
     @Option(help: "DE, GB, FR or all; comma-separated.") var region: String = "all"
     @Option(help: "Output format: text or json.") var format: String = "text"
     @Option(help: "The folder of the 2020 grid series.") var data: String = "examples/data/grid"
     @Option(help: "A series file to use instead (30-minute grid, gCO2/kWh); needs one --region.") var series: String?
     @Option(help: "Decision rules: shift only when the saving exceeds this many standard deviations (0: always the lowest).")
     var confidence: String = "0,1"
+    @Option(help: "When jobs are decided: submission (once, the paper's), online (every step on a fresh forecast), or all.")
+    var procedure: String = "all"
     @Option(help: "code (as their simulator runs) or corrected (as described).") var definitions: String = "code"
     @Option(help: "Scenario II job sets drawn (seeds 1...N).") var jobSeeds: Int = 20
     @Option(help: "Noise draws of the noisy forecast (seeds 0..<N).") var noiseSeeds: Int = 10
+    @Option(help: "Watt's forecaster: candidate models (as `watt forecast --models`; default: the loop's).") var wattModels: String?
+    @Option(help: "Watt's forecaster: horizons models are chosen on (as `watt forecast --horizons`).") var wattHorizons: String?
+    @Option(help: "Watt's forecaster: candidate training windows (as `watt forecast --windows`).") var wattWindows: String?
     public init() {}
     public func run() throws {
         var o = ShiftCommand.Options()
         o.scenario = scenario; o.forecasts = forecast; o.regions = region; o.format = format; o.dataDirectory = data
-        o.series = series; o.confidences = confidence; o.definitions = definitions; o.jobSeeds = jobSeeds; o.noiseSeeds = noiseSeeds
+        o.series = series; o.confidences = confidence; o.procedures = procedure; o.definitions = definitions; o.jobSeeds = jobSeeds; o.noiseSeeds = noiseSeeds
+        o.wattModels = wattModels; o.wattHorizons = wattHorizons; o.wattWindows = wattWindows
         let out = ShiftCommand.run(o)
         out.emit()
         if out.exitCode != 0 { throw ExitCode(out.exitCode) }

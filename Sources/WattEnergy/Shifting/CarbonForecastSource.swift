@@ -77,13 +77,14 @@ public struct NoisyOracleForecastSource: CarbonForecastSource {
     }
 }
 
-/// A forecast from a Watt forecasting model (`Forecaster`, chosen by `ModelSelector` or
-/// fixed), fitted only on the `trainingWindow` before each forecast's start: the adapter
-/// between Sources/WattEnergy/Forecasting and the planner. A selected model is chosen again
-/// every `reselectEvery` seconds and refitted every `refitEvery` (a fixed one refitted), on
-/// schedules aligned to the series' start so that they do not depend on which jobs ask; in
-/// between the model is only `update`d with the newest window. A forecast made at `start` knows the steps before `start`: the step
-/// that begins at `start` is not over yet.
+/// A forecast from a fixed Watt forecasting model (`Forecaster`, e.g. 24-hour persistence) or
+/// one chosen by `ModelSelector`, fitted only on the `trainingWindow` before each forecast's
+/// start. A selected model is chosen again every `reselectEvery` seconds and refitted every
+/// `refitEvery` (a fixed one refitted), on schedules aligned to the series' start so that they
+/// do not depend on which jobs ask; in between the model is only `update`d with the newest
+/// window. A forecast made at `start` knows the steps before `start`: the step that begins at
+/// `start` is not over yet. (Watt's own forecaster, as the control loop runs it, is
+/// `LoopForecastSource`.)
 public struct ModelForecastSource: CarbonForecastSource {
     public enum Choice: Sendable {
         case fixed(any Forecaster)
@@ -114,15 +115,6 @@ public struct ModelForecastSource: CarbonForecastSource {
     public static func persistence(series: TimeSeries, trainingWindow: Double = 28 * 86_400) -> ModelForecastSource {
         ModelForecastSource(name: "persistence", series: series, choice: .fixed(SeasonalNaiveModel(period: 86_400)),
                             trainingWindow: trainingWindow)
-    }
-
-    /// Watt's own forecaster: `ModelSelector` over its default candidates, chosen every 28
-    /// days, refitted weekly, updated at every forecast.
-    public static func watt(series: TimeSeries, selector: ModelSelector = ModelSelector(),
-                            trainingWindow: Double = 28 * 86_400, refitEvery: Double = 7 * 86_400,
-                            reselectEvery: Double = 28 * 86_400) -> ModelForecastSource {
-        ModelForecastSource(name: "watt", series: series, choice: .selected(selector), trainingWindow: trainingWindow,
-                            refitEvery: refitEvery, reselectEvery: reselectEvery)
     }
 
     public mutating func forecast(from start: Double, steps: Int) throws(ForecastError) -> ShiftForecast {

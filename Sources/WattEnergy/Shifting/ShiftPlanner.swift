@@ -163,8 +163,11 @@ public struct ShiftPlanner: Sendable {
             let sd = savingDeviation(defaultSlots, slots, energy: energy, resume: resume, runningAt: runningAt, sigmas: f.sigmas)
             let saving = defaultCost - c
             if best == nil { best = (slots, saving, sd) }
+            // A saving under a millionth of the default's cost is numerical noise, not a
+            // forecast (a model fitted on a constant series forecasts it to 1e-7): it does
+            // not move work, so a flat forecast never does.
             let threshold = confidence > 0 ? confidence * sd : 0
-            if saving > threshold {
+            if saving > threshold, saving > 1e-6 * abs(defaultCost) {
                 return makePlan(slots, .shifted, defaultCost: defaultCost, saving: saving, sd: sd, best: best!, f: f,
                                 energy: energy, resume: resume,
                                 reason: "expected saving exceeds \(confidence) × its uncertainty" + note)
