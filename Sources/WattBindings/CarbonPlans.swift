@@ -42,6 +42,10 @@ public final class CarbonPlans: @unchecked Sendable {
     public var profileDays = 7
     /// Jobs held by `shift`, by id: where and when they are planned to run.
     private var holds: [String: Hold] = [:]
+    /// Holds planned this tick: they shape this tick's later plans; `holds` keeps only those
+    /// the scheduler applied (`applied`), so a run resumed from its journal, which replays the
+    /// applied actions, holds the same room as one never interrupted.
+    private var tickHolds: [String: Hold] = [:]
     /// Per pool, this tick: GPUs busy with what runs or queues now, the time-of-day mean, and
     /// the holds, per planning step from now.
     private var load: [String: Load] = [:]
@@ -61,6 +65,7 @@ public final class CarbonPlans: @unchecked Sendable {
         plans.removeAll(keepingCapacity: true)
         load.removeAll(keepingCapacity: true)
         placed.removeAll(keepingCapacity: true)
+        tickHolds.removeAll(keepingCapacity: true)
         jobs = Dictionary(world.jobs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         poolGPUs = Dictionary(world.pools.map { ($0.name, Double($0.gpus)) }, uniquingKeysWith: { first, _ in first })
         // A hold ends when its job is no longer held (released, running, done) or its run is over.
@@ -137,7 +142,7 @@ public final class CarbonPlans: @unchecked Sendable {
         let l = pool(job.pool, count: count, step: step)
         let limit = headroom * capacity
         let own = ownRange(job, step: step, count: count)
-        let held = holds[id]
+        let held = tickHolds[id] ?? holds[id]
         return (0..<count).map { i in
             var busy = max(l.known[i] - (own.contains(i) ? gpus : 0), l.typical[i]) + l.held[i]
             if let held, overlaps(held, i, step) { busy -= held.gpus }
@@ -203,11 +208,26 @@ public final class CarbonPlans: @unchecked Sendable {
         let h = Hold(pool: job.pool, gpus: Double(job.gpus), start: start, end: start + job.remainingTime + job.checkpointOverhead)
         if let f = planning ?? nil, var l = load[job.pool] {
             for i in ownRange(job, step: f.step, count: l.known.count) { l.known[i] -= Double(job.gpus) }
-            if let old = holds[job.id] { for i in l.held.indices where overlaps(old, i, f.step) { l.held[i] -= old.gpus } }
+            if let old = tickHolds[job.id] ?? holds[job.id] { for i in l.held.indices where overlaps(old, i, f.step) { l.held[i] -= old.gpus } }
             for i in l.held.indices where overlaps(h, i, f.step) { l.held[i] += h.gpus }
             load[job.pool] = l
         }
-        holds[job.id] = h
+        tickHolds[job.id] = h
+    }
+
+    /// What the scheduler did this tick: a job held until a time (`defer until`, `preempt
+    /// until`, whichever rule asked) holds its pool's room from then until it should end.
+    public func applied(_ results: [ActionResult]) {
+        for result in results where result.status == .applied {
+            guard let id = result.target, let job = jobs[id] else { continue }
+            switch result.action.kind {
+            case .deferUntil(let start), .preemptUntil(let start):
+                holds[id] = Hold(pool: job.pool, gpus: Double(job.gpus), start: start,
+                                 end: start + job.remainingTime + job.checkpointOverhead)
+            default:
+                break
+            }
+        }
     }
 
     // MARK: Forecast

@@ -54,6 +54,19 @@ public final class EnergyBinding: @unchecked Sendable {
         record(checked: clean, quality)
     }
 
+    /// A tick of a journaled run replayed after a restart: recorded as the run recorded it,
+    /// with what the scheduler applied, so the state the binding keeps between ticks (the
+    /// carbon plans' load profile and holds) is what the uninterrupted run had.
+    public func replay(_ world: World, applied results: [ActionResult]) {
+        let (clean, quality) = TelemetryGuard.check(world, tickPaths)
+        record(checked: clean, quality)
+        plans.begin(clean)
+        plans.applied(results)
+    }
+
+    /// What the scheduler applied this tick (after `inputs(for:)`).
+    public func applied(_ results: [ActionResult]) { plans.applied(results) }
+
     private func record(checked world: World, _ quality: DataQuality) {
         var quality = quality
         let t = world.now

@@ -112,6 +112,7 @@ public final class ControlLoop {
         var (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
         events = outOfBounds + events
         let results = dryRun ? [] : scheduler.apply(allowed)
+        binding.applied(results)
         let flaps = flapCounter.record(results, now: world.now)
         return TickRecord(time: world.now, world: world, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
                           conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps,

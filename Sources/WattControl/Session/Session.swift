@@ -172,9 +172,10 @@ public final class Session {
         guard let simulator else { return }
         while simulator.now < end - 1e-6 {
             let now = simulator.now
-            binding.record(simulator.snapshot())
+            let world = simulator.snapshot()
             let actions = sent[now] ?? []
             let results = settings.dryRun ? [] : simulator.apply(actions)
+            binding.replay(world, applied: results)
             applied(now, actions, results)
             simulator.step()
         }

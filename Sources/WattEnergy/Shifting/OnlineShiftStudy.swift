@@ -125,7 +125,7 @@ extension ShiftStudy {
                                 for k in 1..<window where f.values[k] < v0 { lower += 1; if lower >= d { break } }
                                 now = lower < d
                             } else {
-                                now = planner.cheapestStart(f.values, 0, window, d).first == 0
+                                now = planner.cheapestStart(f.values, 0, window, d)?.first == 0
                             }
                             // The default not passed: the job's own start (a nightly job's
                             // nominal time) until it has passed or the job has begun, then now.

@@ -116,7 +116,18 @@ extension Compiler {
 
     private func compare(_ op: CompareOp, _ a: TypedExpr, _ b: TypedExpr) -> BoolFn {
         switch a.type.unwrapped {
-        case .quantity, .instant:
+        case .quantity:
+            let l = number(a), r = number(b)
+            typealias Q = QuantityComparison
+            switch op {
+            case .eq: return { ctx throws(EvalError) in Q.equal(try l(ctx), try r(ctx)) }
+            case .ne: return { ctx throws(EvalError) in !Q.equal(try l(ctx), try r(ctx)) }
+            case .lt: return { ctx throws(EvalError) in Q.less(try l(ctx), try r(ctx)) }
+            case .le: return { ctx throws(EvalError) in let x = try l(ctx), y = try r(ctx); return x <= y || Q.equal(x, y) }
+            case .gt: return { ctx throws(EvalError) in Q.less(try r(ctx), try l(ctx)) }
+            case .ge: return { ctx throws(EvalError) in let x = try l(ctx), y = try r(ctx); return x >= y || Q.equal(x, y) }
+            }
+        case .instant:
             let l = number(a), r = number(b)
             switch op {
             case .eq: return { ctx throws(EvalError) in try l(ctx) == r(ctx) }

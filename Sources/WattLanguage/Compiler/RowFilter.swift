@@ -85,11 +85,11 @@ struct RowFilter {
         case .number(let index, let op, let value):
             guard case .number(let column) = table.columns[index] else {
                 if case .instant(let column) = table.columns[index] {
-                    return try narrowNumbers(column, op, value, &selection, ctx)
+                    return try narrowNumbers(column, op, value, exact: true, &selection, ctx)
                 }
                 return try perRow(fallback, table, &selection, ctx)
             }
-            try narrowNumbers(column, op, value, &selection, ctx)
+            try narrowNumbers(column, op, value, exact: false, &selection, ctx)
         case .string(let index, let equal, let value):
             guard case .string(let codes, let dictionary) = table.columns[index] else {
                 return try perRow(fallback, table, &selection, ctx)
@@ -140,18 +140,21 @@ struct RowFilter {
         }
     }
 
-    private func narrowNumbers(_ column: [Double], _ op: CompareOp, _ value: NumberFn, _ selection: inout [Int32]?,
+    private func narrowNumbers(_ column: [Double], _ op: CompareOp, _ value: NumberFn, exact: Bool, _ selection: inout [Int32]?,
                                _ ctx: EvalContext) throws(EvalError) {
         guard let k = try RowFilter.invariant({ () throws(EvalError) in try value(ctx) }) else { selection = []; return }
+        // Quantities equal within `QuantityComparison`'s tolerance: thresholds at the band's
+        // edges, so the loops stay one comparison per row.
+        let (low, high) = exact ? (k, k) : QuantityComparison.band(k)
         // One specialised loop per operator; NaN (missing) fails every comparison, and
         // `!=` tests for it explicitly.
         switch op {
-        case .lt: RowFilter.keep(column, &selection) { $0 < k }
-        case .le: RowFilter.keep(column, &selection) { $0 <= k }
-        case .gt: RowFilter.keep(column, &selection) { $0 > k }
-        case .ge: RowFilter.keep(column, &selection) { $0 >= k }
-        case .eq: RowFilter.keep(column, &selection) { $0 == k }
-        case .ne: RowFilter.keep(column, &selection) { $0 != k && !$0.isNaN }
+        case .lt: RowFilter.keep(column, &selection) { $0 < low }
+        case .le: RowFilter.keep(column, &selection) { $0 <= high }
+        case .gt: RowFilter.keep(column, &selection) { $0 > high }
+        case .ge: RowFilter.keep(column, &selection) { $0 >= low }
+        case .eq: RowFilter.keep(column, &selection) { $0 >= low && $0 <= high }
+        case .ne: RowFilter.keep(column, &selection) { !($0 >= low && $0 <= high) && !$0.isNaN }
         }
     }
 
