@@ -411,6 +411,8 @@ public final class Checker {
     func describe(_ e: TypedExpr) -> String {
         guard case .quantity(let d) = e.type.unwrapped, !d.isDimensionless else { return e.type.description }
         let unit = e.displayUnit ?? UnitTable.typicalSymbol(for: d) ?? QuantityFormatter.canonicalSymbol(d)
-        return "\(d.name) (\(unit))"
+        // `currency (USD)` and `price (EUR/energy)` already name their unit: one parenthesis.
+        let name = d.name.range(of: " (").map { String(d.name[..<$0.lowerBound]) } ?? d.name
+        return "\(name) (\(unit))"
     }
 }

@@ -87,6 +87,16 @@ public struct Lexer {
         }
     }
 
+    /// Operators from other languages (`&&`, `||`, `!`) already reported, read as the keyword
+    /// meant; only the first few, so ten megabytes of `!` do not become ten million tokens.
+    private mutating func recover(_ keyword: TokenKind, from start: Int) {
+        guard recoveries < Lexer.maxRecoveries, case .keyword(let k) = keyword else { return }
+        recoveries += 1
+        emit(keyword, from: start, text: k.rawValue)
+    }
+    private var recoveries = 0
+    static let maxRecoveries = 100
+
     private mutating func emit(_ kind: TokenKind, from start: Int, text: String = "", number: Double = 0) {
         tokens.append(Token(kind: kind, range: SourceRange(start, position), text: text, number: number,
                             spaceBefore: sawSpace, newlineBefore: sawNewline))
@@ -144,6 +154,7 @@ public struct Lexer {
             if peek() == UInt8(ascii: "=") { position += 1; kind = .bangEqual } else {
                 bag.error(.invalidCharacter, "unexpected character `!`", at: SourceRange(start, position),
                           help: "write `not` for negation and `!=` for inequality")
+                recover(.keyword(.not), from: start)
                 return
             }
         case UInt8(ascii: "<"):
@@ -154,9 +165,11 @@ public struct Lexer {
             if peek() == UInt8(ascii: "?") { position += 1; kind = .questionQuestion } else { kind = nil }
         case UInt8(ascii: "&"), UInt8(ascii: "|"):
             if peek() == byte { position += 1 }
-            let word = byte == UInt8(ascii: "&") ? "and" : "or"
+            let word: Keyword = byte == UInt8(ascii: "&") ? .and : .or
             bag.error(.invalidCharacter, "unexpected `\(source.text(SourceRange(start, position)))`",
-                      at: SourceRange(start, position), help: "write `\(word)`")
+                      at: SourceRange(start, position), help: "write `\(word.rawValue)`")
+            // Read as the keyword meant, so the parser goes on without follow-on errors.
+            recover(.keyword(word), from: start)
             return
         default:
             kind = nil

@@ -210,13 +210,13 @@ extension Parser {
         case .leftParen:
             advance()
             let inner = try parseExpression()
-            let close = try expectClosing(.rightParen)
+            let close = try expectClosing(.rightParen, opened: token.range)
             // Parentheses are not kept in the tree; the range covers them for diagnostics.
             return Expr(inner.kind, token.range.union(close.range))
         case .leftBracket:
             advance()
             let elements = try parseSequence(closing: .rightBracket)
-            let close = try expectClosing(.rightBracket)
+            let close = try expectClosing(.rightBracket, opened: token.range)
             return Expr(.list(elements), token.range.union(close.range))
         default:
             throw expectedExpression(token)
@@ -229,17 +229,17 @@ extension Parser {
 
     /// The call after its name: `(` [ arguments ] `)`.
     mutating func parseCall(_ name: Token) throws -> Expr {
-        advance()
+        let open = advance()
         let arguments = try parseSequence(closing: .rightParen)
-        let close = try expectClosing(.rightParen, call: name.text)
+        let close = try expectClosing(.rightParen, opened: open.range, call: name.text)
         return Expr(.call(Identifier(name.text, name.range), arguments), name.range.union(close.range))
     }
 
     @inline(never)
-    mutating func expectClosing(_ kind: TokenKind, call: String? = nil) throws -> Token {
+    mutating func expectClosing(_ kind: TokenKind, opened: SourceRange, call: String? = nil) throws -> Token {
         if check(kind) { return advance() }
         let what = kind == .rightBracket ? "`]` to close the list" : call.map { "`)` to close the call to `\($0)`" } ?? "`)`"
-        errorExpected(what)
+        errorExpected(what, labels: [Diagnostic.Label(range: opened, message: "`\(kind == .rightBracket ? "[" : "(")` opened here")])
         throw Abort()
     }
 

@@ -105,9 +105,16 @@ public struct Parser {
         throw Abort()
     }
 
-    mutating func errorExpected(_ what: String) {
+    mutating func errorExpected(_ what: String, labels: [Diagnostic.Label] = []) {
         let found = describe(current)
-        bag.error(.expectedToken, "expected \(what), found \(found)", at: current.range)
+        bag.error(.expectedToken, "expected \(what), found \(found)", at: current.range, labels: labels,
+                  help: keywordTypo(current))
+    }
+
+    /// `did you mean `and`?` for a name one slip from a keyword (`adn`, `rul`, `thn`).
+    func keywordTypo(_ token: Token, among keywords: [String] = Keyword.allCases.map(\.rawValue)) -> String? {
+        guard token.kind == .identifier else { return nil }
+        return Suggestions.didYouMean(token.text, in: keywords)
     }
 
     func describe(_ token: Token) -> String {
@@ -184,7 +191,8 @@ public struct Parser {
         case .keyword(.if): return .rule(try parseOneLineRule())
         default:
             bag.error(.expectedDeclaration, "expected `let`, `const`, `rule` or `if`, found \(describe(current))",
-                      at: current.range, help: "a policy file holds definitions and rules; an expression alone does nothing here")
+                      at: current.range, help: keywordTypo(current, among: ["let", "const", "rule", "if", "test"])
+                        ?? "a policy file holds definitions and rules; an expression alone does nothing here")
             throw Abort()
         }
     }
