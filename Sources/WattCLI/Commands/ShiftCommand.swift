@@ -86,9 +86,11 @@ public enum ShiftCommand {
         let wattSettings: ForecastSettings
         switch ForecastCommand.settings(forecastOptions) {
         case .success(let s): wattSettings = s
-        case .failure(let out): return CommandOutput(error: WattError(.usage, out.stderr.replacingOccurrences(of: "error: ", with: "")
-            .replacingOccurrences(of: "--models", with: "--watt-models").replacingOccurrences(of: "--horizons", with: "--watt-horizons")
-            .replacingOccurrences(of: "--windows", with: "--watt-windows").trimmingCharacters(in: .whitespacesAndNewlines)))
+        case .failure(var out):
+            // `watt forecast`'s own error (code and exit status), with this command's flag names.
+            out.stderr = out.stderr.replacingOccurrences(of: "--models", with: "--watt-models")
+                .replacingOccurrences(of: "--horizons", with: "--watt-horizons").replacingOccurrences(of: "--windows", with: "--watt-windows")
+            return out
         }
         var regions: [(name: String, series: TimeSeries)] = []
         for name in regionNames {
