@@ -174,6 +174,18 @@ import WattLanguage
 
     func pane() -> String { (try? tmux(["capture-pane", "-p", "-t", name])) ?? "" }
 
+    /// Ends the test's tmux server, its REPL and socket, and the history file. Under a loaded
+    /// suite `kill-server` alone left servers (and their REPLs) running after the test: the
+    /// server and pane processes are also killed by pid, and the socket removed.
+    func stopServer() {
+        let pids = ((try? tmux(["list-panes", "-a", "-F", "#{pane_pid}"])) ?? "") + " " + ((try? tmux(["display-message", "-p", "#{pid}"])) ?? "")
+        _ = try? tmux(["kill-server"])
+        for pid in pids.split(whereSeparator: \.isWhitespace).compactMap({ pid_t($0) }) where pid > 1 { kill(pid, SIGKILL) }
+        let sockets = (ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp") + "/tmux-\(getuid())/\(name)"
+        try? FileManager.default.removeItem(atPath: sockets)
+        try? FileManager.default.removeItem(atPath: history)
+    }
+
     /// Waits until the pane shows `text` (at most 30 s).
     func waitFor(_ text: String, count: Int = 1) -> Bool {
         let deadline = Date().addingTimeInterval(30)
@@ -190,10 +202,7 @@ import WattLanguage
     }
 
     @Test func completionCtrlCAndHistory() throws {
-        defer {
-            _ = try? tmux(["kill-server"])
-            try? FileManager.default.removeItem(atPath: history)
-        }
+        defer { stopServer() }
         try start()
         #expect(waitFor("watt>"), "the REPL did not start:\n\(pane())")
         // Two tabs list the fields of `site` that start with `p`.
