@@ -23,7 +23,8 @@ reverse.
 Temperatures: Watt has no `delta_degC`; it writes a difference in K. Where a K quantity is
 added to or subtracted from a degC or degF reading, the script gives Pint `delta_degC`
 (`20 degC + 10 K` is 30 degC, the reading issue 17 asks for); a printed result whose expected
-value is a difference is read as a difference (`10 degC` as 10 delta_degC).
+value is a difference is read as a difference (`10 degC` as 10 delta_degC). A reading below
+absolute zero (`20 degC - 300 K`), which Pint computes, must be refused.
 
 Categories named with --pending (e.g. `temperature`, while issue 17's temperature points are
 being built) are run and counted but do not fail the run; they print as `pending`.

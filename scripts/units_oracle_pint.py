@@ -126,6 +126,10 @@ class PintSide:
                 result = a + b if op == "+" else a - b
                 if op == "-" and points:  # a reading minus a reading is a difference
                     result = self.as_difference(result)
+                elif self.is_temperature_point(result) and str(result.units) != "kelvin" \
+                        and result.to("kelvin").magnitude < -1e-9:
+                    # Watt refuses a reading below absolute zero; Pint computes one.
+                    raise Refused("a reading below absolute zero")
                 return result, max(scale_a, scale_b)
             if op == "*":
                 return a * b, scale_a * scale_b

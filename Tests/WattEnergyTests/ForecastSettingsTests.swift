@@ -34,6 +34,8 @@ func synthetic(days: Double, step: Double = 1800, sigma: Double, seed: UInt64 = 
         #expect(ForecastSettings.defaults(for: "site.power").nonNegative)
         // Prices can be negative.
         #expect(!ForecastSettings.defaults(for: "grid.price").nonNegative)
+        // Temperatures are readings in degC: frost is below 0, which must not be a floor.
+        #expect(!ForecastSettings.defaults(for: "site.outdoor_temperature").nonNegative)
         #expect(carbon.problems().isEmpty)
         #expect(carbon.text.contains("horizons: 1h, 6h, 1d\n"))
     }

@@ -252,6 +252,8 @@ public enum Measure: Sendable, Equatable {
     case metric
     /// In a history record: the metric's rate of change per second.
     case metricRate
+    /// A gap between two of the metric's values (a temperature reading's is a difference, in K).
+    case metricDifference
 
     func type(in context: DeclarationContext) -> WattType {
         switch self {
@@ -260,6 +262,7 @@ public enum Measure: Sendable, Equatable {
         case .price: return .quantity(context.currency / .energy)
         case .metric: return .quantity(context.metric ?? .dimensionless)
         case .metricRate: return .quantity((context.metric ?? .dimensionless) / .time)
+        case .metricDifference: return .quantity((context.metric ?? .dimensionless).asDifference)
         }
     }
 }

@@ -17,9 +17,9 @@ extension EnergyFields {
             .instant("argmin", \.argmin, doc: "when the lowest value is forecast; missing unless informative"),
             .instant("argmax", \.argmax, doc: "when the highest value is forecast; missing unless clearly above starting now"),
             .text("model", \.model, doc: "the model that made it"),
-            .quantity("saving", \.saving, .metric,
+            .quantity("saving", \.saving, .metricDifference,
                       doc: "starting now (the first forecast point) minus the window's lowest: what waiting for argmin saves"),
-            .quantity("saving_low", \.savingLow, .metric,
+            .quantity("saving_low", \.savingLow, .metricDifference,
                       doc: "the saving's lower bound, calibrated on past forecasts' own choices (75 % confidence by default)"),
             .flag("informative", \.informative, doc: "whether saving_low > 0: the forecast supports moving work to argmin"),
         ])

@@ -65,11 +65,12 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// series it beat choosing one model per day at every horizon on all three grids, see
     /// docs/forecasting.md), its window chosen between 7 and 14 days on 1 h, 6 h and 24 h
     /// over the last 35 days, intervals calibrated over the last 21 days; every metric but
-    /// `grid.price` is non-negative (power, PUE, carbon intensity; temperatures in kelvin).
-    /// Prices can go negative.
+    /// prices and temperatures is non-negative (power, PUE, carbon intensity). Prices can go
+    /// negative, and temperatures are readings in degC (`site.outdoor_temperature`), whose
+    /// zero is not a floor: a frost forecast raised to 0 °C would be wrong.
     public static func defaults(for metric: String) -> ForecastSettings {
         var s = ForecastSettings()
-        if metric == "grid.price" { s.nonNegative = false }
+        if metric == "grid.price" || metric.hasSuffix("temperature") { s.nonNegative = false }
         return s
     }
 

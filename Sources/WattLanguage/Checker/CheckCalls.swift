@@ -174,7 +174,8 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeMinMax(_ isMin: Bool, _ typed: __owned [TypedExpr], _ r: SourceRange) -> TypedExpr {
+    private func typeMinMax(_ isMin: Bool, _ arguments: __owned [TypedExpr], _ r: SourceRange) -> TypedExpr {
+        guard let typed = unifyTemperatures(arguments) else { return poisoned(r) }
         let first = typed[0]
         let type = first.type.unwrapped
         guard type.dimension != nil || type == .instant else {
@@ -219,6 +220,7 @@ extension Checker {
             return TypedExpr(.scalar(scalar, args), args[0].type, r)
         case .clamp:
             guard arity(3), want(0, args[0].type.dimension != nil, "a quantity") else { return poisoned(r) }
+            guard let args = unifyTemperatures(args) else { return poisoned(r) }
             for i in 1...2 where args[i].type.unwrapped != args[0].type.unwrapped {
                 error(.dimensionMismatch, "cannot clamp \(describe(args[0])) between \(describe(args[i])) bounds", at: exprs[i].range,
                       labels: labelsFor(args[0], args[i]))

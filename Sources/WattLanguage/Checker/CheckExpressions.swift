@@ -47,12 +47,17 @@ extension Checker {
             error(.unknownUnit, "unknown unit `\(unitSymbol)`", at: r)
             return poisoned(r)
         }
-        let canonical = unit.toCanonical(value)
+        let (dimension, canonical) = UnitTable.literal(value, unit)
         guard canonical.isFinite else {
             error(.malformedNumber, "`\(text(r))` is out of range in canonical units (beyond ±1.8e308 \(QuantityFormatter.canonicalSymbol(unit.dimension)))", at: r)
             return poisoned(r)
         }
-        return TypedExpr(numberKind(canonical), .quantity(unit.dimension), r, displayUnit: unitSymbol)
+        if dimension.isTemperaturePoint, canonical < UnitTable.absoluteZeroCelsius * (1 + 1e-12) {
+            error(.malformedNumber, "`\(text(r))` is below absolute zero (-273.15 degC, -459.67 degF)", at: r,
+                  help: "a difference between two readings is written in K, e.g. `5 K`")
+            return poisoned(r)
+        }
+        return TypedExpr(numberKind(canonical), .quantity(dimension), r, displayUnit: unitSymbol)
     }
 
     @inline(never)
@@ -61,8 +66,13 @@ extension Checker {
         case .negate:
             let e = coerced(operand)
             if e.type.isError { return poisoned(r) }
-            guard e.type.dimension != nil else {
+            guard let dimension = e.type.dimension else {
                 error(.invalidOperand, "cannot negate \(describe(e))", at: r)
+                return poisoned(r)
+            }
+            if dimension.isTemperaturePoint {
+                error(.invalidOperand, "cannot negate \(describe(e)): a reading's zero depends on its scale", at: r,
+                      help: "negate a difference instead, e.g. `-(inlet - 20 degC)`")
                 return poisoned(r)
             }
             if case .constant(.number(let v)) = e.kind {
@@ -243,9 +253,11 @@ extension Checker {
     }
 
     @inline(never)
-    private func typeConditional(_ condition: __owned TypedExpr, _ whenTrue: __owned TypedExpr, _ whenFalse: __owned TypedExpr,
+    private func typeConditional(_ condition: __owned TypedExpr, _ trueBranch: __owned TypedExpr, _ falseBranch: __owned TypedExpr,
                                  _ c: SourceRange, _ a: SourceRange, _ b: SourceRange, _ r: SourceRange) -> TypedExpr {
-        if condition.type.isError || whenTrue.type.isError || whenFalse.type.isError { return poisoned(r) }
+        if condition.type.isError || trueBranch.type.isError || falseBranch.type.isError { return poisoned(r) }
+        guard let branches = unifyTemperatures([trueBranch, falseBranch]) else { return poisoned(r) }
+        let (whenTrue, whenFalse) = (branches[0], branches[1])
         guard condition.type.unwrapped == .bool else {
             error(.conditionNotBool, "an `if` condition must be a bool, found \(describe(condition))", at: c)
             return poisoned(r)

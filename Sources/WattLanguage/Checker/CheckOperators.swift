@@ -1,3 +1,5 @@
+import Foundation
+
 extension Checker {
     func checkBinary(_ op: BinaryOperator, _ leftExpr: Expr, _ rightExpr: Expr, _ r: SourceRange) -> TypedExpr {
         let left = check(leftExpr)
@@ -29,6 +31,8 @@ extension Checker {
             return TypedExpr(kind, WattType.bool.optional(if: optional), r)
 
         case .coalesce:
+            if let unified = unifyTemperatures([left, right]) { left = unified[0]; right = unified[1] } else { return poisoned(r) }
+            let lt = left.type.unwrapped, rt = right.type.unwrapped
             guard compatible(lt, rt) else {
                 error(.typeMismatch, "`??` needs a default of the same type: \(describe(left)) and \(describe(right))", at: r)
                 return poisoned(r)
@@ -68,6 +72,7 @@ extension Checker {
             case (.instant, .instant) where op == .subtract:
                 return TypedExpr(.arithmetic(.subtract, left, right), WattType.duration.optional(if: optional), r)
             case (.quantity(let a), .quantity(let b)):
+                if let temperature = typeTemperatureSum(arithmetic, left, right, optional: optional, r) { return temperature }
                 if let (l, rr) = unifyZero(left, right) ?? (a == b ? (left, right) : nil) {
                     let unit = l.displayUnit == rr.displayUnit ? l.displayUnit : (l.displayUnit ?? rr.displayUnit)
                     return fold(TypedExpr(.arithmetic(arithmetic, l, rr), l.type.unwrapped.optional(if: optional), r, displayUnit: unit))
@@ -88,9 +93,8 @@ extension Checker {
                       labels: labelsFor(left, right))
                 return poisoned(r)
             }
-            if a == .temperature || b == .temperature, !(a.isDimensionless || b.isDimensionless) {
-                error(.invalidOperand, "temperatures can only be scaled by plain numbers", at: r, labels: labelsFor(left, right))
-                return poisoned(r)
+            if a.isTemperaturePoint || b.isTemperaturePoint {
+                return scaledReading(op == .multiply ? .multiply : .divide, left, right, r)
             }
             guard let dimension = Dimension.combining(a, b, dividing: op == .divide) else {
                 error(.invalidOperand, "the dimension of this \(op == .multiply ? "product" : "quotient") is out of range", at: r,
@@ -124,6 +128,8 @@ extension Checker {
         case .greater: compare = .gt
         default: compare = .ge
         }
+        guard let unified = unifyTemperatures([left, right]) else { return poisoned(r) }
+        let (left, right) = (unified[0], unified[1])
         let lt = left.type.unwrapped
         let rt = right.type.unwrapped
         let ordered = compare != .eq && compare != .ne
@@ -133,7 +139,7 @@ extension Checker {
             if let (l, rr) = unifyZero(left, right) ?? (a == b ? (left, right) : nil) {
                 return TypedExpr(.compare(compare, l, rr), resultType, r)
             }
-            var help = "both sides of `\(op.rawValue)` must have the same dimension"
+            var help = readingWithDifferenceHelp(a, b) ?? "both sides of `\(op.rawValue)` must have the same dimension"
             if b.isDimensionless, case .constant(.number(let v)) = right.kind, let unit = UnitTable.displaySymbol(for: a) {
                 help = "give the number a unit, e.g. `\(QuantityFormatter.formatNumber(v)) \(unit)`"
             } else if a.isDimensionless, case .constant(.number(let v)) = left.kind, let unit = UnitTable.displaySymbol(for: b) {
@@ -164,17 +170,17 @@ extension Checker {
     }
 
     /// A literal `0` without a unit means zero of any dimension (`power > 0`), except for
-    /// temperatures, where zero depends on the scale.
+    /// temperature readings, where zero depends on the scale.
     private func unifyZero(_ left: TypedExpr, _ right: TypedExpr) -> (TypedExpr, TypedExpr)? {
         func isPlainZero(_ e: TypedExpr) -> Bool {
             if case .constant(.number(0)) = e.kind, e.displayUnit == nil, e.type == .number { return true }
             return false
         }
         guard let a = left.type.dimension, let b = right.type.dimension, a != b else { return nil }
-        if isPlainZero(right), a != .temperature {
+        if isPlainZero(right), !a.isTemperaturePoint {
             var z = right; z.type = .quantity(a); return (left, z)
         }
-        if isPlainZero(left), b != .temperature {
+        if isPlainZero(left), !b.isTemperaturePoint {
             var z = left; z.type = .quantity(b); return (z, right)
         }
         return nil
@@ -186,8 +192,8 @@ extension Checker {
               case .constant(.number(let a)) = l.kind, case .constant(.number(let b)) = r.kind else { return e }
         let value: Double
         switch op {
-        case .add: value = a + b
-        case .subtract: value = a - b
+        case .add: value = Self.decimalSum(a, b)
+        case .subtract: value = Self.decimalSum(a, -b)
         case .multiply: value = a * b
         case .divide:
             guard b != 0 else {
@@ -205,5 +211,20 @@ extension Checker {
         var folded = e
         folded.kind = numberKind(value)
         return folded
+    }
+
+    /// The sum of two constants as written, in decimal: `300 K` as a reading is 26.85 degC,
+    /// not 300 - 273.15 = 26.850000000000023, whose noise a later `- 20 degC` would print. Falls
+    /// back to the binary sum when an operand has no short decimal form.
+    static func decimalSum(_ a: Double, _ b: Double) -> Double {
+        let binary = a + b
+        func decimal(_ x: Double) -> Decimal? {
+            let text = QuantityFormatter.formatNumber(x)
+            guard Double(text) == x else { return nil }
+            return Decimal(string: text)
+        }
+        guard binary.isFinite, let x = decimal(a), let y = decimal(b), let exact = Double("\(x + y)"),
+              abs(exact - binary) <= 1e-12 * max(abs(a), abs(b)) else { return binary }
+        return exact
     }
 }

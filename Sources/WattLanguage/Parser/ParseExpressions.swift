@@ -166,8 +166,9 @@ extension Parser {
             defer { leaveNesting() }
             let operand = try parseUnary()
             // `-40 degF` is a reading of minus forty degrees, negated before conversion: negating
-            // the converted value (4.4 degC) would read 24 degF. Only offset units differ.
-            if case .number(let text, let value, let unit?) = operand.kind, UnitTable.lookup(unit).map({ $0.offset != 0 }) == true {
+            // the converted value (4.4 degC) would read 24 degF, and a reading cannot be
+            // negated at all (its zero depends on the scale). Only temperature units differ.
+            if case .number(let text, let value, let unit?) = operand.kind, UnitTable.lookup(unit)?.dimension == .temperature {
                 return Expr(.number(text: "-" + text, value: -value, unit: unit), minus.range.union(operand.range))
             }
             return Expr(.unary(.negate, operand), minus.range.union(operand.range))

@@ -12,8 +12,9 @@ public enum ValueFormatter {
             if type.unwrapped == .instant { return TimeCalendar.format(d) }
             let dimension = type.dimension ?? .dimensionless
             let preferred = unit.flatMap { u -> String? in
-                guard let known = UnitTable.lookup(u), known.dimension == dimension else { return nil }
-                // Keep `%` and units of single-unit families (prices); otherwise scale automatically.
+                guard UnitTable.unit(u, as: dimension) != nil else { return nil }
+                // Keep `%`, units of single-unit families (prices) and a reading's scale;
+                // otherwise scale automatically.
                 if u == "%" || (UnitTable.displayFamilies[dimension]?.count ?? 0) <= 1 || dimension == .temperature { return u }
                 return nil
             }

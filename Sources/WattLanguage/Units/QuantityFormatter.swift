@@ -5,12 +5,12 @@ import Foundation
 public enum QuantityFormatter {
     public static func format(_ canonical: Double, _ dimension: Dimension, preferred: String? = nil) -> String {
         if canonical.isNaN { return "NaN" }
-        if let preferred, let unit = UnitTable.lookup(preferred), unit.dimension == dimension {
+        if let preferred, let unit = UnitTable.unit(preferred, as: dimension) {
             return formatNumber(unit.fromCanonical(canonical)) + separator(preferred) + preferred
         }
         if dimension.isDimensionless { return formatNumber(canonical) }
         if let family = UnitTable.displayFamilies[dimension] {
-            var text = scaled(canonical, in: family.compactMap { UnitTable.units[$0] })
+            var text = scaled(canonical, in: family.compactMap { UnitTable.unit($0, as: dimension) })
             // Data sizes keep binary prefixes where they read shorter (`1536 MiB` is `1.5 GiB`,
             // `1.5 GB` stays `1.5 GB`).
             if dimension == .data {
@@ -46,7 +46,8 @@ public enum QuantityFormatter {
 
     /// A unit formula in canonical units for dimensions without a family (`J/s^2`).
     static func canonicalSymbol(_ dimension: Dimension) -> String {
-        let bases = ["J", "s", "g", "degC", "B", "USD", "EUR", "GBP"]
+        // In a formula a temperature is a difference: K.
+        let bases = ["J", "s", "g", "K", "B", "USD", "EUR", "GBP"]
         var numerator: [String] = []
         var denominator: [String] = []
         for (base, exponent) in zip(bases, dimension.exponents) where exponent != 0 {

@@ -46,7 +46,9 @@ public enum UnitTable {
         add("g/h", carbonRate, 1.0 / 3600); add("kg/h", carbonRate, 1e3 / 3600); add("t/h", carbonRate, 1e6 / 3600)
         // Frequency
         add("Hz", .frequency, 1); add("kHz", .frequency, 1e3); add("MHz", .frequency, 1e6); add("GHz", .frequency, 1e9)
-        // Temperature: canonical degC; kelvin and fahrenheit convert with an offset.
+        // Temperature readings: canonical degC; kelvin and fahrenheit convert with an offset.
+        // This is how a host reads `"300 K"` into a reading; in a policy a K literal is kelvin
+        // (`literal(_:_:)`), and differences have no offset (`unit(_:as:)`).
         add("degC", .temperature, 1); add("K", .temperature, 1, offset: -273.15)
         add("degF", .temperature, 5.0 / 9.0, offset: -32 * 5.0 / 9.0)
         // Data
@@ -76,13 +78,39 @@ public enum UnitTable {
         return PhysicalUnit(symbol, numerator.dimension / denominator.dimension, numerator.factor / denominator.factor)
     }
 
+    /// 0 K in degC, the canonical unit of readings (the lowest reading there is).
+    public static let absoluteZeroCelsius = -273.15
+
+    /// The kelvin symbol: a literal in it is an absolute temperature, not a reading.
+    public static let kelvinSymbol = "K"
+
+    /// A literal's dimension and canonical value: `300 K` is kelvin (300, on the absolute
+    /// scale), `20 degC` a reading (20), `68 degF` a reading (20), others as `lookup`.
+    public static func literal(_ value: Double, _ unit: PhysicalUnit) -> (dimension: Dimension, canonical: Double) {
+        if unit.symbol == kelvinSymbol { return (.kelvin, value) }
+        return (unit.dimension, unit.toCanonical(value))
+    }
+
+    /// `symbol` as a unit of `dimension`, for printing: temperature symbols convert a
+    /// reading with their offset, a difference without, kelvin only as K.
+    public static func unit(_ symbol: String, as dimension: Dimension) -> PhysicalUnit? {
+        guard let unit = lookup(symbol) else { return nil }
+        if unit.dimension == dimension { return unit }
+        guard unit.dimension == .temperature, dimension.isTemperature else { return nil }
+        switch dimension.reading {
+        case .point: return nil
+        case .none: return PhysicalUnit(symbol, dimension, unit.factor)
+        case .absolute: return symbol == kelvinSymbol ? PhysicalUnit(symbol, dimension, 1) : nil
+        }
+    }
+
     /// Units a number may be printed in, largest first, per dimension.
     static let displayFamilies: [Dimension: [String]] = {
         var families: [Dimension: [String]] = [
             .power: ["GW", "MW", "kW", "W"], .energy: ["GWh", "MWh", "kWh", "Wh"],
             .time: ["d", "h", "min", "s", "ms"], .mass: ["t", "kg", "g", "mg"],
             .carbonIntensity: ["g/kWh"], .frequency: ["GHz", "MHz", "kHz", "Hz"],
-            .temperature: ["degC"], .data: ["TB", "GB", "MB", "kB", "B"],
+            .temperature: ["degC"], .temperatureDifference: ["K"], .kelvin: ["K"], .data: ["TB", "GB", "MB", "kB", "B"],
             Dimension.mass / .time: ["t/h", "kg/h", "g/h"],
         ]
         for code in ["USD", "EUR", "GBP"] {
@@ -104,10 +132,10 @@ public enum UnitTable {
         var rates: [Dimension: [PhysicalUnit]] = [:]
         for (dimension, family) in displayFamilies where dimension != .time && displayFamilies[dimension / .time] == nil {
             let perHour: [PhysicalUnit] = family.compactMap { symbol in
-                guard let unit = units[symbol] else { return nil }
+                guard let unit = UnitTable.unit(symbol, as: dimension) else { return nil }
                 // A temperature's rate is of a difference: K/h, no offset.
-                let name = dimension == .temperature ? "K" : symbol
-                return PhysicalUnit(name + "/h", dimension / .time, unit.factor / 3600)
+                let name = dimension.isTemperature ? kelvinSymbol : symbol
+                return PhysicalUnit(name + "/h", dimension / .time, dimension.isTemperature ? 1.0 / 3600 : unit.factor / 3600)
             }
             rates[dimension / .time] = perHour
         }
