@@ -90,7 +90,10 @@ import Testing
         for program in ["let x = " + text + "\n", "if " + text + " then alert \"x\"\n"] {
             let result = Self.exercise(program)
             #expect(result.codes.first == "E0206", "\(name): \(result.codes)")
-            #expect(result.messages.first == "expression nested more than 256 levels deep")
+            // A flat chain of one operator is not nesting: it is bounded by the tree's depth.
+            let chain = name.hasSuffix(" chain") && name != "member chain"
+            #expect(result.messages.first == (chain ? "expression more than 500 levels deep, counting each operator of a chain as one"
+                                                    : "expression nested more than 256 levels deep"), "\(name)")
             #expect(!result.compiled)
             #expect(result.rendered.utf8.count < 2_000, "\(name): the rendered diagnostics should be short")
         }
@@ -114,6 +117,9 @@ import Testing
         ("unary minus", { n in String(repeating: "-", count: n) + "site.power" }, "abs(x) > 0 W"),
         ("plus chain", { n in (0...n).map { _ in "site.pue" }.joined(separator: " + ") }, "x > 0"),
         ("and chain", { n in (0...n).map { _ in "site.pue > 1" }.joined(separator: " and ") }, "x"),
+        ("or chain", { n in (0...n).map { _ in "site.pue > 1" }.joined(separator: " or ") }, "x"),
+        ("coalesce chain", { n in (0...n).map { _ in "site.outdoor_temperature" }.joined(separator: " ?? ") }, "x > 0 degC"),
+        ("product chain", { n in (0...n).map { _ in "site.pue" }.joined(separator: " * ") }, "x > 0"),
         ("if in else", { n in String(repeating: "if site.pue > 2 then 1 else ", count: n) + "2" }, "x > 0"),
         ("calls", { n in String(repeating: "abs(", count: n) + "site.power" + String(repeating: ")", count: n) }, "x > 0 W"),
         ("where chain", { n in "jobs" + String(repeating: " where gpus >= 0", count: n) }, "count(x) > 0"),
@@ -167,6 +173,21 @@ import Testing
         let parsed = TestWorld.parse(text)
         let formatted = Formatter.format(parsed.unit)
         #expect(ASTDump.dump(TestWorld.parse(formatted).unit) == ASTDump.dump(parsed.unit), "\(name): formatting changed the tree")
+    }
+
+    /// A flat chain is not nesting (issue 17): 300 `or`s, `and`s, `+`s, `*`s or `??`s, as a
+    /// generated policy writes them, check and evaluate, while 300 parentheses are E0206.
+    @Test func flatChainsOfThreeHundredAreAccepted() {
+        for (op, item, use) in [("or", "site.pue > 1", "x"), ("and", "site.pue > 1", "x"), ("+", "site.pue", "x > 0"),
+                                ("*", "site.pue", "x > 0"), ("??", "site.outdoor_temperature", "x > 0 degC"),
+                                ("-", "site.pue", "x < 0")] {
+            let text = "let x = " + Array(repeating: item, count: 301).joined(separator: " \(op) ") + "\nif " + use + " then alert \"x\"\n"
+            let result = Self.exercise(text)
+            #expect(result.codes.isEmpty, "`\(op)`: \(result.messages)")
+            #expect(result.outcomes.first?.contains("fired") == true, "`\(op)`: \(result.outcomes)")
+        }
+        let nested = Self.exercise("let x = " + String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300) + "\n")
+        #expect(nested.codes.first == "E0206")
     }
 
     // MARK: Chains of definitions

@@ -67,7 +67,7 @@ extension Parser {
         }
         var chained = 0
         var chainLevel = BinaryLevel.multiplicative + 1
-        defer { depth -= chained }
+        defer { leaveChain(chained) }
         while true {
             let op: BinaryOperator
             let level: Int
@@ -101,7 +101,7 @@ extension Parser {
             guard level >= minLevel else { return expr }
             if level <= BinaryLevel.comparison { comparisonOpen = false }
             // A looser operator closes the tighter chain (its function returned).
-            if level < chainLevel { depth -= chained; chained = 0; chainLevel = level }
+            if level < chainLevel { leaveChain(chained); chained = 0; chainLevel = level }
             if level == BinaryLevel.comparison {
                 for _ in 0..<width { advance() }
                 let right = try parseBinary(BinaryLevel.coalesce)
@@ -114,11 +114,11 @@ extension Parser {
                 continue
             }
             if enterFirst {
-                try enterNesting(); chained += 1
+                try enterChain(); chained += 1
                 advance()
             } else {
                 advance()
-                try enterNesting(); chained += 1
+                try enterChain(); chained += 1
             }
             let right = try level == BinaryLevel.multiplicative ? parseUnary() : parseBinary(level + 1)
             if level == BinaryLevel.filter {

@@ -38,7 +38,7 @@ extension Parser {
             do {
                 steps.append(try parseTestStep())
             } catch {
-                depth = 0
+                depth = 0; chainDepth = 0
                 // Skip to the next step or the end of the test.
                 if index == start { advance() }
                 while !check(.endOfFile) && !check(.rightBrace) && !(check(.identifier) && ["given", "after", "expect"].contains(current.text) && current.newlineBefore) {

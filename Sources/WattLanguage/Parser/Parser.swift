@@ -9,15 +9,24 @@ public struct Parser {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Deep nesting (parentheses, or long operator chains, which nest in the tree) is a
-    /// diagnostic, never a stack overflow in a later stage.
+    /// Deep nesting (parentheses, calls, unary operators, member chains) is a diagnostic,
+    /// never a stack overflow in a later stage.
     public static let maxDepth = 256
+    /// A flat chain of one operator (`a or b or ... or z`, `a + b + ... + z`) is not nesting
+    /// for the reader, but it nests in the tree, so later stages recurse once per operator:
+    /// chains and nesting together stay within the depth the checker allows for evaluation
+    /// (`Checker.maxEvaluationDepth`, 512), which every stage is built to survive, less a
+    /// margin for the reads and comparisons around one expression (`let x = ...` read by a
+    /// rule's `x > 0`).
+    public static let maxTreeDepth = 500
 
     let source: SourceFile
     var tokens: [Token]
     var index = 0
     var bag: DiagnosticBag
     var depth = 0
+    /// The levels of `depth` that are operators of flat chains.
+    var chainDepth = 0
     var brokenNames: Set<String> = []
     /// Inside a `test` block, where `given`, `after`, `expect` and `every` after a number
     /// start the next step (or the series step) instead of being read as a unit.
@@ -128,13 +137,29 @@ public struct Parser {
 
     mutating func enterNesting() throws {
         depth += 1
-        if depth > Parser.maxDepth {
+        if depth - chainDepth > Parser.maxDepth {
             bag.error(.nestingTooDeep, "expression nested more than \(Parser.maxDepth) levels deep", at: current.range,
-                      help: "split the expression with `let` definitions, or use `in [...]` instead of long `or` chains")
+                      help: "split the expression with `let` definitions")
             throw Abort()
         }
+        try checkTreeDepth()
     }
     mutating func leaveNesting() { depth -= 1 }
+
+    /// One more operator of a flat chain (see `maxTreeDepth`).
+    mutating func enterChain() throws {
+        depth += 1
+        chainDepth += 1
+        try checkTreeDepth()
+    }
+    mutating func leaveChain(_ operators: Int) { depth -= operators; chainDepth -= operators }
+
+    private mutating func checkTreeDepth() throws {
+        guard depth > Parser.maxTreeDepth else { return }
+        bag.error(.nestingTooDeep, "expression more than \(Parser.maxTreeDepth) levels deep, counting each operator of a chain as one",
+                  at: current.range, help: "split the expression with `let` definitions, or use `in [...]` instead of long `or` chains")
+        throw Abort()
+    }
 
     // MARK: Declarations
 
@@ -146,7 +171,7 @@ public struct Parser {
             do {
                 declarations.append(try parseDeclaration())
             } catch {
-                depth = 0
+                depth = 0; chainDepth = 0
                 if case .keyword(let k) = tokens[start].kind, k == .let || k == .const,
                    tokens[min(start + 1, tokens.count - 1)].kind == .identifier {
                     brokenNames.insert(tokens[start + 1].text)
@@ -256,7 +281,7 @@ public struct Parser {
                     limit = RuleLimit(count: count, window: window)
                 } catch {
                     failed = true
-                    depth = 0
+                    depth = 0; chainDepth = 0
                     skipToClause()
                 }
                 continue
@@ -289,7 +314,7 @@ public struct Parser {
                 }
             } catch {
                 failed = true
-                depth = 0
+                depth = 0; chainDepth = 0
                 skipToClause()
             }
         }
