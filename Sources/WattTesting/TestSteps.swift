@@ -104,10 +104,17 @@ struct StepContext {
             }
         }
         let expected = expectedType(field)
-        for (value, expr) in zip(evaluated, values) where !Self.fits(value.type, expected) {
-            throw TestFailure(range: expr.range, message: "`\(expressions.file.text(target.range))` is \(expected.description) but this is \(value.type.description)")
+        var adapted: [ExpressionResult] = []
+        for (value, expr) in zip(evaluated, values) {
+            guard let reading = value.asReading(where: expected) else {
+                throw TestFailure(range: expr.range, message: "`\(expressions.file.text(expr.range))` is below absolute zero")
+            }
+            guard Self.fits(reading.type, expected) else {
+                throw TestFailure(range: expr.range, message: "`\(expressions.file.text(target.range))` is \(expected.description) but this is \(value.type.description)")
+            }
+            adapted.append(reading)
         }
-        setup.scheduler.overrides.append(WorldOverride(field: field, id: id, from: now, every: step, values: evaluated.map(\.value)))
+        setup.scheduler.overrides.append(WorldOverride(field: field, id: id, from: now, every: step, values: adapted.map(\.value)))
     }
 
     /// The type policies read the field as (from the vocabulary the test compiled against).
@@ -132,7 +139,8 @@ struct StepContext {
         }
         let reads = try evaluate(args[0])
         var numbers: [Double] = []
-        for (value, expr) in zip(values, exprs) {
+        for (given, expr) in zip(values, exprs) {
+            let value = given.asReading(where: reads.type) ?? given
             guard case .number(let n) = value.value, Self.fits(value.type, reads.type.unwrapped) else {
                 throw TestFailure(range: expr.range, message: "the forecast of `\(path)` is \(reads.type.unwrapped.description) but this is \(value.type.description)")
             }

@@ -152,11 +152,28 @@ struct Pack {
         #expect(!report.succeeded)
     }
 
+    /// Kelvin is the absolute scale: 363.15 K given to a reading is 90 degC.
+    @Test func kelvinGivenToAReadingIsOnTheAbsoluteScale() throws {
+        let pack = try Pack(policy: Self.policy, tests: """
+            test "hot in kelvin" {
+              given node("default-001").temperature = 363.15 K
+              after 1 tick
+              expect any(nodes, id == "default-001" and temperature == 90 degC)
+            }
+            """)
+        defer { pack.remove() }
+        let report = try pack.run()
+        #expect(report.summaryLine == "1 passed, 0 failed", "\(report.text())")
+    }
+
     @Test(arguments: [
         ("given tik = 5 min", "unknown setting `tik`; did you mean `tick`?"),
         ("after 1 tick\n  given tick = 5 min", "settings come before the other steps"),
         ("given node(\"defualt-001\").temperature = 90 degC", "no node `defualt-001` in the cluster; did you mean `default-001`?"),
         ("given site.power = 5 kWh", "`site.power` is power but this is energy"),
+        // A reading takes a reading or kelvin, never a difference (issue 17).
+        ("given node(\"default-001\").temperature = 30 degC - 20 degC", "is temperature but this is temperature difference"),
+        ("given node(\"default-001\").temperature = -5 K", "`-5 K` is below absolute zero"),
         ("given site.jobs = 3", "cannot set `site.jobs`"),
         ("expect rule nope firing", "no rule `nope` in the policies"),
         ("expect rule hot_cap firing", "nothing has run yet"),

@@ -76,6 +76,19 @@ public struct ExpressionResult: Sendable {
     public var type: WattType
     public var displayUnit: String?
     public var formatted: String
+
+    /// The value as a temperature reading where a host expects one and this is kelvin
+    /// (`given node("a").temperature = 353.15 K` is 80 degC); nil when it is below 0 K.
+    /// Any other value is returned as it is.
+    public func asReading(where expected: WattType) -> ExpressionResult? {
+        guard expected.unwrapped == .quantity(.temperature), type.unwrapped == .quantity(.kelvin) else { return self }
+        guard case .number(let kelvin) = value else { return self }
+        guard kelvin >= 0 else { return nil }
+        var reading = self
+        reading.value = .number(kelvin + UnitTable.absoluteZeroCelsius)
+        reading.type = WattType.quantity(.temperature).optional(if: type.isOptional)
+        return reading
+    }
 }
 
 public enum ExpressionEvaluator {
