@@ -45,11 +45,41 @@ import WattTestSupport
     }()
 
     /// Nil when `setpriv` can run the built `watt` as `nobody`, else why not.
-    static let unprivilegedUnsupported: String? = {
-        let probe = shell("setpriv --reuid=nobody --regid=nogroup --clear-groups \(quoted(Paths.binary)) eval 1")
+    /// What `nobody` runs: a copy of the binary (with its resource bundles) and of the
+    /// run's inputs in a world-readable directory under /tmp, since a clone may live in a
+    /// directory only its owner can enter (`mktemp -d` makes mode 0700). Removed after the test.
+    struct UnprivilegedTree {
+        let root: URL
+        var binary: String { root.appendingPathComponent("bin/watt").path }
+
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("watt-nobody-\(UUID().uuidString)")
+            let fm = FileManager.default
+            let bin = root.appendingPathComponent("bin")
+            try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+            let built = URL(fileURLWithPath: Paths.binary).deletingLastPathComponent()
+            try fm.copyItem(at: URL(fileURLWithPath: Paths.binary), to: bin.appendingPathComponent("watt"))
+            for bundle in try fm.contentsOfDirectory(atPath: built.path) where bundle.hasSuffix(".resources") {
+                try fm.copyItem(at: built.appendingPathComponent(bundle), to: bin.appendingPathComponent(bundle))
+            }
+            // The inputs `RandomCrashTests.arguments` name, at the same relative paths.
+            for input in ["policies", "Tests/WattCLITests/Fixtures/crash", "examples/data/grid"] {
+                let target = root.appendingPathComponent(input)
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.copyItem(at: Paths.root.appendingPathComponent(input), to: target)
+            }
+            ReadOnlyJournalTests.shell("chmod -R a+rX \(ReadOnlyJournalTests.quoted(root.path))")
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    /// Why `nobody` cannot run the copy here (no `setpriv`, or no user `nobody`), or nil.
+    static func unprivilegedUnsupported(_ tree: UnprivilegedTree) -> String? {
+        let probe = shell("cd \(quoted(tree.root.path)) && setpriv --reuid=nobody --regid=nogroup --clear-groups \(quoted(tree.binary)) eval 1")
         return probe.status == 0 ? nil
             : "cannot run `watt` as `nobody` with `setpriv` here: \(probe.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))"
-    }()
+    }
 
     /// A run started in the background; its output goes to files (no pipe to fill up).
     struct Background {
@@ -57,7 +87,8 @@ import WattTestSupport
         let out: URL
         let err: URL
 
-        init(_ arguments: [String], environment: [String: String], dir: URL, prefix: [String] = []) throws {
+        init(_ arguments: [String], environment: [String: String], dir: URL, prefix: [String] = [],
+             tree: UnprivilegedTree? = nil) throws {
             process = Process()
             out = dir.appendingPathComponent("stdout-\(UUID().uuidString)")
             err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -71,9 +102,9 @@ import WattTestSupport
                 process.arguments = arguments
             } else {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = prefix + [Paths.binary] + arguments
+                process.arguments = prefix + [tree?.binary ?? Paths.binary] + arguments
             }
-            process.currentDirectoryURL = Paths.root
+            process.currentDirectoryURL = tree?.root ?? Paths.root
             try process.run()
         }
 
@@ -234,7 +265,9 @@ import WattTestSupport
     /// read-only directory: its resume is refused with the error and help, the journal
     /// untouched; the directory writable again, the resume finishes the run.
     @Test func unprivilegedRunsAndAReadOnlyDirectory() throws {
-        if let why = Self.unprivilegedUnsupported {
+        let tree = try UnprivilegedTree()
+        defer { tree.remove() }
+        if let why = Self.unprivilegedUnsupported(tree) {
             ReliabilityFigures.record("read-only-journal", part: "unprivileged", test: Self.test, [:], skipped: why)
             return
         }
@@ -255,7 +288,7 @@ import WattTestSupport
         let journal = dir.appendingPathComponent("run.db").path
         let json = work.appendingPathComponent("report.json").path
         let run = try Background(Self.arguments + ["--journal", journal, "--json", json],
-                                 environment: ["WATT_FAULT_STOP": "\(Self.stopPoint)"], dir: work, prefix: asNobody)
+                                 environment: ["WATT_FAULT_STOP": "\(Self.stopPoint)"], dir: work, prefix: asNobody, tree: tree)
         try #require(run.waitStopped(), "the run did not stop at point \(Self.stopPoint)")
         Self.shell("chmod a-w \(Self.quoted(dir.path)) \(Self.quoted(journal))*")
         let denied = Self.shell("setpriv --reuid=nobody --regid=nogroup --clear-groups touch \(Self.quoted(dir.path + "/probe"))").status != 0
@@ -272,11 +305,12 @@ import WattTestSupport
         let stopped = try make("resume")
         let partial = stopped.appendingPathComponent("run.db").path
         let full = try Background(Self.arguments + ["--journal", partial], environment: ["WATT_FAULT_JOURNAL_MAX_PAGES": "30"],
-                                  dir: work, prefix: asNobody).wait()
+                                  dir: work, prefix: asNobody, tree: tree).wait()
         #expect(full.status == 1, "\(full.stdout)")
         let before = Self.ticks(partial)
         Self.shell("chmod a-w \(Self.quoted(stopped.path))")
-        let refused = try Background(Self.arguments + ["--journal", partial, "--resume"], environment: [:], dir: work, prefix: asNobody).wait()
+        let refused = try Background(Self.arguments + ["--journal", partial, "--resume"], environment: [:], dir: work, prefix: asNobody,
+                                     tree: tree).wait()
         #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
         let said = refused.stderr.contains("error[C0203]: cannot open journal `\(partial)`")
             && refused.stderr.contains("help: the journal's directory must exist and be writable")
@@ -286,7 +320,7 @@ import WattTestSupport
         #expect(untouched)
         let resumedJSON = work.appendingPathComponent("resumed.json").path
         let resumed = try Background(Self.arguments + ["--journal", partial, "--resume", "--json", resumedJSON], environment: [:],
-                                     dir: work, prefix: asNobody).wait()
+                                     dir: work, prefix: asNobody, tree: tree).wait()
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let resumedActions = try runWatt(["journal", partial, "--actions"]).stdout
         let finished = resumed.status == 0 && (try? String(contentsOf: URL(fileURLWithPath: resumedJSON), encoding: .utf8)) == reference.report
