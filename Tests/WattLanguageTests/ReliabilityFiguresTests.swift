@@ -21,7 +21,7 @@ import WattTestSupport
         var tally = Tally()
         for program in ["let x = " + text + "\n", "if " + text + " then alert \"x\"\n"] {
             let result = HostileInputTests.exercise(program)
-            let ok = result.codes.first == "E0206" && result.messages.first == "expression nested more than 256 levels deep"
+            let ok = result.codes.first == "E0206" && result.messages.first == HostileInputTests.depthMessage(name)
                 && !result.compiled && result.rendered.utf8.count < 2_000
             #expect(ok, "\(name): \(result.codes)")
             tally.count("10,000-level nesting (let, rule, eval)", ok)
