@@ -35,10 +35,10 @@ public final class Journal: @unchecked Sendable {
     /// The tables every Watt journal has (migration `v1`).
     static let tables: Set<String> = ["run", "tick", "action", "outcome", "rule_state"]
 
-    /// Opens a journal to read it (`watt journal`, `watt explain`): read-only, so a file that
-    /// is not a Watt journal is refused untouched (no tables added, no switch to WAL). A Watt
-    /// journal written by an earlier version, which lacks later columns, is migrated as
-    /// `watt run --journal` would (it is Watt's own file).
+    /// Opens a journal to read it (`watt journal`, `watt explain`): checked read-only first,
+    /// so a file that is not a Watt journal is refused untouched (no tables added, no switch
+    /// to WAL). A Watt journal written by an earlier version, which lacks later columns, is
+    /// migrated as `watt run --journal` would (it is Watt's own file).
     public init(reading path: String) throws(WattError) {
         self.path = path
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -70,11 +70,16 @@ public final class Journal: @unchecked Sendable {
         } catch {
             throw WattError(.journal, "cannot open journal `\(path)`: \(error)", hint: Self.openHint(error))
         }
-        if Self.migrationNames.isSubset(of: migrations) {
-            pool = reader
-        } else {
-            try? reader.close()
+        // A Watt journal is then read as a run reads it (a read-only connection to a WAL
+        // database leaves its log and index beside it; the pool, last to close, removes
+        // them), and migrated when an earlier version wrote it. Where it cannot be opened
+        // for writing (a read-only file or folder), the read-only connection reads it.
+        try? reader.close()
+        do {
             pool = try Self.openForWriting(path: path, maxPages: nil)
+        } catch {
+            guard Self.migrationNames.isSubset(of: migrations) else { throw error }
+            do { pool = try DatabaseQueue(path: path, configuration: configuration) } catch { throw WattError(.journal, "cannot open journal `\(path)`: \(error)") }
         }
     }
 
