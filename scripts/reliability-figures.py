@@ -83,7 +83,7 @@ FLOORS = {
     },
     "file-validation": {
         "cluster file bad value": 60,
-        "cluster file whole-file problem": 8,
+        "cluster file whole-file problem": 9,
         "cluster file cut short": 374,
         "grid series file": 18,
         "grid CSV bad row": 11,

@@ -154,6 +154,9 @@ import WattTestSupport
         expect(Self.errors("# only a comment\n\n").map(\.description), ["demo.yaml: the file is empty"])
         expect(Self.errors("- 1").map(\.description), ["demo.yaml: line 1: must be a mapping, found a list"])
         expect(Self.errors("just text").map(\.description), ["demo.yaml: line 1: must be a mapping, found `just text`"])
+        // Another file named as a cluster file: none of its lines printed.
+        expect(Self.errors("root:$6$secretsalt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nbin: x\n").map(\.description),
+               ["demo.yaml: line 1: not a cluster file: no key of a cluster file is there (`start`, `site`, `grid` and `pools` are required)"])
         func load(_ path: String) -> [String] {
             do { _ = try ClusterDefinition.load(path: path); return [] } catch { return error.errors.map(\.description) }
         }

@@ -113,11 +113,19 @@ struct ClusterFileLoader {
 
     // MARK: The file
 
+    static let topLevelKeys = ["name", "start", "tick_s", "seed", "profiles", "reference_gpu", "default_pool", "site", "grid",
+                               "pools", "nodes", "jobs", "guardrails", "forecast"]
+
     mutating func definition(_ root: Yams.Node) -> ClusterDefinition? {
-        guard let top = fields(root, nil, allowed: ["name", "start", "tick_s", "seed", "profiles", "reference_gpu",
-                                                  "default_pool", "site", "grid", "pools", "nodes", "jobs", "guardrails",
-                                                  "forecast"],
-                               required: ["start", "site", "grid", "pools"]) else { return nil }
+        // Not a cluster file at all (a path that names another file): say so, without
+        // quoting its lines as unknown keys.
+        if case .mapping(let mapping) = root,
+           !mapping.keys.contains(where: { ClusterFileLoader.topLevelKeys.contains($0.scalar?.string ?? "") }) {
+            error(nil, root, "not a cluster file: no key of a cluster file is there (`start`, `site`, `grid` and `pools` are required)")
+            return nil
+        }
+        guard let top = fields(root, nil, allowed: ClusterFileLoader.topLevelKeys, required: ["start", "site", "grid", "pools"])
+        else { return nil }
         let name = top["name"].flatMap { string($0, "name") }
             ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let start = top["start"].flatMap { instant($0, "start") }

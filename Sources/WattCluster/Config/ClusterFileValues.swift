@@ -56,7 +56,7 @@ extension ClusterFileLoader {
                 continue
             }
             let key = k.string
-            let p = path.map { "\($0).\(key)" } ?? key
+            let p = path.map { "\($0).\(TextExcerpt.short(key))" } ?? TextExcerpt.short(key)
             guard allowed.contains(key) else {
                 let hint = ClusterNames.suggestion(for: key, among: allowed).map { "; did you mean `\($0)`?" } ?? ""
                 error(p, keyNode, "unknown field\(hint)")
