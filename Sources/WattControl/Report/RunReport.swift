@@ -40,10 +40,14 @@ extension PolicyRun {
         let currency = p.report.currency
         let attribution = Attribution(policies: p.report, baseline: b.report)
         var rows: [(String, String, String, String)] = []
+        // A figure that is not a finite number prints as `-` (never `inf`, `nan` or `-nan %`).
         func row(_ name: String, _ base: Double, _ with: Double, _ format: (Double) -> String, unit: String) {
+            func shown(_ v: Double) -> String { v.isFinite ? format(v) + unit : "-" }
             let delta = with - base
-            let pct = base != 0 ? String(format: " (%+.1f %%)", delta / abs(base) * 100) : ""
-            rows.append((name, format(base) + unit, format(with) + unit, (delta >= 0 ? "+" : "") + format(delta) + unit + pct))
+            guard delta.isFinite else { rows.append((name, shown(base), shown(with), "-")); return }
+            let share = delta / abs(base) * 100
+            let pct = base != 0 && share.isFinite ? String(format: " (%+.1f %%)", share) : ""
+            rows.append((name, shown(base), shown(with), (delta >= 0 ? "+" : "") + format(delta) + unit + pct))
         }
         let kWh = { (j: Double) in String(format: "%.1f", j / 3.6e6) }
         let incomplete = p.carbonIncomplete || b.carbonIncomplete
@@ -124,8 +128,9 @@ extension PolicyRun {
     static func gridGapNote(_ p: Summary, _ b: Summary) -> String? {
         guard p.carbonIncomplete || b.carbonIncomplete else { return nil }
         func part(_ s: Summary) -> String {
-            String(format: "%.1f kWh (%.1f %% of the run's time)", s.report.accounting.joulesWithoutIntensity / 3.6e6,
-                   s.timeWithoutIntensityShare * 100)
+            let joules = s.report.accounting.joulesWithoutIntensity, share = s.timeWithoutIntensityShare
+            let energy = joules.isFinite ? String(format: "%.1f kWh", joules / 3.6e6) : "an unknown energy"
+            return energy + (share.isFinite ? String(format: " (%.1f %% of the run's time)", share * 100) : "")
         }
         return "carbon is incomplete: the grid series has no carbon intensity for \(part(b)) baseline, \(part(p)) with policies; "
             + "that energy is left out of the carbon figures (a lower bound), not counted as zero emissions"
@@ -146,7 +151,9 @@ extension PolicyRun.Summary {
     /// The share of the run's time without a grid carbon intensity, 0 to 1.
     var timeWithoutIntensityShare: Double {
         let span = report.end - report.start
-        return span > 0 ? min(1, report.accounting.secondsWithoutIntensity / span) : 0
+        let share = report.accounting.secondsWithoutIntensity / span
+        guard span > 0 else { return 0 }
+        return share.isFinite ? Swift.max(0, Swift.min(1, share)) : .nan
     }
 }
 

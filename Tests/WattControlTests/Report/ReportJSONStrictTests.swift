@@ -53,7 +53,11 @@ import WattTestSupport
         #expect(policies.keys.contains("carbon_g") && policies.keys.contains("energy_without_intensity_j"))
         // The same text decodes as the Codable type it was encoded from.
         #expect(throws: Never.self) { try JSONDecoder().decode(PolicyRun.ReportJSON.self, from: Data(text.utf8)) }
-        // The table never prints `nan` or `inf` either... it says what it can: no crash.
-        _ = PolicyRun.table(policies: p, baseline: b)
+        // The table's rows print such a figure as `-`, never `inf`, `nan` or `-nan %`.
+        let table = PolicyRun.table(policies: p, baseline: b)
+        let rows = table.components(separatedBy: "\n").prefix { !$0.isEmpty }
+        for row in rows {
+            #expect(!row.contains("nan") && !row.contains("inf"), "\(row)")
+        }
     }
 }
