@@ -82,10 +82,10 @@ FLOORS = {
         "tick with rejections counted": 6,
     },
     "file-validation": {
-        "cluster file bad value": 44,
-        "cluster file whole-file problem": 8,
+        "cluster file bad value": 60,
+        "cluster file whole-file problem": 9,
         "cluster file cut short": 374,
-        "grid series file": 13,
+        "grid series file": 18,
         "grid CSV bad row": 11,
         "trace bad line": 22,
         "trace with several bad lines": 2,

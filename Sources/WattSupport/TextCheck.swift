@@ -44,6 +44,17 @@ public enum TextCheck {
         return nil
     }
 
+    /// The text of checked bytes, without a leading UTF-8 byte-order mark (spreadsheets
+    /// write one: a trace's header read `\u{FEFF}id`, an unknown column).
+    public static func decoded(_ bytes: [UInt8]) -> String {
+        withoutByteOrderMark(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The text without a leading byte-order mark: every CSV and YAML reader starts here.
+    public static func withoutByteOrderMark(_ text: String) -> String {
+        text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+    }
+
     private static func hex(_ b: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
         return "0x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xF)])

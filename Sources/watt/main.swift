@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WattCLI
 import WattSupport
 
@@ -14,4 +15,18 @@ struct Watt: ParsableCommand {
     )
 }
 
-Watt.main(NegativeOperands.protect(Array(CommandLine.arguments.dropFirst())))
+// Usage errors from the argument parser read like Watt's own (`error[C0101]: ...`, exit 64,
+// on stderr); help, `--version` and the commands' own exits pass through.
+do {
+    var command = try Watt.parseAsRoot(NegativeOperands.protect(Array(CommandLine.arguments.dropFirst())))
+    try command.run()
+} catch {
+    let status = Watt.exitCode(for: error)
+    if status == .validationFailure, !(error is ExitCode) {
+        let message = Watt.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        let usage = WattError(.usage, message.isEmpty ? "invalid arguments" : message, hint: "`watt help` lists the commands; `watt COMMAND --help` their options")
+        FileHandle.standardError.write(Data((usage.description + "\n").utf8))
+        Watt.exit(withError: ExitCode(usage.exitStatus))
+    }
+    Watt.exit(withError: error)
+}

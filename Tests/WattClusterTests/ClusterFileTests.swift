@@ -84,14 +84,14 @@ import WattEnergy
             ("tick_s: 300", "tick: 300", "demo.yaml: line 3: tick: unknown field; did you mean `tick_s`?"),
             ("start: 2020-06-01T00:00:00Z\n", "", "demo.yaml: line 1: start: missing required field"),
             ("start: 2020-06-01T00:00:00Z", "start: June", "demo.yaml: line 2: start: must be a UTC timestamp such as `2020-06-01T00:00:00Z`, found `June`"),
-            ("tick_s: 300", "tick_s: 0", "demo.yaml: line 3: tick_s: must be a number of seconds > 0, found `0`"),
-            ("power_cap_w: 50000", "power_cap_w: -5", "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0, found `-5`"),
-            ("power_cap_w: 50000", "power_cap_w: [1]", "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0, found a list"),
+            ("tick_s: 300", "tick_s: 0", "demo.yaml: line 3: tick_s: must be a number of seconds from 1 to 86400, found `0`"),
+            ("power_cap_w: 50000", "power_cap_w: -5", "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0 and at most 10000000000, found `-5`"),
+            ("power_cap_w: 50000", "power_cap_w: [1]", "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0 and at most 10000000000, found a list"),
             ("pue: 1.2", "pue: 0.9", "demo.yaml: line 6: site.pue: a PUE must be at least 1, found 0.9"),
             ("pue: 1.2", "pue: {model: temperature-linear}", "demo.yaml: line 6: site.pue.model: unknown PUE model `temperature-linear`; did you mean `temperature_linear`?"),
             ("pue: 1.2", "pue: {model: curve, points: [[10, 1.1], [5, 1.2]]}", "demo.yaml: line 6: site.pue: PUE curve temperatures must increase"),
             ("pue: 1.2", "pue: {model: constant, value: 1.2, base: 1}", "demo.yaml: line 6: site.pue.base: not a field of the `constant` model (it has `value`)"),
-            ("nodes: 2", "nodes: 0", "demo.yaml: line 19: pools[0].nodes: must be a whole number ≥ 1, found `0`"),
+            ("nodes: 2", "nodes: 0", "demo.yaml: line 19: pools[0].nodes: must be a whole number from 1 to 100000, found `0`"),
             ("nodes: 2", "nodes: 2\n    gpu_cap_w: 100", "demo.yaml: line 20: pools[0].gpu_cap_w: must be within the GPU cap range 200–700 W of `h100-sxm5-80gb`, found `100`"),
             ("name: batch", "name: a", "demo.yaml: line 20: pools[1].name: duplicate pool name `a`, already defined at pools[0]"),
             ("name: batch", "name: b c", "demo.yaml: line 20: pools[1].name: must use only letters, digits and `-_.`, found `b c`"),
@@ -161,8 +161,8 @@ import WattEnergy
             .replacingOccurrences(of: "profile: l40s-4gpu", with: "profile: nope")
             .replacingOccurrences(of: "tick_s: 300", with: "tick_s: -1")
         #expect(Self.errors(broken) == [
-            "demo.yaml: line 3: tick_s: must be a number of seconds > 0, found `-1`",
-            "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0, found `x`",
+            "demo.yaml: line 3: tick_s: must be a number of seconds from 1 to 86400, found `-1`",
+            "demo.yaml: line 5: site.power_cap_w: must be a number of watts > 0 and at most 10000000000, found `x`",
             "demo.yaml: line 21: pools[1].profile: unknown node profile `nope`",
         ])
     }

@@ -26,10 +26,10 @@ import WattTestSupport
     /// Wrong types, unknown keys, negative or out-of-range values, duplicates, missing fields.
     static let cases: [Case] = [
         // Wrong types.
-        Case("power_cap_w: 50000", "power_cap_w: lots", line: 5, "site.power_cap_w", "must be a number of watts > 0, found `lots`"),
-        Case("nodes: 2", "nodes: [2]", line: 19, "pools[0].nodes", "must be a whole number ≥ 1, found a list"),
-        Case("nodes: 2", "nodes: 1.5", line: 19, "pools[0].nodes", "must be a whole number ≥ 1, found `1.5`"),
-        Case("tick_s: 300", "tick_s: {s: 300}", line: 3, "tick_s", "must be a number of seconds > 0, found a mapping"),
+        Case("power_cap_w: 50000", "power_cap_w: lots", line: 5, "site.power_cap_w", "must be a number of watts > 0 and at most 10000000000, found `lots`"),
+        Case("nodes: 2", "nodes: [2]", line: 19, "pools[0].nodes", "must be a whole number from 1 to 100000, found a list"),
+        Case("nodes: 2", "nodes: 1.5", line: 19, "pools[0].nodes", "must be a whole number from 1 to 100000, found `1.5`"),
+        Case("tick_s: 300", "tick_s: {s: 300}", line: 3, "tick_s", "must be a number of seconds from 1 to 86400, found a mapping"),
         Case("region: DE", "region: [DE]", line: 8, "grid.region", "must be a non-empty string, found a list"),
         Case("site:\n  power_cap_w: 50000\n  pue: 1.2", "site: 5", line: 4, "site", "must be a mapping, found `5`"),
         Case("", "\nseed: -1", line: 23, "seed", "must be a whole number ≥ 0, found `-1`"),
@@ -47,22 +47,43 @@ import WattTestSupport
         Case("", guardrails + "min_cap: 300", line: 24, "guardrails.min_cap", "unknown field; did you mean `min_cap_w`?"),
         Case("", "\nnodes: {wake: 60}", line: 23, "nodes.wake", "unknown field; did you mean `wake_s`?"),
         // Negative powers, PUE, caps, prices, durations.
-        Case("power_cap_w: 50000", "power_cap_w: -5", line: 5, "site.power_cap_w", "must be a number of watts > 0, found `-5`"),
+        Case("power_cap_w: 50000", "power_cap_w: -5", line: 5, "site.power_cap_w", "must be a number of watts > 0 and at most 10000000000, found `-5`"),
         Case("pue: 1.2", "pue: -1.2", line: 6, "site.pue", "a PUE must be at least 1, found -1.2"),
         Case("pue: 1.2", "pue: .nan", line: 6, "site.pue", "must be a number, found `.nan`"),
         Case("nodes: 2", "nodes: 2\n    gpu_cap_w: -100", line: 20, "pools[0].gpu_cap_w", "must be a number of watts > 0, found `-100`"),
-        Case("", "\nnodes: {suspended_power_w: -50}", line: 23, "nodes.suspended_power_w", "must be a number of watts ≥ 0, found `-50`"),
-        Case("", guardrails + "min_cap_w: -5", line: 24, "guardrails.min_cap_w", "must be a number of watts ≥ 0, found `-5`"),
-        Case("g_per_kwh: 300", "g_per_kwh: -300", line: 10, "grid.carbon_intensity.g_per_kwh", "must be a number of g/kWh ≥ 0, found `-300`"),
+        Case("", "\nnodes: {suspended_power_w: -50}", line: 23, "nodes.suspended_power_w", "must be a number of watts from 0 to 100000, found `-50`"),
+        Case("", guardrails + "min_cap_w: -5", line: 24, "guardrails.min_cap_w", "must be a number of watts from 0 to 100000, found `-5`"),
+        Case("g_per_kwh: 300", "g_per_kwh: -300", line: 10, "grid.carbon_intensity.g_per_kwh", "must be a number of g/kWh from 0 to 2000, found `-300`"),
         Case("{from: \"08:00\", per_kwh: 0.3}", "{from: \"08:00\", per_kwh: -0.3}", line: 15, "grid.price.time_of_use[1].per_kwh",
-             "must be a number of currency/kWh ≥ 0, found `-0.3`"),
-        Case("", "\njobs: {checkpoint_overhead_s: -60}", line: 23, "jobs.checkpoint_overhead_s", "must be a number of seconds ≥ 0, found `-60`"),
-        Case("", guardrails + "max_jobs_moved_per_hour: -1", line: 24, "guardrails.max_jobs_moved_per_hour", "must be a whole number ≥ 0, found `-1`"),
+             "must be a number of currency/kWh from 0 to 100, found `-0.3`"),
+        Case("", "\njobs: {checkpoint_overhead_s: -60}", line: 23, "jobs.checkpoint_overhead_s", "must be a number of seconds from 0 to 86400, found `-60`"),
+        Case("", guardrails + "max_jobs_moved_per_hour: -1", line: 24, "guardrails.max_jobs_moved_per_hour", "must be a whole number from 0 to 1000000, found `-1`"),
         // Out of range.
         Case("", guardrails + "max_capped_gpu_share: 2", line: 24, "guardrails.max_capped_gpu_share", "must be a number in [0, 1], found `2`"),
         Case("", "\nnodes: {telemetry_gap_probability: 1.5}", line: 23, "nodes.telemetry_gap_probability", "must be a number in [0, 1], found `1.5`"),
         Case("nodes: 2", "nodes: 2\n    gpu_cap_w: 900", line: 20, "pools[0].gpu_cap_w", "must be within the GPU cap range 200–700 W"),
         Case("g_per_kwh: 300", "g_per_kwh: 300\n    max_hold_s: 60", line: 11, "grid.carbon_intensity.max_hold_s", "only used with `file`"),
+        // Beyond the bounds a real site needs (ClusterLimits, docs/cluster.md): refused before
+        // anything is allocated or simulated (these hung, aborted or gave infinite figures).
+        Case("tick_s: 300", "tick_s: 1e308", line: 3, "tick_s", "must be a number of seconds from 1 to 86400, found `1e308`"),
+        Case("tick_s: 300", "tick_s: 0.001", line: 3, "tick_s", "must be a number of seconds from 1 to 86400, found `0.001`"),
+        Case("tick_s: 300", "tick_s: 1e9", line: 3, "tick_s", "must be a number of seconds from 1 to 86400, found `1e9`"),
+        Case("nodes: 2", "nodes: 50000000", line: 19, "pools[0].nodes", "must be a whole number from 1 to 100000, found `50000000`"),
+        Case("nodes: 1", "nodes: 99999", line: 17, "pools", "the pools have 100001 nodes in all; a cluster may have at most 100000"),
+        Case("pue: 1.2", "pue: 1e308", line: 6, "site.pue", "a PUE must be at most 5, found 1e+308"),
+        Case("pue: 1.2", "pue: {model: temperature_linear, base: 1.1, threshold_c: 20, per_degree: 0.01, max: 1e308}", line: 6, "site.pue",
+             "a PUE must be at most 5, found 1e+308"),
+        Case("g_per_kwh: 300", "g_per_kwh: 1e308", line: 10, "grid.carbon_intensity.g_per_kwh",
+             "must be a number of g/kWh from 0 to 2000, found `1e308`"),
+        Case("power_cap_w: 50000", "power_cap_w: 1e308", line: 5, "site.power_cap_w", "must be a number of watts > 0 and at most 10000000000, found `1e308`"),
+        Case("{from: \"08:00\", per_kwh: 0.3}", "{from: \"08:00\", per_kwh: 1e308}", line: 15, "grid.price.time_of_use[1].per_kwh",
+             "must be a number of currency/kWh from 0 to 100, found `1e308`"),
+        Case("nodes: 2", "nodes: 2\n    cpus_per_node: 1e6", line: 20, "pools[0].cpus_per_node", "must be a whole number from 1 to 4096, found `1e6`"),
+        Case("nodes: 2", "nodes: 2\n    speed: 1e308", line: 20, "pools[0].speed", "must be a number > 0 and at most 1000, found `1e308`"),
+        Case("", "\nnodes: {wake_s: 1e308}", line: 23, "nodes.wake_s", "must be a number of seconds from 0 to 86400, found `1e308`"),
+        Case("", "\njobs: {done_retention_s: 1e308}", line: 23, "jobs.done_retention_s", "must be a number of seconds from 0 to 31622400, found `1e308`"),
+        Case("", guardrails + "max_jobs_moved_per_hour: 1e8", line: 24, "guardrails.max_jobs_moved_per_hour",
+             "must be a whole number from 0 to 1000000, found `1e8`"),
         // Duplicate ids.
         Case("name: batch", "name: a", line: 20, "pools[1].name", "duplicate pool name `a`, already defined at pools[0]"),
         Case("", guardrails + "never_suspend: [a-001, a-002, a-001]", line: 24, "guardrails.never_suspend[2]",
@@ -133,6 +154,9 @@ import WattTestSupport
         expect(Self.errors("# only a comment\n\n").map(\.description), ["demo.yaml: the file is empty"])
         expect(Self.errors("- 1").map(\.description), ["demo.yaml: line 1: must be a mapping, found a list"])
         expect(Self.errors("just text").map(\.description), ["demo.yaml: line 1: must be a mapping, found `just text`"])
+        // Another file named as a cluster file: none of its lines printed.
+        expect(Self.errors("root:$6$secretsalt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nbin: x\n").map(\.description),
+               ["demo.yaml: line 1: not a cluster file: no key of a cluster file is there (`start`, `site`, `grid` and `pools` are required)"])
         func load(_ path: String) -> [String] {
             do { _ = try ClusterDefinition.load(path: path); return [] } catch { return error.errors.map(\.description) }
         }
@@ -198,6 +222,17 @@ import WattTestSupport
             (Self.rows + "2020-06-01 01:3", "\(at): line 5: expected two columns `time,value`, found `2020-06-01 01:3`"),
             (Self.rows + "2020-06-01 01:30:00,3", nil),
             (Self.rows + "2020-02-30 01:30:00,3", "\(at): line 5: bad timestamp `2020-02-30 01:30:00`: day 30 is not in February 2020 (1 to 29) (expected `YYYY-MM-DD HH:MM[:SS]`, UTC unless a zone is given)"),
+            // A number beyond the bounds is refused with its line, as `inf` is; a missing
+            // value (empty or `NaN`) is a gap (docs/cluster.md).
+            (Self.rows + "2020-06-01 01:30:00,1e308\n", "\(at): line 5: must be a number of g/kWh from 0 to 2000, found `1e+308`"),
+            (Self.rows + "2020-06-01 01:30:00,NaN\n", nil),
+            // A byte-order mark before a file without a header: its first row is a row.
+            ("\u{FEFF}2020-06-01 00:00:00,300\n2020-06-01 00:30:00,-1\n", "\(at): line 2: must be a number of g/kWh ≥ 0, found `-1`"),
+            // Not a series (a path naming another file): its lines are not printed.
+            ("root:$6$salt$hash:19000:0\ndaemon:*:19000:0:99999\n",
+             "\(at): line 2: expected two columns `time,value`; no row before it was one either: is this a two-column time series CSV?"),
+            ("2020-06-01 00:00:00,300\n2020-06-01 00:30:00,\u{202E}321\n",
+             "\(at): line 2: bad value `?321`: expected a number, or nothing for a missing value"),
             ("", "\(at) has fewer than 2 rows with a value"),
             ("Time,Carbon Intensity\n", "\(at) has fewer than 2 rows with a value"),
             ("Time,Carbon Intensity\n2020-06-01 00:00:00,\n2020-06-01 00:30:00,nan\n", "\(at) has fewer than 2 rows with a value"),
@@ -246,7 +281,7 @@ import WattTestSupport
         let (short, _) = try Self.load(csv, extra: "\n    max_hold_s: 3600")
         let s = try #require(short).grid.carbonIntensity
         check(s.value(at: start + 1.99 * 3600) != nil && s.value(at: start + 2 * 3600) == nil)
-        check(try Self.load(csv, extra: "\n    max_hold_s: 0").1 == ["demo.yaml: line 11: grid.carbon_intensity.max_hold_s: must be a number of seconds > 0, found `0`"])
+        check(try Self.load(csv, extra: "\n    max_hold_s: 0").1 == ["demo.yaml: line 11: grid.carbon_intensity.max_hold_s: must be a number of seconds > 0 and at most 2592000, found `0`"])
         // Energy over the gap is counted without an intensity, never as zero emissions.
         let acc = Accounting.account([PowerSample(time: start, watts: 1000), PowerSample(time: start + 7 * 3600, watts: 1000)],
                                      intensity: ci.stepSeries(from: start, to: start + 7 * 3600))

@@ -63,6 +63,28 @@ import WattEnergy
         #expect(throws: TraceError(file: "nope.csv", line: 0, message: "no such file")) { try JobTrace.load(path: "nope.csv") }
     }
 
+    /// A trace saved by a spreadsheet starts with a byte-order mark: it is not part of the
+    /// first column's name (it read `\u{FEFF}id`, an unknown column).
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let jobs = try JobTrace.parse(csv: "\u{FEFF}id,submit,gpus,duration,flexible\r\na,0,1,60,true\r\n", file: "t.csv")
+        #expect(jobs.map(\.id) == ["a"])
+        let dir = try TemporaryDirectory()
+        let path = dir.write("bom.csv", [0xEF, 0xBB, 0xBF] + Array("id,submit,gpus,duration,flexible\nb,0,2,60,false\n".utf8))
+        #expect(try JobTrace.load(path: path).map(\.gpus) == [2])
+    }
+
+    /// A file that is not a trace (a path that names another file) is refused without
+    /// printing its lines; an unknown column of a real header is quoted short and clean.
+    @Test func aFileThatIsNotATraceIsNotQuoted() {
+        let secret = "root:$6$saltsalt$5H0QpwprRiJQR19Y2nSH.gs2bWJ4R0g:19000:0:99999:7:::"
+        let error = Self.error(secret + "\ndaemon:*:19000:0:99999:7:::\n") ?? ""
+        #expect(error == "week.csv: line 1: not a trace header: no column of a job trace is named (`submit`, `gpus`, `duration`, `flexible` are required); is this a job trace CSV?")
+        #expect(!error.contains("saltsalt") && !error.contains("root"))
+        let long = String(repeating: "x", count: 200) + "\u{202E}"
+        let column = Self.error("submit,gpus,duration,flexible," + long + "\n") ?? ""
+        #expect(column.hasPrefix("week.csv: line 1: column xxxxxxxx") && column.count < 120 && !column.contains("\u{202E}"))
+    }
+
     @Test func theSimulatorChecksPoolsAndSizes() {
         let cluster = Fixture.cluster([("default", "dgx-h100-like", 1), ("batch", "l40s-4gpu", 1)])
         #expect(throws: SimulatorError("job `a`: unknown pool `bach`; did you mean `batch`?")) {

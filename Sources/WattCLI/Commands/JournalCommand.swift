@@ -7,7 +7,7 @@ import WattSupport
 public enum JournalCommand {
     public static func summary(path: String, actions: Bool = false) -> CommandOutput {
         do {
-            let journal = try Journal(path: path, create: false)
+            let journal = try Journal(reading: path)
             if actions {
                 let lines = try journal.actionLines()
                 return CommandOutput(stdout: lines.map { $0 + "\n" }.joined())
@@ -34,7 +34,11 @@ public enum JournalCommand {
     /// decision and why (`did not fire: ...`).
     public static func explain(_ id: String, path: String) -> CommandOutput {
         do {
-            let journal = try Journal(path: path, create: false)
+            let journal = try Journal(reading: path)
+            // A damaged journal may answer wrongly: say so, and exit 1 (as `watt journal` does).
+            let integrity = try journal.integrityCheck()
+            let warning = integrity == "ok" ? "" : "warning: journal `\(path)` fails its integrity check (\(integrity)); what follows may be incomplete or wrong\n"
+            let status: Int32 = integrity == "ok" ? 0 : 1
             let history = try journal.history(of: id)
             if !history.isEmpty {
                 var out = ""
@@ -42,7 +46,7 @@ public enum JournalCommand {
                     out += "\(TimeCalendar.format(h.time))  \(h.action) by rule `\(h.rule ?? "?")`: \(h.status), \(h.detail)"
                     out += h.reason.isEmpty ? "\n" : "\n    because \(h.reason)\n"
                 }
-                return CommandOutput(stdout: out)
+                return CommandOutput(stdout: out, stderr: warning, exitCode: status)
             }
             if let last = try journal.lastOutcome(of: id) {
                 let why = last.explanation.isEmpty ? "" : (last.status == "not fired" ? ": did not fire: " : ": ") + last.explanation
@@ -51,9 +55,9 @@ public enum JournalCommand {
                 if last.status.hasPrefix("missing"), let refused = try journal.dataQuality(at: last.time) {
                     out += "    telemetry refused at that tick: \(refused)\n"
                 }
-                return CommandOutput(stdout: out)
+                return CommandOutput(stdout: out, stderr: warning, exitCode: status)
             }
-            return CommandOutput(stdout: "nothing in the journal about `\(id)` (no action on it, no rule of that name)\n", exitCode: 1)
+            return CommandOutput(stdout: "nothing in the journal about `\(id)` (no action on it, no rule of that name)\n", stderr: warning, exitCode: 1)
         } catch {
             return CommandOutput(error: error)
         }

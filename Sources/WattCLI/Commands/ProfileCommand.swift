@@ -32,7 +32,7 @@ public enum ProfileCommand {
             }
             let gpu = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             do {
-                let m = try CapCurveFit.Measurements(csv: String(decoding: bytes, as: UTF8.self), file: path, gpu: gpu, maxLimitW: maxLimitW)
+                let m = try CapCurveFit.Measurements(csv: TextCheck.decoded(bytes), file: path, gpu: gpu, maxLimitW: maxLimitW)
                 guard !m.ratios.isEmpty else {
                     return .failure(CommandOutput(error: WattError(.invalidFile, "\(path): no workload has a run at the max limit (\(num(m.maxLimitW)) W)", hint: "--max-limit must be a limit the file measured")))
                 }

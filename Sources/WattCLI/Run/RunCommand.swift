@@ -45,6 +45,7 @@ public enum RunCommand {
     public static func run(_ options: Options) -> CommandOutput {
         do {
             try options.settings.validate()
+            try checkOutputs(options)
             return options.settings.scheduler == .slurm ? try live(options) : try simulated(options)
         } catch {
             return CommandOutput(error: error)
@@ -101,15 +102,49 @@ public enum RunCommand {
         if !events.overruns.isEmpty { out.stdout += "\(events.overruns.count) tick\(events.overruns.count == 1 ? "" : "s") overran the interval\n" }
         out.stdout += "\n"
         out.stdout += PolicyRun.table(policies: result.policies, baseline: result.baseline, markdown: options.markdown)
+        var toStdout: String?
         if let svgPath = options.svgPath {
             let svg = PolicyRun.chart(policies: result.policies, baseline: result.baseline,
                                       title: "\(settings.policies.joined(separator: ", ")) on \(clusterName): \(window)")
-            try write(svg, to: svgPath)
+            if svgPath == "-" { toStdout = svg } else { try write(svg, to: svgPath) }
         }
         if let jsonPath = options.jsonPath {
-            try write(PolicyRun.json(policies: result.policies, baseline: result.baseline), to: jsonPath)
+            let json = PolicyRun.json(policies: result.policies, baseline: result.baseline)
+            if jsonPath == "-" { toStdout = json } else { try write(json, to: jsonPath) }
+        }
+        // `--json -`: stdout is the JSON alone (a pipe's input); the table goes to stderr.
+        if let toStdout {
+            out.stderr = out.stdout + out.stderr
+            out.stdout = toStdout
         }
         return out
+    }
+
+    /// Where the report goes is checked before the run, not after it (a real-time run of
+    /// hours, then `cannot write`): the folder must exist and the path must not be one.
+    /// `-` is stdout (only one output can be).
+    static func checkOutputs(_ options: Options) throws(WattError) {
+        let outputs = [("--json", options.jsonPath), ("--svg", options.svgPath)].compactMap { flag, path in path.map { (flag, $0) } }
+        if outputs.filter({ $0.1 == "-" }).count > 1 {
+            throw WattError(.usage, "--json and --svg cannot both write to stdout (`-`)")
+        }
+        for (flag, path) in outputs where path != "-" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw WattError(.unwritable, "\(flag): cannot write `\(path)`: it is a directory")
+            }
+            let folder = (path as NSString).deletingLastPathComponent
+            let dir = folder.isEmpty ? "." : folder
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw WattError(.unwritable, "\(flag): cannot write `\(path)`: no such directory `\(dir)`", hint: "nothing ran; create the directory or choose another path")
+            }
+            guard FileManager.default.isWritableFile(atPath: dir) else {
+                throw WattError(.unwritable, "\(flag): cannot write `\(path)`: the directory `\(dir)` is not writable", hint: "nothing ran")
+            }
+        }
+        if options.settings.scheduler == .slurm, options.jsonPath != nil || options.svgPath != nil {
+            throw WattError(.usage, "--json and --svg report a simulated run against its baseline; a live run (--scheduler slurm) has neither")
+        }
     }
 
     static func write(_ text: String, to path: String) throws(WattError) {
@@ -165,6 +200,11 @@ public enum RunCommand {
     /// reloads), the journal and the metrics endpoint; the caller stops the server.
     static func openRun(_ options: Options) throws(WattError) -> (PolicySet, Journal?, MetricsServer?) {
         let watch = try PolicySet(paths: options.settings.policies)
+        // As `watt check` does: a run of no policies is a mistake, not a baseline.
+        guard !watch.files.isEmpty else {
+            throw WattError(.unreadable, "no policy files in \(options.settings.policies.map { "`\($0)`" }.joined(separator: ", "))",
+                            hint: "a run loads the `.watt` files there, test files (`*_test.watt`) excepted")
+        }
         var journal: Journal?
         if let path = options.journalPath {
             journal = try Journal(path: path, maxPages: probe?.journalMaxPages)
@@ -190,17 +230,17 @@ public struct Run: ParsableCommand {
     @Option(help: "Start instant, ISO 8601 (default: the cluster file's start); the trace starts there.", transform: FlagValue.instant)
     var from: Double?
     @Option(help: "End instant, ISO 8601 (default: --from plus --days).", transform: FlagValue.instant) var to: Double?
-    @Option(help: "Simulated days (when --to is not given).") var days: Double = 7
-    @Option(help: "The control tick, e.g. 60s or 5min (default: the cluster file's).", transform: FlagValue.duration) var tick: Double?
+    @Option(help: "Simulated days (when --to is not given), above 0 and at most 3653.", transform: FlagValue.days) var days: Double = 7
+    @Option(help: "The control tick, e.g. 60s or 5min, from 1 s to 1 day (default: the cluster file's).", transform: FlagValue.tick) var tick: Double?
     @Option(help: "Real-time mode: one tick every this much wall-clock time, e.g. 60s (default: as fast as possible).",
             transform: FlagValue.duration) var interval: Double?
     @Flag(name: .customLong("dry-run"), help: "Evaluate and report, but apply nothing (shadow mode).") var dryRun = false
     @Flag(name: .customLong("oracle-plans"), help: "Plan carbon timing (`carbon_plan`, `shift`) on the grid series itself, a perfect forecast: the bound of what timing can save (simulator only).")
     var oraclePlans = false
-    @Option(help: "Also write the report as JSON to this file.") var json: String?
+    @Option(help: "Also write the report as JSON to this file (`-`: to stdout, the table then to stderr).") var json: String?
     @Flag(help: "Print the report table as markdown.") var markdown = false
     @Option(help: "Write every tick, action and rule decision to this SQLite journal.") var journal: String?
-    @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings).") var svg: String?
+    @Option(help: "Draw the run as a self-contained SVG chart (power with and without policies, carbon, rule firings); `-`: to stdout.") var svg: String?
     @Flag(help: "Resume the journal's latest run from its last tick (after a crash); refused when the settings differ from the run's.")
     var resume = false
     @Option(help: "`slurm`: run in real time against the Slurm that SLURM_CONF names (default: the built-in simulator).") var scheduler: String?

@@ -68,7 +68,7 @@ extension ClusterDefinition {
             throw ClusterLoadError([ClusterFileError(file: path, line: problem.line, message: problem.message)])
         }
         let base = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: String(decoding: bytes, as: UTF8.self), file: path,
+        return try parse(yaml: TextCheck.decoded(bytes), file: path,
                          baseDirectory: base.isEmpty ? "." : base, catalog: catalog)
     }
 
@@ -113,15 +113,23 @@ struct ClusterFileLoader {
 
     // MARK: The file
 
+    static let topLevelKeys = ["name", "start", "tick_s", "seed", "profiles", "reference_gpu", "default_pool", "site", "grid",
+                               "pools", "nodes", "jobs", "guardrails", "forecast"]
+
     mutating func definition(_ root: Yams.Node) -> ClusterDefinition? {
-        guard let top = fields(root, nil, allowed: ["name", "start", "tick_s", "seed", "profiles", "reference_gpu",
-                                                  "default_pool", "site", "grid", "pools", "nodes", "jobs", "guardrails",
-                                                  "forecast"],
-                               required: ["start", "site", "grid", "pools"]) else { return nil }
+        // Not a cluster file at all (a path that names another file): say so, without
+        // quoting its lines as unknown keys.
+        if case .mapping(let mapping) = root,
+           !mapping.keys.contains(where: { ClusterFileLoader.topLevelKeys.contains($0.scalar?.string ?? "") }) {
+            error(nil, root, "not a cluster file: no key of a cluster file is there (`start`, `site`, `grid` and `pools` are required)")
+            return nil
+        }
+        guard let top = fields(root, nil, allowed: ClusterFileLoader.topLevelKeys, required: ["start", "site", "grid", "pools"])
+        else { return nil }
         let name = top["name"].flatMap { string($0, "name") }
             ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let start = top["start"].flatMap { instant($0, "start") }
-        let tick = top["tick_s"].flatMap { number($0, "tick_s", of: "seconds", .positive) } ?? 300
+        let tick = top["tick_s"].flatMap { number($0, "tick_s", of: "seconds", .within(ClusterLimits.tickSeconds)) } ?? 300
         let seed = top["seed"].flatMap { seedValue($0, "seed") } ?? 0
         if let profiles = top["profiles"] { loadProfiles(profiles) }
         let site = top["site"].flatMap { self.site($0) }
@@ -163,7 +171,7 @@ struct ClusterFileLoader {
 
     mutating func site(_ node: Yams.Node) -> Site? {
         guard let f = fields(node, "site", allowed: ["power_cap_w", "pue", "outdoor_temperature"], required: ["power_cap_w"]) else { return nil }
-        let cap = f["power_cap_w"].flatMap { number($0, "site.power_cap_w", of: "watts", .positive) }
+        let cap = f["power_cap_w"].flatMap { number($0, "site.power_cap_w", of: "watts", .positiveUpTo(ClusterLimits.powerCapWatts)) }
         let pue = f["pue"].map { self.pue($0, "site.pue") } ?? .constant(1.3)
         let outdoor = f["outdoor_temperature"].map { self.outdoor($0, "site.outdoor_temperature") } ?? OutdoorTemperatureModel.none
         guard let cap, let pue, let outdoor else { return nil }
@@ -195,8 +203,8 @@ struct ClusterFileLoader {
             return validated(.constant(v), path, node)
         case "temperature_linear":
             let base = f["base"].flatMap { number($0, path + ".base", of: nil, .any) }
-            let threshold = f["threshold_c"].flatMap { number($0, path + ".threshold_c", of: "°C", .any) }
-            let slope = f["per_degree"].flatMap { number($0, path + ".per_degree", of: nil, .nonNegative) }
+            let threshold = f["threshold_c"].flatMap { number($0, path + ".threshold_c", of: "°C", .within(ClusterLimits.temperatureC)) }
+            let slope = f["per_degree"].flatMap { number($0, path + ".per_degree", of: nil, .within(0...1)) }
             let max = f["max"].flatMap { number($0, path + ".max", of: nil, .any) }
             guard let base, let threshold, let slope, let max else { return nil }
             return validated(.temperatureLinear(base: base, threshold: threshold, perDegree: slope, max: max), path, node)
@@ -209,7 +217,7 @@ struct ClusterFileLoader {
                     error(p, item, "must be a pair `[°C, PUE]`, found \(found(item))")
                     continue
                 }
-                if let t = number(pair[0], p, of: "°C", .any), let v = number(pair[1], p, of: nil, .any) {
+                if let t = number(pair[0], p, of: "°C", .within(ClusterLimits.temperatureC)), let v = number(pair[1], p, of: nil, .any) {
                     points.append((t, v))
                 }
             }
@@ -234,15 +242,15 @@ struct ClusterFileLoader {
         if let fileNode = f["file"] {
             for key in f.keys where key != "file" && key != "max_hold_s" { error(path + "." + key, f[key], "not used with `file`") }
             guard let hold = maxHold(f, path) else { return nil }
-            return seriesFile(fileNode, path + ".file", scale: 1, maxHold: hold, minimum: nil, unit: "°C").map { .series($0) }
+            return seriesFile(fileNode, path + ".file", scale: 1, maxHold: hold, bounds: ClusterLimits.temperatureC, unit: "°C").map { .series($0) }
         }
         if f["max_hold_s"] != nil { error(path + ".max_hold_s", f["max_hold_s"], "only used with `file`") }
-        guard let mean = f["mean_c"].flatMap({ number($0, path + ".mean_c", of: "°C", .any) }) else {
+        guard let mean = f["mean_c"].flatMap({ number($0, path + ".mean_c", of: "°C", .within(ClusterLimits.temperatureC)) }) else {
             if f["mean_c"] == nil { error(path, node, "give `file` or `mean_c`") }
             return nil
         }
-        let daily = f["daily_amplitude_c"].map { number($0, path + ".daily_amplitude_c", of: "°C", .nonNegative) } ?? 0
-        let annual = f["annual_amplitude_c"].map { number($0, path + ".annual_amplitude_c", of: "°C", .nonNegative) } ?? 0
+        let daily = f["daily_amplitude_c"].map { number($0, path + ".daily_amplitude_c", of: "°C", .within(ClusterLimits.temperatureAmplitudeC)) } ?? 0
+        let annual = f["annual_amplitude_c"].map { number($0, path + ".annual_amplitude_c", of: "°C", .within(ClusterLimits.temperatureAmplitudeC)) } ?? 0
         let peak = f["peak_hour"].map { number($0, path + ".peak_hour", of: "hours", .hourOfDay) } ?? 15
         guard let daily, let annual, let peak else { return nil }
         return .diurnal(mean: mean, dailyAmplitude: daily, annualAmplitude: annual, peakHour: peak)
@@ -255,7 +263,7 @@ struct ClusterFileLoader {
         var intensity: RateModel?
         if let ci = f["carbon_intensity"],
            let g = fields(ci, "grid.carbon_intensity", allowed: ["file", "g_per_kwh", "max_hold_s"]) {
-            intensity = rate(g, ci, "grid.carbon_intensity", constantKey: "g_per_kwh", unit: "g/kWh", start: start)
+            intensity = rate(g, ci, "grid.carbon_intensity", constantKey: "g_per_kwh", unit: "g/kWh", bounds: ClusterLimits.gramsPerKWh, start: start)
         }
         var price: RateModel?
         var currency: String?
@@ -273,7 +281,7 @@ struct ClusterFileLoader {
                 if p["max_hold_s"] != nil { error("grid.price.max_hold_s", p["max_hold_s"], "only used with `file`") }
                 price = timeOfUse(tou, "grid.price.time_of_use")
             } else {
-                price = rate(p, pn, "grid.price", constantKey: "per_kwh", unit: "\(currency ?? "currency")/kWh", start: start)
+                price = rate(p, pn, "grid.price", constantKey: "per_kwh", unit: "\(currency ?? "currency")/kWh", bounds: ClusterLimits.pricePerKWh, start: start)
             }
         }
         guard let region, let intensity, let price, let currency else { return nil }
@@ -281,7 +289,8 @@ struct ClusterFileLoader {
     }
 
     /// A constant (`constantKey`, per kWh) or a series file (values per kWh).
-    mutating func rate(_ f: Fields, _ node: Yams.Node, _ path: String, constantKey: String, unit: String, start: Double?) -> RateModel? {
+    mutating func rate(_ f: Fields, _ node: Yams.Node, _ path: String, constantKey: String, unit: String, bounds: ClosedRange<Double>,
+                       start: Double?) -> RateModel? {
         switch (f["file"], f[constantKey]) {
         case (nil, nil):
             error(path, node, "give `\(constantKey)` or `file`")
@@ -291,10 +300,10 @@ struct ClusterFileLoader {
             return nil
         case (nil, .some(let v)):
             if f["max_hold_s"] != nil { error(path + ".max_hold_s", f["max_hold_s"], "only used with `file`") }
-            return number(v, path + "." + constantKey, of: unit, .nonNegative).map { .constant($0 / SI.joulesPerKWh) }
+            return number(v, path + "." + constantKey, of: unit, .within(bounds)).map { .constant($0 / SI.joulesPerKWh) }
         case (.some(let fileNode), nil):
             guard let hold = maxHold(f, path),
-                  let series = seriesFile(fileNode, path + ".file", scale: 1 / SI.joulesPerKWh, maxHold: hold, minimum: 0, unit: unit)
+                  let series = seriesFile(fileNode, path + ".file", scale: 1 / SI.joulesPerKWh, maxHold: hold, bounds: bounds, unit: unit)
             else { return nil }
             if let start, series.value(at: start) == nil {
                 if start >= series.start && start < series.end {
@@ -311,16 +320,16 @@ struct ClusterFileLoader {
     /// `max_hold_s`: how long a series value holds over missing rows (default 2 h).
     mutating func maxHold(_ f: Fields, _ path: String) -> Double? {
         guard let node = f["max_hold_s"] else { return StepSeries.defaultMaxHold }
-        return number(node, path + ".max_hold_s", of: "seconds", .positive)
+        return number(node, path + ".max_hold_s", of: "seconds", .positiveUpTo(ClusterLimits.maxHoldSeconds))
     }
 
     /// A two-column CSV (`time,value`, `GridCarbonCSV` format) as a step series; over rows
     /// with no value (or missing rows) the previous value holds for at most `maxHold` seconds.
-    mutating func seriesFile(_ node: Yams.Node, _ path: String, scale: Double, maxHold: Double, minimum: Double?,
+    mutating func seriesFile(_ node: Yams.Node, _ path: String, scale: Double, maxHold: Double, bounds: ClosedRange<Double>,
                              unit: String) -> StepSeries? {
         guard let name = string(node, path) else { return nil }
         do {
-            return try StepSeries.gridCSV(path: resolve(name), named: name, scale: scale, maxHold: maxHold, minimum: minimum, unit: unit)
+            return try StepSeries.gridCSV(path: resolve(name), named: name, scale: scale, maxHold: maxHold, bounds: bounds, unit: unit)
         } catch {
             self.error(path, node, error.message)
             return nil
@@ -335,7 +344,7 @@ struct ClusterFileLoader {
             let p = "\(path)[\(i)]"
             guard let f = fields(item, p, allowed: ["from", "per_kwh"], required: ["from", "per_kwh"]) else { ok = false; continue }
             let from = f["from"].flatMap { timeOfDay($0, p + ".from") }
-            let price = f["per_kwh"].flatMap { number($0, p + ".per_kwh", of: "currency/kWh", .nonNegative) }
+            let price = f["per_kwh"].flatMap { number($0, p + ".per_kwh", of: "currency/kWh", .within(ClusterLimits.pricePerKWh)) }
             guard let from, let price else { ok = false; continue }
             if let last = steps.last, from <= last.secondOfDay {
                 error(p + ".from", f["from"], "times must increase: `\(f["from"]!.scalar!.string)` does not follow the previous step")
@@ -392,7 +401,7 @@ struct ClusterFileLoader {
                     error(p + ".profile", pn, ClusterNames.unknown("node profile", pname, among: catalog.nodes.map(\.name)))
                 }
             }
-            let count = f["nodes"].flatMap { integer($0, p + ".nodes", minimum: 1) }
+            let count = f["nodes"].flatMap { integer($0, p + ".nodes", minimum: ClusterLimits.nodesPerPool.lowerBound, maximum: ClusterLimits.nodesPerPool.upperBound) }
             var cap: Double?
             if let capNode = f["gpu_cap_w"], let v = number(capNode, p + ".gpu_cap_w", of: "watts", .positive), let profile {
                 if let gpu = profile.devices.first(where: { $0.device.kind == .gpu })?.device {
@@ -405,13 +414,19 @@ struct ClusterFileLoader {
                     error(p + ".gpu_cap_w", capNode, "node profile `\(profile.name)` has no GPUs")
                 }
             }
-            let cpus = f["cpus_per_node"].flatMap { integer($0, p + ".cpus_per_node", minimum: 1) }
-            let speed = f["speed"].flatMap { number($0, p + ".speed", of: nil, .positive) }
+            let cpus = f["cpus_per_node"].flatMap { integer($0, p + ".cpus_per_node", minimum: 1, maximum: ClusterLimits.cpusPerNode.upperBound) }
+            let speed = f["speed"].flatMap { number($0, p + ".speed", of: nil, .positiveUpTo(ClusterLimits.speed)) }
             guard let name, let profile, let count else { continue }
             let pool = PoolDefinition(name: name, node: profile, count: count, gpuCap: cap, cpusPerNode: cpus, speed: speed ?? 1)
             if pool.gpu != nil { gpuPools.append((result.count, speed != nil, f["profile"]!)) }
             if reference == nil, let gpu = pool.gpu { reference = gpu }
             result.append(pool)
+        }
+        // The simulator allocates per node: the sum is bounded too, before anything is built.
+        let total = result.reduce(0) { $0 + $1.count }
+        if total > ClusterLimits.totalNodes {
+            error("pools", node, "the pools have \(total) nodes in all; a cluster may have at most \(ClusterLimits.totalNodes)")
+            return nil
         }
         // Speeds relative to the reference GPU, by peak throughput on the same basis.
         if let reference {
@@ -430,9 +445,9 @@ struct ClusterFileLoader {
     mutating func nodeBehavior(_ node: Yams.Node) -> NodeBehavior? {
         guard let f = fields(node, "nodes", allowed: ["suspended_power_w", "suspend_s", "wake_s", "telemetry_gap_probability"]) else { return nil }
         var b = NodeBehavior()
-        if let n = f["suspended_power_w"] { b.suspendedPower = number(n, "nodes.suspended_power_w", of: "watts", .nonNegative) ?? b.suspendedPower }
-        if let n = f["suspend_s"] { b.suspendSeconds = number(n, "nodes.suspend_s", of: "seconds", .nonNegative) ?? b.suspendSeconds }
-        if let n = f["wake_s"] { b.wakeSeconds = number(n, "nodes.wake_s", of: "seconds", .nonNegative) ?? b.wakeSeconds }
+        if let n = f["suspended_power_w"] { b.suspendedPower = number(n, "nodes.suspended_power_w", of: "watts", .within(ClusterLimits.nodeWatts)) ?? b.suspendedPower }
+        if let n = f["suspend_s"] { b.suspendSeconds = number(n, "nodes.suspend_s", of: "seconds", .within(ClusterLimits.shortSeconds)) ?? b.suspendSeconds }
+        if let n = f["wake_s"] { b.wakeSeconds = number(n, "nodes.wake_s", of: "seconds", .within(ClusterLimits.shortSeconds)) ?? b.wakeSeconds }
         if let n = f["telemetry_gap_probability"] {
             b.telemetryGapProbability = number(n, "nodes.telemetry_gap_probability", of: nil, .unit) ?? b.telemetryGapProbability
         }
@@ -442,8 +457,8 @@ struct ClusterFileLoader {
     mutating func jobBehavior(_ node: Yams.Node) -> (JobBehavior, String?) {
         guard let f = fields(node, "jobs", allowed: ["trace", "checkpoint_overhead_s", "done_retention_s"]) else { return (JobBehavior(), nil) }
         var b = JobBehavior()
-        if let n = f["checkpoint_overhead_s"] { b.checkpointOverhead = number(n, "jobs.checkpoint_overhead_s", of: "seconds", .nonNegative) ?? b.checkpointOverhead }
-        if let n = f["done_retention_s"] { b.doneRetention = number(n, "jobs.done_retention_s", of: "seconds", .nonNegative) ?? b.doneRetention }
+        if let n = f["checkpoint_overhead_s"] { b.checkpointOverhead = number(n, "jobs.checkpoint_overhead_s", of: "seconds", .within(ClusterLimits.shortSeconds)) ?? b.checkpointOverhead }
+        if let n = f["done_retention_s"] { b.doneRetention = number(n, "jobs.done_retention_s", of: "seconds", .within(ClusterLimits.retentionSeconds)) ?? b.doneRetention }
         var trace: String?
         if let n = f["trace"], let name = string(n, "jobs.trace") {
             let full = resolve(name)

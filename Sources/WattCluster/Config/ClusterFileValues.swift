@@ -22,7 +22,7 @@ extension ClusterFileLoader {
     /// `` `text` `` for a scalar, `a list` / `a mapping` otherwise.
     func found(_ node: Yams.Node) -> String {
         switch node {
-        case .scalar(let s): return "`\(s.string)`"
+        case .scalar(let s): return "`\(TextExcerpt.short(s.string))`"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         case .alias: return "an alias"
@@ -56,7 +56,7 @@ extension ClusterFileLoader {
                 continue
             }
             let key = k.string
-            let p = path.map { "\($0).\(key)" } ?? key
+            let p = path.map { "\($0).\(TextExcerpt.short(key))" } ?? TextExcerpt.short(key)
             guard allowed.contains(key) else {
                 let hint = ClusterNames.suggestion(for: key, among: allowed).map { "; did you mean `\($0)`?" } ?? ""
                 error(p, keyNode, "unknown field\(hint)")
@@ -89,6 +89,10 @@ extension ClusterFileLoader {
 
     enum Bound {
         case any, positive, nonNegative, unit, hourOfDay
+        /// From `lower` to `upper`, both included (`ClusterLimits`).
+        case within(ClosedRange<Double>)
+        /// Above 0 and at most the bound.
+        case positiveUpTo(Double)
         var text: String {
             switch self {
             case .any: return ""
@@ -96,6 +100,8 @@ extension ClusterFileLoader {
             case .nonNegative: return " ≥ 0"
             case .unit: return " in [0, 1]"
             case .hourOfDay: return " in [0, 24)"
+            case .within(let r): return " from \(ClusterText.number(r.lowerBound)) to \(ClusterText.number(r.upperBound))"
+            case .positiveUpTo(let upper): return " > 0 and at most \(ClusterText.number(upper))"
             }
         }
         func contains(_ v: Double) -> Bool {
@@ -105,6 +111,8 @@ extension ClusterFileLoader {
             case .nonNegative: return v >= 0
             case .unit: return v >= 0 && v <= 1
             case .hourOfDay: return v >= 0 && v < 24
+            case .within(let r): return r.contains(v)
+            case .positiveUpTo(let upper): return v > 0 && v <= upper
             }
         }
     }
@@ -143,10 +151,16 @@ extension ClusterFileLoader {
         return "; write a plain number" + (unit.map { " of \($0)" } ?? "") + ", without a unit"
     }
 
-    mutating func integer(_ node: Yams.Node, _ path: String, minimum: Int) -> Int? {
+    /// A whole number from `minimum` to `maximum` (below 1e9 when no maximum is given).
+    mutating func integer(_ node: Yams.Node, _ path: String, minimum: Int, maximum: Int? = nil) -> Int? {
         guard case .scalar(let s) = node, let v = ClusterFileLoader.parseNumber(s.string), v == v.rounded(),
               v >= Double(minimum), v < 1e9 else {
-            error(path, node, "must be a whole number ≥ \(minimum), found \(found(node))")
+            let range = maximum.map { " from \(minimum) to \($0)" } ?? " ≥ \(minimum)"
+            error(path, node, "must be a whole number\(range), found \(found(node))")
+            return nil
+        }
+        if let maximum, v > Double(maximum) {
+            error(path, node, "must be a whole number from \(minimum) to \(maximum), found \(found(node))")
             return nil
         }
         return Int(v)

@@ -123,7 +123,7 @@ public enum JobTrace {
         }
         let bytes = Array(data)
         if let problem = TextCheck.problem(bytes) { throw TraceError(file: path, line: problem.line, message: problem.message) }
-        return try parse(csv: String(decoding: bytes, as: UTF8.self), file: path)
+        return try parse(csv: TextCheck.decoded(bytes), file: path)
     }
 
     public static func parse(csv text: String, file: String) throws(TraceError) -> [JobSpec] {
@@ -136,7 +136,7 @@ public enum JobTrace {
         var problems: [TraceError] = []
         var found = 0
         // Split on bytes: "\r\n" is one Character in Swift, so CRLF files need this.
-        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        for rawLine in TextCheck.withoutByteOrderMark(text).utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             var bytes = rawLine[...]
             if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
@@ -146,10 +146,16 @@ public enum JobTrace {
             let cells = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
                 .map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
             guard let columns = header else {
+                // Not a trace at all (a path that names another file): say so without
+                // quoting the line (`TextExcerpt`).
+                guard cells.contains(where: Self.columns.contains) else {
+                    throw TraceError(file: file, line: lineNumber,
+                                     message: "not a trace header: no column of a job trace is named (\(requiredColumns.map { "`\($0)`" }.joined(separator: ", ")) are required); is this a job trace CSV?")
+                }
                 for (i, name) in cells.enumerated() {
                     guard Self.columns.contains(name) else {
                         let hint = ClusterNames.suggestion(for: name, among: Self.columns).map { "; did you mean `\($0)`?" } ?? ""
-                        throw TraceError(file: file, line: lineNumber, column: name.isEmpty ? "\(i + 1)" : name,
+                        throw TraceError(file: file, line: lineNumber, column: name.isEmpty ? "\(i + 1)" : TextExcerpt.short(name),
                                          message: "unknown column\(hint)")
                     }
                     if index[name] != nil {

@@ -11,7 +11,9 @@ import WattSupport
 /// flight. Read back by `watt journal` and `watt explain`.
 public final class Journal: @unchecked Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// A pool for the journal a run writes; a read-only queue for `watt journal` and
+    /// `watt explain` (`Journal(reading:)`).
+    let pool: any DatabaseWriter
     public internal(set) var runID: Int64 = 0
 
     /// Where a test harness may act inside a tick's transaction (crash tests kill the
@@ -27,6 +29,65 @@ public final class Journal: @unchecked Sendable {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw WattError(.unreadable, "no journal at `\(path)`")
         }
+        pool = try Self.openForWriting(path: path, maxPages: maxPages)
+    }
+
+    /// The tables every Watt journal has (migration `v1`).
+    static let tables: Set<String> = ["run", "tick", "action", "outcome", "rule_state"]
+
+    /// Opens a journal to read it (`watt journal`, `watt explain`): checked read-only first,
+    /// so a file that is not a Watt journal is refused untouched (no tables added, no switch
+    /// to WAL). A Watt journal written by an earlier version, which lacks later columns, is
+    /// migrated as `watt run --journal` would (it is Watt's own file).
+    public init(reading path: String) throws(WattError) {
+        self.path = path
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw WattError(.unreadable, FileManager.default.fileExists(atPath: path) ? "cannot read journal `\(path)`" : "no journal at `\(path)`")
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        let notAJournal = "a journal is what `watt run --journal FILE` writes"
+        guard !header.isEmpty else { throw WattError(.journal, "`\(path)` is empty, not a Watt journal", hint: notAJournal) }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw WattError(.journal, "`\(path)` is not a Watt journal (not an SQLite database)", hint: notAJournal)
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let reader: DatabaseQueue
+        let migrations: Set<String>
+        do {
+            reader = try DatabaseQueue(path: path, configuration: configuration)
+            let names = try reader.read { db in try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")) }
+            guard Self.tables.isSubset(of: names), names.contains("grdb_migrations") else {
+                let missing = Self.tables.subtracting(names).sorted().map { "`\($0)`" }.joined(separator: ", ")
+                throw WattError(.journal, "`\(path)` is not a Watt journal: an SQLite database without the tables \(missing.isEmpty ? "of migrations" : missing)",
+                                hint: notAJournal)
+            }
+            migrations = try reader.read { db in try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) }
+        } catch let error as WattError {
+            throw error
+        } catch {
+            throw WattError(.journal, "cannot open journal `\(path)`: \(error)", hint: Self.openHint(error))
+        }
+        // A Watt journal is then read as a run reads it (a read-only connection to a WAL
+        // database leaves its log and index beside it; the pool, last to close, removes
+        // them), and migrated when an earlier version wrote it. Where it cannot be opened
+        // for writing (a read-only file or folder), the read-only connection reads it.
+        try? reader.close()
+        do {
+            pool = try Self.openForWriting(path: path, maxPages: nil)
+        } catch {
+            guard Self.migrationNames.isSubset(of: migrations) else { throw error }
+            do { pool = try DatabaseQueue(path: path, configuration: configuration) } catch { throw WattError(.journal, "cannot open journal `\(path)`: \(error)") }
+        }
+    }
+
+    /// The migrations of the current version, in order.
+    static let migrationNames: Set<String> = ["v1", "v2-replay", "v3-flaps-reloads", "v4-power-sources", "v5-data-quality", "v6-identity"]
+
+    private static func openForWriting(path: String, maxPages: Int?) throws(WattError) -> DatabasePool {
+        let pool: DatabasePool
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -83,10 +144,12 @@ public final class Journal: @unchecked Sendable {
                 // What the run is (`RunIdentity`, JSON): `--resume` compares it.
                 try db.execute(sql: "ALTER TABLE run ADD COLUMN identity TEXT")
             }
+            assert(Set(migrator.migrations) == migrationNames)
             try migrator.migrate(pool)
         } catch {
             throw WattError(.journal, "cannot open journal `\(path)`: \(error)", hint: Self.openHint(error))
         }
+        return pool
     }
 
     /// Starts a run: its identity (what `--resume` compares) and when it starts.

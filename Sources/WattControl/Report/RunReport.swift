@@ -40,12 +40,17 @@ extension PolicyRun {
         let currency = p.report.currency
         let attribution = Attribution(policies: p.report, baseline: b.report)
         var rows: [(String, String, String, String)] = []
+        // A figure that is not a finite number prints as `-` (never `inf`, `nan` or `-nan %`).
         func row(_ name: String, _ base: Double, _ with: Double, _ format: (Double) -> String, unit: String) {
+            func shown(_ v: Double) -> String { v.isFinite ? format(v) + unit : "-" }
             let delta = with - base
-            let pct = base != 0 ? String(format: " (%+.1f %%)", delta / abs(base) * 100) : ""
-            rows.append((name, format(base) + unit, format(with) + unit, (delta >= 0 ? "+" : "") + format(delta) + unit + pct))
+            guard delta.isFinite else { rows.append((name, shown(base), shown(with), "-")); return }
+            let share = delta / abs(base) * 100
+            let pct = base != 0 && share.isFinite ? String(format: " (%+.1f %%)", share) : ""
+            rows.append((name, shown(base), shown(with), (delta >= 0 ? "+" : "") + format(delta) + unit + pct))
         }
         let kWh = { (j: Double) in String(format: "%.1f", j / 3.6e6) }
+        let incomplete = p.carbonIncomplete || b.carbonIncomplete
         let kg = { (g: Double) in String(format: "%.1f", g / 1000) }
         let money = { (v: Double) in String(format: "%.2f", v) }
         let kW = { (w: Double) in String(format: "%.1f", w / 1000) }
@@ -54,7 +59,7 @@ extension PolicyRun {
         let count = { (v: Double) in String(Int(v)) }
         row("IT energy", b.report.itEnergy, p.report.itEnergy, kWh, unit: " kWh")
         row("facility energy", b.report.facilityEnergy, p.report.facilityEnergy, kWh, unit: " kWh")
-        row("carbon (location-based)", b.report.carbonGrams, p.report.carbonGrams, kg, unit: " kg")
+        row(incomplete ? "carbon (location-based, incomplete)" : "carbon (location-based)", b.report.carbonGrams, p.report.carbonGrams, kg, unit: " kg")
         row("cost", b.report.cost, p.report.cost, money, unit: " \(currency)")
         row("peak facility power", b.peakFacilityPower, p.peakFacilityPower, kW, unit: " kW")
         row("hours above the cap", b.hoursAboveCap, p.hoursAboveCap, plain, unit: " h")
@@ -77,6 +82,7 @@ extension PolicyRun {
         row("conflicts arbitrated", 0, Double(p.conflicts), count, unit: "")
         row("guardrail stops", 0, Double(p.guardrailStops), count, unit: "")
         row("flaps (undone within 1 h)", 0, Double(p.flaps), count, unit: "")
+        let gridGaps = gridGapNote(p, b)
         if markdown {
             var md = "| metric | baseline | with policies | change |\n|---|---:|---:|---:|\n"
             for r in rows { md += "| \(r.0) | \(r.1) | \(r.2) | \(r.3) |\n" }
@@ -87,6 +93,7 @@ extension PolicyRun {
                 md += "\nRule conditions without a result (ticks; a missing value, an undefined result or a failure, see the journal): "
                     + p.gaps.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
+            if let gridGaps { md += "\n" + gridGaps.capitalizedFirst + ".\n" }
             md += "\n" + attribution.block(currency: currency, markdown: true)
             return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
@@ -108,10 +115,25 @@ extension PolicyRun {
             out += "rule conditions without a result (ticks; a missing value, an undefined result or a failure, see the journal): "
                 + p.gaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        if let gridGaps { out += gridGaps + "\n" }
         out += "\n" + attribution.block(currency: currency, markdown: false) + "\n"
         out += capBand(p, b) + "\n"
         out += "carbon: \(AccountingReport.method)\n"
         return out
+    }
+
+    /// What the carbon figures leave out: the facility energy used while the grid series had
+    /// no intensity (a gap longer than `max_hold_s`), never counted as zero emissions; nil
+    /// when both runs had an intensity throughout.
+    static func gridGapNote(_ p: Summary, _ b: Summary) -> String? {
+        guard p.carbonIncomplete || b.carbonIncomplete else { return nil }
+        func part(_ s: Summary) -> String {
+            let joules = s.report.accounting.joulesWithoutIntensity, share = s.timeWithoutIntensityShare
+            let energy = joules.isFinite ? String(format: "%.1f kWh", joules / 3.6e6) : "an unknown energy"
+            return energy + (share.isFinite ? String(format: " (%.1f %% of the run's time)", share * 100) : "")
+        }
+        return "carbon is incomplete: the grid series has no carbon intensity for \(part(b)) baseline, \(part(p)) with policies; "
+            + "that energy is left out of the carbon figures (a lower bound), not counted as zero emissions"
     }
 
     /// The cap model's band on what caps saved (`CapSavings`, docs/hardware.md).
@@ -120,6 +142,18 @@ extension PolicyRun {
         let ps = p.report.capSavings, bs = b.report.capSavings
         return "GPU energy saved by caps, cap model band (leave-one-GPU-out error): \(k(bs.low)) to \(k(bs.high)) kWh baseline, "
             + "\(k(ps.low)) to \(k(ps.high)) kWh with policies"
+    }
+}
+
+extension PolicyRun.Summary {
+    /// Whether some of the run's energy had no grid carbon intensity.
+    var carbonIncomplete: Bool { report.accounting.joulesWithoutIntensity > 0 }
+    /// The share of the run's time without a grid carbon intensity, 0 to 1.
+    var timeWithoutIntensityShare: Double {
+        let span = report.end - report.start
+        let share = report.accounting.secondsWithoutIntensity / span
+        guard span > 0 else { return 0 }
+        return share.isFinite ? Swift.max(0, Swift.min(1, share)) : .nan
     }
 }
 
@@ -159,6 +193,12 @@ extension PolicyRun {
             @NullEncoded public var capSavingsHighJ: Double?
             /// IT energy per GPU-hour of work done (null when no GPU work was done).
             @NullEncoded public var itEnergyPerGPUHourJ: Double?
+            /// Facility energy used while the grid series had no carbon intensity, J, and the
+            /// share of the run's time that was; `carbon_complete` is false when there was any
+            /// (`carbon_g` then leaves that energy out: a lower bound).
+            @NullEncoded public var energyWithoutIntensityJ: Double?
+            @NullEncoded public var timeWithoutIntensityShare: Double?
+            public var carbonComplete: Bool
 
             enum CodingKeys: String, CodingKey {
                 case itEnergyJ = "it_energy_j", facilityEnergyJ = "facility_energy_j", carbonG = "carbon_g", cost
@@ -168,6 +208,8 @@ extension PolicyRun {
                 case actionsRejected = "actions_rejected", conflicts, guardrailStops = "guardrail_stops", flaps, ruleGaps = "rule_gaps"
                 case gpuWorkS = "gpu_work_s", capSavingsJ = "cap_savings_j", capSavingsLowJ = "cap_savings_low_j"
                 case capSavingsHighJ = "cap_savings_high_j", itEnergyPerGPUHourJ = "it_energy_per_gpu_hour_j"
+                case energyWithoutIntensityJ = "energy_without_intensity_j", timeWithoutIntensityShare = "time_without_intensity_share"
+                case carbonComplete = "carbon_complete"
             }
 
             init(_ s: Summary) {
@@ -195,6 +237,9 @@ extension PolicyRun {
                 capSavingsLowJ = finite(s.report.capSavings.low)
                 capSavingsHighJ = finite(s.report.capSavings.high)
                 itEnergyPerGPUHourJ = s.report.itEnergyPerGPUHour.flatMap(finite)
+                energyWithoutIntensityJ = finite(s.report.accounting.joulesWithoutIntensity)
+                timeWithoutIntensityShare = finite(s.timeWithoutIntensityShare)
+                carbonComplete = !s.carbonIncomplete
             }
 
         }
@@ -216,7 +261,13 @@ extension PolicyRun {
                                 attribution: .init(Attribution(policies: p.report, baseline: b.report)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Only finite numbers, strings and integers: encoding cannot fail.
-        return ((try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
+        // Only finite numbers (every figure goes through `finite`), strings, booleans and
+        // integers: encoding cannot fail; if it ever did, the error is the output, never `{}`
+        // or a non-finite number.
+        do {
+            return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        } catch {
+            return "{\"error\": \"the report could not be encoded\"}\n"
+        }
     }
 }

@@ -66,7 +66,7 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public static let builtInClusterName = "demo"
 
     /// The longest tick: a day.
-    public static let tickRange = 1.0...86_400.0
+    public static let tickRange = ClusterLimits.tickSeconds
     /// The longest window a simulated run may cover: ten years.
     public static let maxWindowDays = 3_653.0
     /// At most a year of grid history and of warm-up.

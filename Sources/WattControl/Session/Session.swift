@@ -57,8 +57,9 @@ public final class Session {
             if let grid = settings.grid {
                 cluster = try cluster.withCarbonIntensity(csv: grid, from: start, to: end + settings.warmup)
             }
-            if case .series(let s) = cluster.grid.carbonIntensity,
-               s.value(at: start) == nil || s.value(at: end + settings.warmup - 1) == nil {
+            // Outside the series is an error; a gap inside it (at the window's edge too) is not:
+            // the report counts the energy without an intensity and marks carbon incomplete.
+            if case .series(let s) = cluster.grid.carbonIntensity, start < s.start || end + settings.warmup > s.end {
                 throw WattError(.invalidFile, "the grid carbon series covers \(TimeCalendar.format(s.start)) to \(TimeCalendar.format(s.end)); the run from \(TimeCalendar.format(start)) to \(TimeCalendar.format(end + settings.warmup)) is not inside it",
                                 hint: "choose a window inside the series with --from/--to, or give another series with --grid")
             }

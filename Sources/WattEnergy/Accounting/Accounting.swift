@@ -17,6 +17,8 @@ public struct AccountingReport: Sendable, Equatable {
     public var joulesWithoutIntensity: Double
     /// Energy during which no price was known.
     public var joulesWithoutPrice: Double
+    /// Time (s) of the integrated trace during which no carbon intensity was known.
+    public var secondsWithoutIntensity: Double = 0
     /// Power-trace gaps longer than the allowed maximum (skipped unless a policy fills them).
     public var gaps: [Gap]
     public var method: String { AccountingReport.method }
@@ -75,7 +77,12 @@ public enum Accounting {
             let energy = (power(t0) + power(t1)) / 2 * (t1 - t0)
             let mid = (t0 + t1) / 2
             report.joules += energy
-            if let ci = intensity.value(at: mid) { report.grams += energy * ci } else { report.joulesWithoutIntensity += energy }
+            if let ci = intensity.value(at: mid) {
+                report.grams += energy * ci
+            } else {
+                report.joulesWithoutIntensity += energy
+                report.secondsWithoutIntensity += t1 - t0
+            }
             if let price {
                 if let p = price.value(at: mid) { report.cost += energy * p } else { report.joulesWithoutPrice += energy }
             } else {

@@ -43,11 +43,16 @@ public struct Backtest: Sendable {
     /// Number of grid points in the training window.
     public func windowCount(step: Double) -> Int { max(1, Int((trainingWindow / step + 1e-9).rounded(.down))) }
 
+    /// Each horizon in grid steps, at least one: a horizon shorter than half a step (1 h on a
+    /// daily grid) is scored one step ahead. `originIndices` and `run` must agree on these,
+    /// or the last origin's actual value is read past the end of the series.
+    public func horizonSteps(step: Double) -> [Int] { horizons.map { max(1, Int(($0 / step).rounded())) } }
+
     /// Indices (into `series`) of the last observation of each origin's training window.
     public func originIndices(in series: TimeSeries) -> [Int] {
         let w = windowCount(step: series.step)
         let warm = warmUp.map { Swift.max(w, Int(($0 / series.step + 1e-9).rounded(.down))) } ?? w
-        let maxSteps = horizons.map { Int(($0 / series.step).rounded()) }.max()!
+        let maxSteps = horizonSteps(step: series.step).max()!
         let first = warm - 1, last = series.count - 1 - maxSteps
         guard last >= first else { return [] }
         let k = min(origins, last - first + 1)
@@ -57,7 +62,7 @@ public struct Backtest: Sendable {
 
     public func run(_ models: [any Forecaster], on series: TimeSeries) -> BacktestReport {
         let step = series.step
-        let steps = horizons.map { max(1, Int(($0 / step).rounded())) }
+        let steps = horizonSteps(step: step)
         let maxSteps = steps.max()!
         let w = windowCount(step: step)
         let origins = originIndices(in: series)
@@ -86,7 +91,7 @@ public struct Backtest: Sendable {
                     continue
                 }
                 let forecast = model.forecast(steps: maxSteps)
-                for (j, s) in steps.enumerated() {
+                for (j, s) in steps.enumerated() where s <= forecast.values.count && o + s < series.count {
                     accumulators[j].add(actual: series.values[o + s], predicted: forecast.values[s - 1],
                                         interval80: forecast.bounds(s - 1, level: 0.8), interval95: forecast.bounds(s - 1, level: 0.95))
                 }

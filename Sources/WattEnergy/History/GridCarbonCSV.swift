@@ -34,12 +34,14 @@ public enum GridCarbonCSV {
     public static func rows(text: String) throws(Error) -> [(line: Int, sample: Sample)] {
         var result: [(line: Int, sample: Sample)] = []
         var lineNumber = 0
-        var bytes = Array(text.utf8)
+        var bytes = Array(TextCheck.withoutByteOrderMark(text).utf8)
         bytes.append(UInt8(ascii: "\n"))
         var lineStart = 0
-        func shown(_ b: some Collection<UInt8>) -> String {
-            let t = String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            return t.count > 40 ? String(t.prefix(37)) + "..." : t
+        // A file's content is quoted only once it has shown itself a series (a row read):
+        // a path that names another file (`../../etc/shadow`) must not print its lines.
+        func shown(_ b: some Collection<UInt8>) -> String { TextExcerpt.short(String(decoding: b, as: UTF8.self)) }
+        func notASeries(_ what: String) -> Error {
+            Error(line: lineNumber, message: "\(what); no row before it was one either: is this a two-column time series CSV?")
         }
         for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
             lineNumber += 1
@@ -50,11 +52,13 @@ public enum GridCarbonCSV {
             if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
             if lineNumber == 1, let first = line.first, !(48...57).contains(first) { continue }
             guard let comma = line.firstIndex(of: UInt8(ascii: ",")) else {
+                if result.isEmpty { throw notASeries("expected two columns `time,value`") }
                 throw Error(line: lineNumber, message: "expected two columns `time,value`, found `\(shown(line))`")
             }
             guard let time = parseTimestamp(line[line.startIndex..<comma]) else {
                 let text = line[line.startIndex..<comma]
                 let why = if case .failure(let f) = InstantText.check(bytes: text) { ": \(f.reason)" } else { "" }
+                if result.isEmpty { throw notASeries("bad timestamp\(why) (expected `YYYY-MM-DD HH:MM[:SS]`)") }
                 throw Error(line: lineNumber, message: "bad timestamp `\(shown(text))`\(why) (expected `YYYY-MM-DD HH:MM[:SS]`, UTC unless a zone is given)")
             }
             var valueBytes = line[(comma + 1)...]
@@ -66,6 +70,7 @@ public enum GridCarbonCSV {
             } else if let v = Double(valueText), v.isFinite {
                 value = v
             } else {
+                if result.isEmpty { throw notASeries("bad value: expected a number, or nothing for a missing value") }
                 throw Error(line: lineNumber, message: "bad value `\(shown(valueBytes))`: expected a number, or nothing for a missing value")
             }
             if let previous = result.last {
@@ -91,7 +96,7 @@ public enum GridCarbonCSV {
         }
         let bytes = Array(data)
         if let problem = TextCheck.problem(bytes) { throw Error(line: problem.line, message: problem.message) }
-        return try rows(text: String(decoding: bytes, as: UTF8.self))
+        return try rows(text: TextCheck.decoded(bytes))
     }
 
     /// Loads a file onto a regular grid: `step` seconds (default: the most common spacing in

@@ -18,13 +18,20 @@ public enum PUEModel: Sendable, Equatable {
         }
     }
 
+    /// The largest PUE a model may give: the least efficient facilities measured stay under
+    /// 3 (Uptime Institute surveys); 5 leaves room for a small or temporary site and refuses
+    /// a typo (`pue: 1e308` made facility energy infinite and every figure after it wrong).
+    public static let maximum = 5.0
+
     public enum ValidationError: Error, Equatable, CustomStringConvertible {
         case pueBelowOne(Double)
+        case pueAboveMaximum(Double)
         case emptyCurve
         case unorderedCurve
         public var description: String {
             switch self {
             case .pueBelowOne(let v): return "a PUE must be at least 1, found \(v)"
+            case .pueAboveMaximum(let v): return "a PUE must be at most \(Int(PUEModel.maximum)), found \(v)"
             case .emptyCurve: return "a PUE curve needs at least one point"
             case .unorderedCurve: return "PUE curve temperatures must increase"
             }
@@ -33,17 +40,23 @@ public enum PUEModel: Sendable, Equatable {
 
     public func validate() throws {
         switch self {
-        case .constant(let v): if !(v >= 1) { throw ValidationError.pueBelowOne(v) }
-        case .temperatureLinear(let base, _, let slope, let max):
-            if !(base >= 1) { throw ValidationError.pueBelowOne(base) }
-            if !(max >= base) || slope < 0 { throw ValidationError.pueBelowOne(max) }
+        case .constant(let v): try Self.check(v)
+        case .temperatureLinear(let base, let threshold, let slope, let max):
+            try Self.check(base)
+            try Self.check(max)
+            if !(max >= base) || !(slope >= 0) || !slope.isFinite || !threshold.isFinite { throw ValidationError.pueBelowOne(max) }
         case .curve(let points):
             if points.isEmpty { throw ValidationError.emptyCurve }
-            for p in points where !(p.pue >= 1) { throw ValidationError.pueBelowOne(p.pue) }
+            for p in points { try Self.check(p.pue) }
             for (a, b) in zip(points, points.dropFirst()) where !(b.temperature > a.temperature) {
                 throw ValidationError.unorderedCurve
             }
         }
+    }
+
+    private static func check(_ v: Double) throws {
+        if !(v >= 1) { throw ValidationError.pueBelowOne(v) }
+        if !(v <= maximum) { throw ValidationError.pueAboveMaximum(v) }
     }
 
     /// PUE at an outdoor temperature (°C); without a temperature, the model's base value.
