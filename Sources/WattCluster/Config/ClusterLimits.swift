@@ -36,4 +36,18 @@ public enum ClusterLimits {
     public static let speed = 1000.0
     /// Jobs the guardrails let policies move per hour.
     public static let jobsMovedPerHour = 0...1_000_000
+
+    // A job trace's numbers (`JobTrace`): wide enough for any real workload, so that a typo
+    // or a hostile value (`duration: 1e308`) is refused at its line instead of simulated.
+    /// When a job is submitted and its deadline, s from the trace's start: within ten years
+    /// (as `watt run --days`, at most 3653).
+    public static let traceSeconds = 0.0...(3_653.0 * 86_400)
+    /// How long a job runs at full speed, s: at most a year.
+    public static let jobDurationSeconds = 1e-3...(366.0 * 86_400)
+    /// GPUs and CPU cores one job asks for: at most the largest cluster's (100,000 nodes of
+    /// up to 16 GPUs and `cpusPerNode` cores).
+    public static let jobGPUs = 0...1_600_000
+    public static let jobCPUs = 1...409_600_000
+    /// A job's scheduling priority.
+    public static let jobPriority = -1_000_000_000...1_000_000_000
 }

@@ -201,15 +201,23 @@ public enum JobTrace {
             throw TraceError(file: file, line: lineNumber, column: "id", message: "duplicate job id `\(id)`, first on line \(first)")
         }
         seen[id] = lineNumber
-        let submit = try row.number("submit", "a number of seconds ≥ 0") { $0 >= 0 }!
-        let gpus = try row.integer("gpus", minimum: 0)!
-        let cpus = try row.integer("cpus", minimum: 1)
-        let duration = try row.number("duration", "a number of seconds > 0") { $0 > 0 }!
+        let seconds = ClusterLimits.traceSeconds
+        let submit = try row.number("submit", "a number of seconds from 0 to \(ClusterText.number(seconds.upperBound))") {
+            seconds.contains($0)
+        }!
+        let gpus = try row.integer("gpus", ClusterLimits.jobGPUs)!
+        let cpus = try row.integer("cpus", ClusterLimits.jobCPUs)
+        let lengths = ClusterLimits.jobDurationSeconds
+        let duration = try row.number("duration", "a number of seconds above 0 and at most \(ClusterText.number(lengths.upperBound)) (a year)") {
+            $0 > 0 && $0 <= lengths.upperBound
+        }!
         let utilization = try row.number("utilization", "a number in (0, 1]") { $0 > 0 && $0 <= 1 } ?? 1
         let flexible = try row.bool("flexible")!
         let preemptible = try row.bool("preemptible") ?? flexible
-        let deadline = try row.number("deadline", "a number of seconds ≥ submit (\(ClusterText.number(submit)))") { $0 >= submit }
-        let priority = try row.integer("priority", minimum: Int.min) ?? 0
+        let deadline = try row.number("deadline", "a number of seconds from submit (\(ClusterText.number(submit))) to \(ClusterText.number(seconds.upperBound))") {
+            $0 >= submit && $0 <= seconds.upperBound
+        }
+        let priority = try row.integer("priority", ClusterLimits.jobPriority) ?? 0
         if let pool = row.text("pool"), !ClusterFileLoader.isValidName(pool) {
             throw TraceError(file: file, line: lineNumber, column: "pool", message: "must use only letters, digits and `-_.`, found `\(pool)`")
         }
@@ -245,15 +253,15 @@ public enum JobTrace {
             return v
         }
 
-        func integer(_ column: String, minimum: Int) throws(TraceError) -> Int? {
+        func integer(_ column: String, _ range: ClosedRange<Int>) throws(TraceError) -> Int? {
             guard let t = text(column) else {
                 if Self.required(column), index[column] != nil {
                     throw TraceError(file: file, line: line, column: column, message: "missing value")
                 }
                 return nil
             }
-            guard let v = Int(t), v >= minimum else {
-                throw fail(column, minimum == Int.min ? "a whole number" : "a whole number ≥ \(minimum)")
+            guard let v = Int(t), range.contains(v) else {
+                throw fail(column, "a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             return v
         }
