@@ -59,8 +59,10 @@ public struct Test: ParsableCommand {
     @Option(name: .customLong("run"), help: "Only tests whose name (with its row, for table-driven tests) matches this regular expression.") var pattern: String?
     @Option(help: "text, json or junit (JUnit XML for CI).") var format: String = "text"
     @Flag(help: "Print which rules and conditions the tests exercised.") var coverage = false
-    @Option(help: "Fail when less than this percentage of rules is covered (acted and not fired).") var threshold: Double?
-    @Option(help: "Seconds a test may run before it is an ERROR.") var timeout: Double = 120
+    @Option(help: "Fail when less than this percentage of rules is covered (acted and not fired), 0 to 100.",
+            transform: FlagValue.number("--threshold", 0...100)) var threshold: Double?
+    @Option(help: "Seconds a test may run before it is an ERROR, up to a day.",
+            transform: FlagValue.number("--timeout", 0.001...86_400, " s")) var timeout: Double = 120
     @Flag(name: .shortAndLong, help: "Show each test's time.") var verbose = false
     public init() {}
     public func run() throws {

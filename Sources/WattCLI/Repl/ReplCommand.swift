@@ -43,7 +43,7 @@ public struct Repl: ParsableCommand {
     @Option(help: "Inspect a `watt run --journal` run: its world at --at (default: its last tick), its policies loaded.") var journal: String?
     @Option(help: "With --journal: the tick to inspect, ISO 8601.", transform: FlagValue.instant) var at: Double?
     @Option(help: "The history file (default: $WATT_HISTORY or ~/.watt_history).") var history: String?
-    @Option(help: "Lines of history kept.") var historySize: Int = 1000
+    @Option(help: "Lines of history kept, 0 to 1000000.", transform: FlagValue.count("--history-size", 0...1_000_000)) var historySize: Int = 1000
     @Flag(help: "When reading a script, print each prompt and input line too (a transcript).") var echo = false
     public init() {}
 

@@ -244,8 +244,10 @@ public struct Run: ParsableCommand {
     @Flag(help: "Resume the journal's latest run from its last tick (after a crash); refused when the settings differ from the run's.")
     var resume = false
     @Option(help: "`slurm`: run in real time against the Slurm that SLURM_CONF names (default: the built-in simulator).") var scheduler: String?
-    @Option(help: "With --scheduler: stop after this many ticks (default: run until SIGINT/SIGTERM).") var ticks: Int?
-    @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W.") var powerCap: Double?
+    @Option(help: "With --scheduler: stop after this many ticks (default: run until SIGINT/SIGTERM).",
+            transform: FlagValue.count("--ticks", 1...1_000_000_000)) var ticks: Int?
+    @Option(name: .customLong("power-cap"), help: "With --scheduler: the site's power limit in W (up to 10 GW).",
+            transform: FlagValue.number("--power-cap", 1...10e9, " W")) var powerCap: Double?
     @Option(name: .customLong("cap-command"), help: "With --scheduler slurm: the command that caps a node's GPUs, e.g. 'ssh {node} nvidia-smi -pl {watts}' (split on spaces; placeholders are whole arguments).") var capCommand: String?
     @Option(name: .customLong("power-source"), help: "With --scheduler slurm: where node power comes from: rapl, nvidia-smi, prometheus or model (default: model, an estimate from utilization and the hardware profile).") var powerSource: String?
     @Option(name: .customLong("prometheus-url"), help: "With --power-source prometheus: the server, e.g. http://prometheus:9090.") var prometheusURL: String?

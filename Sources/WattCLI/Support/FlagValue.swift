@@ -33,6 +33,30 @@ enum FlagValue {
         return seconds
     }
 
+    /// A number for `flag` within `range` (a non-number or one outside says the range).
+    static func number(_ flag: String, _ range: ClosedRange<Double>, _ unit: String = "") -> @Sendable (String) throws -> Double {
+        { text in
+            let t = text.trimmingCharacters(in: .whitespaces)
+            guard let v = Double(t), v.isFinite, range.contains(v) else {
+                throw ValidationError("\(flag) must be a number from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound))\(unit), found `\(t)`")
+            }
+            return v
+        }
+    }
+
+    /// A whole number for `flag` within `range`.
+    static func count(_ flag: String, _ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+        { text in
+            let t = text.trimmingCharacters(in: .whitespaces)
+            guard let v = Int(t), range.contains(v) else {
+                throw ValidationError("\(flag) must be a whole number from \(range.lowerBound) to \(range.upperBound), found `\(t)`")
+            }
+            return v
+        }
+    }
+
+    private static func plain(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+
     static func instant(_ text: String) throws -> Double {
         switch InstantText.check(text) {
         case .success(let t): return t
