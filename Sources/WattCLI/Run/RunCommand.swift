@@ -156,8 +156,9 @@ public enum RunCommand {
         if options.handleSignals, let signal = RunSignals.stopRequested {
             out += "stopped by \(RunSignals.name(signal)) after the tick in progress\n"
         }
+        if summary.actions.dropped > 0 { out += "  (\(summary.actions.dropped) earlier action results not shown: the journal keeps them)\n" }
         for line in summary.actions { out += "  \(line)\n" }
-        out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
+        out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.total) ticks without a snapshot\n"
         return CommandOutput(stdout: out)
     }
 

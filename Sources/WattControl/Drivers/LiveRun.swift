@@ -11,12 +11,16 @@ import WattSupport
 /// tick's own world. A snapshot that fails (the controller is down) skips that tick's
 /// evaluation with the error reported and nothing applied; the loop goes on.
 public enum LiveRun {
+    /// Counters, and the latest lines only: a live run goes on for months (the journal
+    /// keeps every action).
     public struct Summary: Sendable {
         public var ticks = 0
-        public var failedSnapshots: [String] = []
+        /// The latest snapshot failures; `total` counts them all.
+        public var failedSnapshots = RecentLog<String>(capacity: 20)
         public var applied = 0
         public var rejected = 0
-        public var actions: [String] = []
+        /// The latest action lines; `total` counts them all.
+        public var actions = RecentLog<String>(capacity: 200)
     }
 
     public static func run(scheduler: any Scheduler, settings: RunSettings, catalog: HardwareCatalog = .builtIn,
