@@ -137,12 +137,15 @@ public enum RunCommand {
         case .failure(let why): throw WattError(.usage, why.message)
         }
         let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap, telemetry: telemetry)
+        // All of a tick's Slurm commands share one budget: the interval, from 10 s to 60 s.
+        slurm.tickBudget = min(max(interval, 10), 60)
         let (watch, journal, server) = try openRun(options)
         defer { server?.stop() }
         var hooks = PolicyRun.Hooks()
         hooks.probe = probe
         if options.handleSignals {
-            RunSignals.install()
+            // A stopped run ends within the tick's command budget (and a little for the journal).
+            RunSignals.install(grace: slurm.tickBudget + 10)
             hooks.shouldStop = { RunSignals.stopRequested != nil }
             hooks.reloadRequested = { RunSignals.takeHangup() }
         }

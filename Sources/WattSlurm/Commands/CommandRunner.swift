@@ -32,6 +32,14 @@ public struct ProcessRunner: CommandRunning {
     public var maxOutput: Int
     public init(maxOutput: Int = 512 << 20) { self.maxOutput = maxOutput }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Swift's Glibc
+    /// module does not declare it): the child closes every descriptor from 3 up, whatever
+    /// the rest of the process left without close-on-exec.
+    static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     public func run(_ arguments: [String], timeout: Double) -> CommandResult {
         guard let program = arguments.first, !program.isEmpty else {
             return CommandResult(status: 127, stdout: "", stderr: "no command")
@@ -41,17 +49,20 @@ public struct ProcessRunner: CommandRunning {
         // loop's pipes, journal or metrics socket open, which would keep a reader from
         // seeing the end of its output.
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        guard pipe2(&out, O_CLOEXEC) == 0, pipe2(&err, O_CLOEXEC) == 0 else {
+        guard pipe(&out) == 0, pipe(&err) == 0 else {
             for fd in out + err where fd >= 0 { close(fd) }
             return CommandResult(status: 126, stdout: "", stderr: "cannot create pipes")
         }
+        // (`pipe2` is not visible from Swift: close-on-exec right after; a child spawned in
+        // between by another thread closes them itself, thanks to `addCloseFrom`.)
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
