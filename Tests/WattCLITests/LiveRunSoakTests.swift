@@ -5,30 +5,20 @@ import WattLanguage
 import WattSlurm
 
 /// A fake Slurm whose `squeue --json` answers about 2 MB every call, in a fresh allocation
-/// (a shared string would hide a log that keeps every answer): the fixture's jobs, then
-/// finished jobs that the parser reads and drops, as a busy controller lists them.
+/// (a shared string would hide a log that keeps every answer): the fixture's jobs, padded
+/// with whitespace inside the JSON object to `bytes`. Whitespace keeps the parse cheap in a
+/// debug build (a real 2 MB answer, some 700 jobs, parses in about 0.1 s there: 10,000 ticks
+/// would take 20 minutes) while the loop still receives, parses and lets go of 2 MB a tick.
 final class BigSqueueSlurm: CommandRunning, @unchecked Sendable {
     let squeue: [UInt8]
     let sinfo = FixtureSlurm.fixture("sinfo_typed.json")
 
     init(bytes: Int = 2 << 20) {
-        squeue = Array(Self.squeue(bytes: bytes).utf8)
-    }
-
-    /// The fixture's jobs and enough completed copies of its first job to reach `bytes`.
-    static func squeue(bytes: Int) -> String {
-        let fixture = FixtureSlurm.fixture("squeue.json")
-        guard let json = try? JSONSerialization.jsonObject(with: Data(fixture.utf8)) as? [String: Any],
-              var jobs = json["jobs"] as? [[String: Any]], var done = jobs.first else { return fixture }
-        done["job_state"] = "COMPLETED"
-        let one = (try? JSONSerialization.data(withJSONObject: done).count) ?? 3000
-        for i in 0..<max(0, bytes / (one + 1)) {
-            done["job_id"] = 100_000 + i
-            jobs.append(done)
+        var json = Array(FixtureSlurm.fixture("squeue.json").utf8)
+        if let close = json.lastIndex(of: UInt8(ascii: "}")), bytes > json.count {
+            json.insert(contentsOf: repeatElement(UInt8(ascii: " "), count: bytes - json.count), at: close)
         }
-        var whole = json
-        whole["jobs"] = jobs
-        return (try? JSONSerialization.data(withJSONObject: whole)).map { String(decoding: $0, as: UTF8.self) } ?? fixture
+        squeue = json
     }
 
     func run(_ arguments: [String], timeout: Double) -> CommandResult {
@@ -68,15 +58,18 @@ struct SoakFigures: CustomStringConvertible {
 
     /// Runs the live loop against `BigSqueueSlurm`, stopping early once RSS has grown by
     /// `abortGrowth` (a leak must fail the test, not take the machine's memory).
-    static func measure(ticks: Int, warmUp: Int, abortGrowth: Int) throws -> SoakFigures {
+    static func measure(ticks: Int, warmUp: Int, abortGrowth: Int, metrics: Bool = true) throws -> SoakFigures {
         let fake = BigSqueueSlurm()
         let slurm = SlurmScheduler(runner: fake, site: .init(powerCap: 20_000))
         slurm.report = { _ in }
+        // Thirty seconds a tick on the cluster's clock, back to back on the wall clock.
+        var now = 1_796_003_950.0
+        slurm.clock = { now += 30; return now }
         // Drained every tick (the fake's node stays `on`): one `scontrol` and one action line per tick.
         let policy = SourceFile(name: "hot.watt", text: "rule hot { when true then drain nodes where state == \"on\" }")
         var settings = RunSettings()
         settings.scheduler = .slurm
-        settings.interval = 0.001
+        settings.interval = 30
         settings.ticks = ticks
         var figures = SoakFigures(ticks: ticks, squeueBytes: fake.squeue.count, warmUpTicks: warmUp)
         var seen = 0
@@ -88,7 +81,7 @@ struct SoakFigures: CustomStringConvertible {
         }
         let started = Date()
         let summary = try LiveRun.run(scheduler: slurm, settings: settings, policies: [policy], watch: nil, journal: nil,
-                                      metrics: .init(page: MetricsPage()), hooks: hooks)
+                                      metrics: metrics ? .init(page: MetricsPage()) : .init(), hooks: hooks, paced: false)
         figures.seconds = Date().timeIntervalSince(started)
         figures.rssAtEnd = residentBytes()
         figures.ticks = summary.ticks
