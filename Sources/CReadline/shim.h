@@ -27,10 +27,24 @@ static inline char *watt_rl_line_before_cursor(void) {
 // SIGINT only sets a flag (readline's own signal handling is off), `select` returns, and the
 // loop drops the line and starts a fresh prompt, as Python's REPL does.
 static volatile sig_atomic_t watt_rl_sigint = 0;
+// SIGTERM (and SIGHUP, the terminal gone) ask the REPL to leave: the line loop and a long
+// `:tick` both poll it, so the terminal is restored and the history saved before exiting.
+static volatile sig_atomic_t watt_rl_sigterm = 0;
 static char *watt_rl_line = NULL;
 static int watt_rl_done = 0;
 
 static void watt_rl_on_sigint(int sig) { (void)sig; watt_rl_sigint = 1; }
+static void watt_rl_on_sigterm(int sig) { watt_rl_sigterm = sig; }
+
+/// Whether Ctrl-C was pressed since the last call (a long `:tick` polls it); clears it.
+static inline int watt_rl_take_sigint(void) {
+    int was = watt_rl_sigint;
+    watt_rl_sigint = 0;
+    return was;
+}
+
+/// The signal that asked the REPL to leave (SIGTERM, SIGHUP), or 0.
+static inline int watt_rl_stop_signal(void) { return watt_rl_sigterm; }
 
 static void watt_rl_line_handler(char *line) {
     watt_rl_line = line;
@@ -45,15 +59,21 @@ static inline void watt_rl_install_sigint(void) {
     sa.sa_handler = watt_rl_on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    // A parent may have started us with SIGINT blocked (a spawned process inherits the mask).
+    sa.sa_handler = watt_rl_on_sigterm;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    // A parent may have started us with these blocked (a spawned process inherits the mask).
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/// One line (malloc'd; NULL at end of input). `*interrupted` is 1 when Ctrl-C dropped the
-/// line (the result is then an empty string).
+/// One line (malloc'd; NULL at end of input, or when SIGTERM/SIGHUP asked to leave: see
+/// `watt_rl_stop_signal`). `*interrupted` is 1 when Ctrl-C dropped the line (the result is
+/// then an empty string).
 static inline char *watt_rl_read_line(const char *prompt, int *interrupted) {
     *interrupted = 0;
     watt_rl_done = 0;
@@ -65,6 +85,10 @@ static inline char *watt_rl_read_line(const char *prompt, int *interrupted) {
         FD_ZERO(&fds);
         FD_SET(fd, &fds);
         int ready = select(fd + 1, &fds, NULL, NULL, NULL);
+        if (watt_rl_sigterm) {
+            rl_callback_handler_remove();  // restores the terminal
+            return NULL;
+        }
         if (watt_rl_sigint) {
             watt_rl_sigint = 0;
             // Show the dropped line with ^C after it, then a fresh prompt.

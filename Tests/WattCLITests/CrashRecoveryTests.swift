@@ -126,6 +126,44 @@ import Testing
         #expect(try runWatt(["journal", journal]).stdout.contains("integrity ok"))
     }
 
+    /// Issue 18: SIGTERM waited for the tick in flight however long (minutes on a tiny
+    /// tick). Tick 5 here never ends (`WATT_FAULT_HANG_AFTER_TICK`): the run ends 10 s after
+    /// SIGTERM, saying so, with exit 143; the journal holds ticks 1 to 4 and `--resume` ends
+    /// like the uninterrupted run.
+    @Test func sigtermEndsARunWhoseTickDoesNotEnd() throws {
+        let dir = try CrashRecoveryTests().temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("run.db").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = CrashRecoveryTests.args + ["--journal", journal]
+        process.currentDirectoryURL = Paths.root
+        process.environment = ProcessInfo.processInfo.environment.merging(["WATT_FAULT_HANG_AFTER_TICK": "5"]) { $1 }
+        let errors = dir.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while CrashRecoveryTests().journalTicks(journal) < 4 && process.isRunning && Date() < deadline { usleep(100_000) }
+        usleep(300_000)
+        kill(process.processIdentifier, SIGTERM)
+        let stopping = Date()
+        while process.isRunning && Date().timeIntervalSince(stopping) < 60 { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        #expect(stderr.contains("watt: stopped by SIGTERM: the tick in progress did not end within 10 s"), "\(stderr)")
+        #expect(CrashRecoveryTests().journalTicks(journal) == 4)
+        let reference = try runWatt(CrashRecoveryTests.args + ["--json", dir.appendingPathComponent("reference.json").path])
+        let resumed = try runWatt(CrashRecoveryTests.args + ["--journal", journal, "--resume", "--json", dir.appendingPathComponent("resumed.json").path])
+        #expect(reference.status == 0 && resumed.status == 0, "\(resumed.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("reference.json"), encoding: .utf8)
+                == String(contentsOf: dir.appendingPathComponent("resumed.json"), encoding: .utf8))
+        #expect(try runWatt(["journal", journal]).stdout.contains("integrity ok"))
+    }
+
     @Test func sighupReloadsAndABrokenFileKeepsThePreviousVersion() throws {
         let dir = try CrashRecoveryTests().temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

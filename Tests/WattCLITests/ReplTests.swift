@@ -227,6 +227,39 @@ import WattLanguage
         try tmux(["send-keys", "-t", name, "Up", "Enter"])
         #expect(waitFor("42 : number"), "history was not recalled:\n\(pane())")
     }
+
+    /// Issue 18: Ctrl-C did not stop a long `:tick 10000` (it ran about 100 s to the end).
+    @Test func ctrlCStopsALongTick() throws {
+        defer { stopServer() }
+        try start()
+        #expect(waitFor("watt>"), "the REPL did not start:\n\(pane())")
+        try tmux(["send-keys", "-t", name, "rule r { when true then alert \"x\" }", "Enter"])
+        try tmux(["send-keys", "-t", name, ":tick 10000", "Enter"])
+        usleep(500_000)
+        try tmux(["send-keys", "-t", name, "C-c"])
+        #expect(waitFor("interrupted after"), "Ctrl-C did not stop `:tick`:\n\(pane())")
+        try tmux(["send-keys", "-t", name, "40 + 2", "Enter"])
+        #expect(waitFor("42 : number"), "the REPL did not come back to its prompt:\n\(pane())")
+    }
+
+    /// Issue 18: `watt repl` ignored SIGTERM; now it leaves (also during a long `:tick`),
+    /// the terminal restored.
+    @Test func sigtermEndsTheRepl() throws {
+        defer { stopServer() }
+        try start()
+        #expect(waitFor("watt>"), "the REPL did not start:\n\(pane())")
+        try tmux(["send-keys", "-t", name, ":tick 10000", "Enter"])
+        usleep(300_000)
+        let panePid = pid_t((try tmux(["list-panes", "-t", name, "-F", "#{pane_pid}"])).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        try #require(panePid > 1)
+        // The pane runs `sh -c 'cd ... && watt repl ...'`: the REPL is the shell's child (or the shell itself, exec'd).
+        let children = (try? String(contentsOfFile: "/proc/\(panePid)/task/\(panePid)/children", encoding: .utf8)) ?? ""
+        let repl = children.split(separator: " ").compactMap { pid_t($0) }.first ?? panePid
+        kill(repl, SIGTERM)
+        let deadline = Date().addingTimeInterval(20)
+        while alive() && Date() < deadline { usleep(100_000) }
+        #expect(!alive(), "SIGTERM did not end the REPL:\n\(pane())")
+    }
 }
 
 /// `watt repl --journal`: the world of a past run at one of its ticks.

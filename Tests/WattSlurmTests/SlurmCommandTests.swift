@@ -25,6 +25,26 @@ import WattCluster
         #expect(Date().timeIntervalSince(started) < 20)
     }
 
+    /// Issue 18: a command holds only its standard streams, never a descriptor of the loop
+    /// (its pipes, journal, metrics socket): one left open without close-on-exec here
+    /// (a plain `pipe`) stays out of the child too.
+    @Test func commandsInheritOnlyTheirStandardStreams() throws {
+        var leaky: [Int32] = [-1, -1]
+        try #require(pipe(&leaky) == 0)
+        defer { close(leaky[0]); close(leaky[1]) }
+        // `; true` keeps the shell from exec-ing `ls`, so `$$` is the shell the runner spawned.
+        let result = runner.run(["sh", "-c", "ls /proc/$$/fd; true"], timeout: 10)
+        #expect(result.succeeded, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").sorted() == ["0", "1", "2"], "\(result.stdout)")
+    }
+
+    /// A command that writes without end is stopped at the bound, not read into memory.
+    @Test func aRunawayOutputIsStoppedAtTheBound() {
+        let result = ProcessRunner(maxOutput: 1 << 20).run(["yes"], timeout: 20)
+        #expect(!result.succeeded && result.stdout.isEmpty)
+        #expect(result.failure == "its output passed 1 MiB: stopped")
+    }
+
     /// Shell metacharacters, spaces and newlines reach the program as one argument each;
     /// nothing is executed by a shell.
     @Test(arguments: ["a; touch /tmp/watt-pwned", "$(touch /tmp/watt-pwned)", "`touch /tmp/watt-pwned`", "x\ny", "a b", "-rf", "'\"|&>"])

@@ -63,10 +63,18 @@ public struct Repl: ParsableCommand {
         if isatty(STDIN_FILENO) == 1 {
             let path = history ?? ProcessInfo.processInfo.environment["WATT_HISTORY"]
                 ?? (NSHomeDirectory() as NSString).appendingPathComponent(".watt_history")
-            ReplTerminal.run(session, historyPath: path, historySize: Int32(clamping: max(1, historySize)))
+            if let signal = ReplTerminal.run(session, historyPath: path, historySize: Int32(clamping: max(1, historySize))) {
+                throw ExitCode(128 + signal)
+            }
             return
         }
-        // Scripted: one line at a time, as it arrives.
+        // Scripted: one line at a time, as it arrives. SIGTERM ends it even when the parent
+        // started us with it blocked or ignored (a spawned process inherits both).
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGTERM, SIG_DFL)
         while let line = Swift.readLine(strippingNewline: true) {
             var out = echo ? session.prompt + line + "\n" : ""
             let reply = session.handle(line)

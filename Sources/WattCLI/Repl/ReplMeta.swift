@@ -144,7 +144,11 @@ extension ReplSession {
         }
         guard let loop else { return Reply() }
         var out = ""
-        for _ in 0..<count {
+        for done in 0..<count {
+            // Ctrl-C (or a signal to leave) stops a long `:tick` between two ticks.
+            if done > 0, interrupted() {
+                return Reply(out + "interrupted after \(done) of \(count) ticks\nnow \(TimeCalendar.format(now))\n")
+            }
             do {
                 let record = try loop.tick()
                 lastTick = record

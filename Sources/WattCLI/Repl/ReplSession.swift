@@ -44,6 +44,8 @@ public final class ReplSession {
     var loop: ControlLoop?
     var lastTick: ControlLoop.TickRecord?
     var buffer: [String] = []
+    /// Polled between the ticks of a long `:tick`: true stops it (the terminal wires Ctrl-C).
+    public var interrupted: () -> Bool = { false }
     var entries = 0
 
     public init(_ options: Options = Options()) throws(WattError) {

@@ -9,12 +9,16 @@ import WattControl
 ///   is applied and before it is journaled;
 /// - `WATT_FAULT_STOP=N`: SIGSTOP at the N-th point, so a harness can change the world under
 ///   a run at a known place (make the journal's directory read-only) and SIGCONT it;
+/// - `WATT_FAULT_HANG_AFTER_TICK=N`: once tick N is applied and before it is journaled,
+///   the tick never ends (it sleeps until the process is killed): a tick that outlasts a
+///   stop request;
 /// - `WATT_FAULT_COUNT=1`: report on stderr, at exit, how many points the run passed, so a
 ///   harness can pick kill points that cover every stage;
 /// - `WATT_FAULT_JOURNAL_MAX_PAGES=N`: the journal's disk is full at N pages.
 final class FaultInjection: RunProbe {
     let killAt: Int?
     let killAfterTick: Int?
+    var hangAfterTick: Int?
     let stopAt: Int?
     let counting: Bool
     let journalMaxPages: Int?
@@ -28,7 +32,8 @@ final class FaultInjection: RunProbe {
             stopAt: environment["WATT_FAULT_STOP"].flatMap { Int($0) },
             counting: environment["WATT_FAULT_COUNT"] == "1",
             journalMaxPages: environment["WATT_FAULT_JOURNAL_MAX_PAGES"].flatMap { Int($0) })
-        let inert = probe.killAt == nil && probe.killAfterTick == nil && probe.stopAt == nil && !probe.counting
+        probe.hangAfterTick = environment["WATT_FAULT_HANG_AFTER_TICK"].flatMap { Int($0) }
+        let inert = probe.hangAfterTick == nil && probe.killAt == nil && probe.killAfterTick == nil && probe.stopAt == nil && !probe.counting
             && probe.journalMaxPages == nil
         return inert ? nil : probe
     }
@@ -43,6 +48,7 @@ final class FaultInjection: RunProbe {
 
     func reached(_ point: RunPoint) {
         if case .tickApplied(let tick) = point, tick == killAfterTick { kill(getpid(), SIGKILL) }
+        if case .tickApplied(let tick) = point, tick == hangAfterTick { while true { sleep(60) } }
         passed += 1
         if passed == killAt { kill(getpid(), SIGKILL) }
         if passed == stopAt { kill(getpid(), SIGSTOP) }

@@ -172,12 +172,15 @@ public enum RunCommand {
         case .failure(let why): throw WattError(.usage, why.message)
         }
         let slurm = SlurmScheduler(site: .init(powerCap: options.powerCap ?? .infinity), cap: cap, telemetry: telemetry)
+        // All of a tick's Slurm commands share one budget: the interval, from 10 s to 60 s.
+        slurm.tickBudget = min(max(interval, 10), 60)
         let (watch, journal, server) = try openRun(options)
         defer { server?.stop() }
         var hooks = PolicyRun.Hooks()
         hooks.probe = probe
         if options.handleSignals {
-            RunSignals.install()
+            // A stopped run ends within the tick's command budget (and a little for the journal).
+            RunSignals.install(grace: slurm.tickBudget + 10)
             hooks.shouldStop = { RunSignals.stopRequested != nil }
             hooks.reloadRequested = { RunSignals.takeHangup() }
         }
@@ -191,8 +194,9 @@ public enum RunCommand {
         if options.handleSignals, let signal = RunSignals.stopRequested {
             out += "stopped by \(RunSignals.name(signal)) after the tick in progress\n"
         }
+        if summary.actions.dropped > 0 { out += "  (\(summary.actions.dropped) earlier action results not shown: the journal keeps them)\n" }
         for line in summary.actions { out += "  \(line)\n" }
-        out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.count) ticks without a snapshot\n"
+        out += "\(summary.applied) applied, \(summary.rejected) rejected, \(summary.failedSnapshots.total) ticks without a snapshot\n"
         return CommandOutput(stdout: out)
     }
 

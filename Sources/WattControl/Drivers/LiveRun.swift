@@ -11,18 +11,22 @@ import WattSupport
 /// tick's own world. A snapshot that fails (the controller is down) skips that tick's
 /// evaluation with the error reported and nothing applied; the loop goes on.
 public enum LiveRun {
+    /// Counters, and the latest lines only: a live run goes on for months (the journal
+    /// keeps every action).
     public struct Summary: Sendable {
         public var ticks = 0
-        public var failedSnapshots: [String] = []
+        /// The latest snapshot failures; `total` counts them all.
+        public var failedSnapshots = RecentLog<String>(capacity: 20)
         public var applied = 0
         public var rejected = 0
-        public var actions: [String] = []
+        /// The latest action lines; `total` counts them all.
+        public var actions = RecentLog<String>(capacity: 200)
     }
 
     public static func run(scheduler: any Scheduler, settings: RunSettings, catalog: HardwareCatalog = .builtIn,
                            policies: [SourceFile], watch: PolicySet?, journal: Journal?,
                            metrics output: PolicyRun.MetricsOutput = PolicyRun.MetricsOutput(),
-                           hooks: PolicyRun.Hooks = PolicyRun.Hooks()) throws(WattError) -> Summary {
+                           hooks: PolicyRun.Hooks = PolicyRun.Hooks(), paced: Bool = true) throws(WattError) -> Summary {
         let (session, first) = try Session.live(scheduler, settings: settings, catalog: catalog)
         let (program, _) = try session.compile(policies)
         session.policiesChanged(policies)
@@ -30,7 +34,8 @@ public enum LiveRun {
         loop.explainAll = journal != nil
         try journal?.startRun(session.identity, at: first.now)
         let metrics = output.isEmpty ? nil : MetricsExporter(path: output.file, page: output.page)
-        let pacer = Pacer(interval: session.tick)
+        // `paced: false` runs the ticks back to back (soak tests: months of ticks in minutes).
+        let pacer = paced ? Pacer(interval: session.tick) : nil
         let maxTicks = settings.ticks
         var summary = Summary()
         var pending: World? = first
@@ -59,7 +64,7 @@ public enum LiveRun {
                 try? metrics?.publish()
                 FileHandle.standardError.write(Data("watt: tick skipped, the scheduler has no snapshot: \(error)\n".utf8))
                 if maxTicks.map({ summary.ticks >= $0 }) ?? false { break }
-                if let over = pacer.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }
+                if let over = pacer?.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }
                 continue
             }
             let record = loop.tick(world: world)
@@ -75,7 +80,7 @@ public enum LiveRun {
                 try? metrics.publish()
             }
             if maxTicks.map({ summary.ticks >= $0 }) ?? false { break }
-            if let over = pacer.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }
+            if let over = pacer?.waitForNextTick(shouldStop: hooks.shouldStop) { hooks.onOverrun?(Date().timeIntervalSince1970, over) }
         }
         return summary
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WattSupport
 import WattBindings
 import WattEnergy
 import WattCluster
@@ -182,16 +183,13 @@ public final class MetricsExporter {
         return out
     }
 
-    /// Renders the text once and hands it to both sinks. The file is written atomically: a
-    /// temporary file beside the target (`.tmp`, which the textfile collector ignores), then rename.
+    /// Renders the text once and hands it to both sinks. The file is replaced atomically
+    /// through a temporary file of its own beside it (`AtomicFile`: never `*.prom`, which the
+    /// textfile collector would read; never through a planted symlink).
     public func publish() throws {
         let rendered = text()
         page?.update(rendered)
         guard let path else { return }
-        let temporary = path + ".tmp"
-        try Data(rendered.utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        try AtomicFile.write(Array(rendered.utf8), to: path)
     }
 }

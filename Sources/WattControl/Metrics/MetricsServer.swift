@@ -4,9 +4,10 @@ import WattSupport
 
 /// The metrics over HTTP (`watt run --metrics-listen 127.0.0.1:9464`): POSIX sockets on a
 /// thread of its own, serving the page the exporter renders each tick (`MetricsHTTP` says
-/// what is answered). One connection at a time: Prometheus scrapes rarely, and each client
-/// gets at most `timeout` seconds to send its request and take the answer, so a stuck or
-/// hostile client delays the next scrape by that much at worst and never touches the loop.
+/// what is answered). Each connection is served on a thread of its own, so idle or slow
+/// clients never delay a scrape; each gets at most `timeout` seconds to send its request and
+/// take the answer and is then shed, and past `maxClients` at once a new connection is
+/// answered 503 at once. None of it ever touches the loop.
 public final class MetricsServer: Sendable {
     /// Where it listens, with the port the system chose when 0 was asked for.
     public let address: ListenAddress
@@ -16,6 +17,9 @@ public final class MetricsServer: Sendable {
     public static let maxRequest = 8192
     /// Seconds a client has to send its request head, and to take the answer.
     public let timeout: Double
+    /// Connections served at once; more get 503 (each holds a thread for at most `timeout`).
+    public static let maxClients = 32
+    private let clients = Atomic<Int>(0)
     /// 0 created, 1 serving, 2 stopping or stopped.
     private let state = Atomic<Int>(0)
     private let done = DispatchSemaphore(value: 0)
@@ -105,8 +109,18 @@ public final class MetricsServer: Sendable {
             // accept4 is not visible from Swift: close-on-exec right after (a child spawned in
             // between would only hold this one client connection).
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            handle(client)
-            close(client)
+            guard clients.add(1, ordering: .relaxed).newValue <= Self.maxClients else {
+                clients.subtract(1, ordering: .relaxed)
+                shed(client)
+                continue
+            }
+            let thread = Thread { [self] in
+                handle(client)
+                close(client)
+                clients.subtract(1, ordering: .relaxed)
+            }
+            thread.name = "watt-metrics-client"
+            thread.start()
         }
         close(socket)
     }
@@ -147,6 +161,15 @@ public final class MetricsServer: Sendable {
             }
             head.append(contentsOf: chunk[..<n])
         }
+    }
+
+    /// Too many connections at once: a short 503, without waiting for the request.
+    private func shed(_ client: Int32) {
+        var sendTimeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
+        send(MetricsHTTP.error(503, "Service Unavailable", "too many connections\n"), to: client)
+        drain(client)
+        close(client)
     }
 
     /// Writes all of `bytes`; a client that went away (EPIPE without SIGPIPE, thanks to

@@ -27,22 +27,42 @@ public protocol CommandRunning: Sendable {
 /// Runs a command from an argument vector (never through a shell), with a timeout after
 /// which it is killed. A missing program is an ordinary failure (status 127).
 public struct ProcessRunner: CommandRunning {
-    public init() {}
+    /// Most bytes kept of either output stream: a command that writes more is stopped (a
+    /// runaway command must not take the loop's memory).
+    public var maxOutput: Int
+    public init(maxOutput: Int = 512 << 20) { self.maxOutput = maxOutput }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; Swift's Glibc
+    /// module does not declare it): the child closes every descriptor from 3 up, whatever
+    /// the rest of the process left without close-on-exec.
+    static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     public func run(_ arguments: [String], timeout: Double) -> CommandResult {
         guard let program = arguments.first, !program.isEmpty else {
             return CommandResult(status: 127, stdout: "", stderr: "no command")
         }
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard pipe(&out) == 0, pipe(&err) == 0 else { return CommandResult(status: 126, stdout: "", stderr: "cannot create pipes") }
+        // Close-on-exec pipes, and every descriptor above stderr closed in the child: a
+        // command (or one spawned at the same moment by another thread) never holds the
+        // loop's pipes, journal or metrics socket open, which would keep a reader from
+        // seeing the end of its output.
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard pipe(&out) == 0, pipe(&err) == 0 else {
+            for fd in out + err where fd >= 0 { close(fd) }
+            return CommandResult(status: 126, stdout: "", stderr: "cannot create pipes")
+        }
+        // (`pipe2` is not visible from Swift: close-on-exec right after; a child spawned in
+        // between by another thread closes them itself, thanks to `addCloseFrom`.)
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        posix_spawn_file_actions_addclose(&actions, out[0])
-        posix_spawn_file_actions_addclose(&actions, err[0])
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
@@ -55,9 +75,9 @@ public struct ProcessRunner: CommandRunning {
         var stdout = Data(), stderr = Data()
         var open = [out[0], err[0]]
         let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
+        var timedOut = false, tooLarge = false
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !open.isEmpty {
+        while !open.isEmpty && !tooLarge {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { timedOut = true; break }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
@@ -67,16 +87,20 @@ public struct ProcessRunner: CommandRunning {
                 let n = read(fd.fd, &buffer, buffer.count)
                 if n > 0 {
                     if fd.fd == out[0] { stdout.append(contentsOf: buffer[0..<n]) } else { stderr.append(contentsOf: buffer[0..<n]) }
+                    if stdout.count > maxOutput || stderr.count > maxOutput { tooLarge = true; break }
                 } else {
                     open.removeAll { $0 == fd.fd }
                 }
             }
         }
-        if timedOut { kill(pid, SIGKILL) }
+        if timedOut || tooLarge { kill(pid, SIGKILL) }
         close(out[0]); close(err[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        if tooLarge {
+            return CommandResult(status: 125, stdout: "", stderr: "its output passed \(maxOutput >> 20) MiB: stopped")
+        }
         return CommandResult(status: exit, stdout: String(decoding: stdout, as: UTF8.self),
                              stderr: String(decoding: stderr, as: UTF8.self), timedOut: timedOut)
     }

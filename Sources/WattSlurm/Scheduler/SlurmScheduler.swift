@@ -1,5 +1,6 @@
 import Foundation
 import WattCluster
+import WattSupport
 
 /// A real Slurm cluster behind the `Scheduler` protocol: snapshots from `squeue --json` and
 /// `sinfo --json` with node power from the telemetry chain (`PowerTelemetry`) and profiles from
@@ -24,12 +25,35 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
     /// Seconds a command may take (`squeue --json` takes about 9 s to report a controller
     /// that is down).
     public var timeout: Double = 20
+    /// Seconds all the commands of one tick may take together: the snapshot's and the
+    /// actions'. A tick starts at `snapshot()`; a command that would start past the budget
+    /// is skipped (its action rejected, saying so) and each command's timeout is cut to what
+    /// is left, so a hung controller costs at most this much per tick.
+    public var tickBudget: Double = 30
     /// Pause before the one retry, s.
     public var retryPause: Double = 1
     /// The clock (tests pin it).
     public var clock: () -> Double = { Date().timeIntervalSince1970 }
-    /// Every command run, for the journal and tests.
-    public private(set) var log: [(command: [String], result: CommandResult)] = []
+    /// A clock that only goes forward, for the tick's budget (tests drive it).
+    public var monotonic: () -> Double = { ProcessInfo.processInfo.systemUptime }
+    private var tickDeadline: Double?
+    /// Commands skipped because the tick's budget was spent (all ticks).
+    public private(set) var skippedCommands = 0
+
+    /// One command run: what it was and how it ended, with its output's size rather than the
+    /// output itself (a `squeue --json` can be megabytes, every tick).
+    public struct CommandRecord: Sendable {
+        public var command: [String]
+        public var status: Int32
+        public var timedOut: Bool
+        public var skipped: Bool
+        public var stdoutBytes: Int
+        /// The start of its stderr (at most 512 bytes).
+        public var stderr: String
+    }
+    /// The latest commands run (a bounded ring: a live run goes on for months), with the
+    /// count of older ones.
+    public private(set) var log = RecentLog<CommandRecord>(capacity: 256)
 
     public init(runner: any CommandRunning = ProcessRunner(), site: SlurmSnapshot.Site, cap: CapExecutor? = nil,
                 hardware: SlurmHardwareMap = SlurmHardwareMap(), telemetry: PowerTelemetry = PowerTelemetry()) {
@@ -47,20 +71,42 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
         told = now
     }
 
+    /// Seconds left of the tick's budget (the whole budget when no tick has started).
+    var budgetLeft: Double { tickDeadline.map { $0 - monotonic() } ?? tickBudget }
+
     func run(_ command: [String], retry: Bool) -> CommandResult {
-        var result = runner.run(command, timeout: timeout)
-        log.append((command, result))
+        var result = attempt(command)
         let transient = result.timedOut || result.stderr.contains("Unable to contact slurm controller")
             || result.stderr.contains("Socket timed out")
-        if !result.succeeded && retry && transient {
+        if !result.succeeded && retry && transient && budgetLeft > retryPause {
             Thread.sleep(forTimeInterval: retryPause)
-            result = runner.run(command, timeout: timeout)
-            log.append((command, result))
+            result = attempt(command)
         }
         return result
     }
 
+    /// One try within what is left of the tick's budget, or none when it is spent.
+    private func attempt(_ command: [String]) -> CommandResult {
+        let left = budgetLeft
+        let result: CommandResult
+        let skipped = left <= 0
+        if skipped {
+            skippedCommands += 1
+            result = CommandResult(status: 124, stdout: "", stderr: Self.budgetSpent(tickBudget), timedOut: false)
+        } else {
+            result = runner.run(command, timeout: min(timeout, left))
+        }
+        log.append(CommandRecord(command: command, status: result.status, timedOut: result.timedOut, skipped: skipped,
+                                 stdoutBytes: result.stdout.utf8.count, stderr: String(decoding: result.stderr.utf8.prefix(512), as: UTF8.self)))
+        return result
+    }
+
+    static func budgetSpent(_ budget: Double) -> String {
+        "skipped: the tick's \(DurationText.short(budget)) budget for Slurm commands was spent before it could run"
+    }
+
     public func snapshot() throws -> World {
+        tickDeadline = monotonic() + tickBudget
         let jobs = run(["squeue", "--json"], retry: true)
         guard jobs.succeeded else { throw SlurmError("`squeue --json` failed: \(jobs.failure)") }
         let nodes = run(["sinfo", "--json"], retry: true)
@@ -93,7 +139,15 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
     }
 
     public func apply(_ actions: [ClusterAction]) -> [ActionResult] {
+        let logged = log.total
         var results: [ActionResult] = []
+        defer {
+            // Said at once as well as in each rejected action (journal, summary, metrics).
+            let skipped = log.entries.suffix(log.total - logged).filter(\.skipped).map { "`\($0.command.joined(separator: " "))`" }
+            if !skipped.isEmpty {
+                report("the tick's \(DurationText.short(tickBudget)) budget for Slurm commands was spent: \(skipped.count) command\(skipped.count == 1 ? "" : "s") not run, \(skipped.count == 1 ? "its action" : "their actions") rejected: \(skipped.prefix(5).joined(separator: ", "))\(skipped.count > 5 ? ", ..." : "")")
+            }
+        }
         for action in actions {
             if case .alert(let severity, let message) = action.kind {
                 results.append(ActionResult(action: action, target: nil, status: .applied, detail: "alert (\(severity)): \(message)"))

@@ -162,4 +162,20 @@ import WattLanguage
         #expect(page.current.contains("watt_ticks_skipped_total 1\n"))
         #expect(page.current.contains("watt_last_tick_timestamp_seconds "))
     }
+
+    /// Issue 18: `--metrics-file FILE` wrote `FILE.tmp`, following a symlink planted there.
+    @Test func theMetricsFileNeverFollowsASymlinkPlantedBesideIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-metrics-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let victim = dir + "/victim", file = dir + "/watt.prom"
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: file + ".tmp", withDestinationPath: victim)
+        let exporter = MetricsExporter(path: file)
+        try exporter.publish()
+        try exporter.publish()
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("watt_ticks_total 0\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["victim", "watt.prom", "watt.prom.tmp"])
+    }
 }

@@ -138,6 +138,40 @@ enum RawClient {
         }
     }
 
+    /// Issue 18: eight idle connections (each given 30 s to speak) delayed a scrape by all
+    /// their timeouts, one connection at a time. Served side by side, the scrape is answered
+    /// at once, well within Prometheus's 10 s (the client's own read timeout).
+    @Test func idleConnectionsDoNotDelayAScrape() throws {
+        try serving(timeout: 30) { server, _ in
+            let port = server.address.port
+            let idle = try (0..<8).map { _ in try RawClient.connect(port) }
+            defer { for fd in idle { close(fd) } }
+            let answer = try RawClient.exchange(port, Array("GET /metrics HTTP/1.1\r\n\r\n".utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(answer.hasSuffix("\r\n\r\nwatt_ticks_total 1\n"))
+        }
+    }
+
+    /// Past `maxClients` at once a connection is answered 503 at once; idle ones are shed
+    /// at their timeout (408), and the server serves again.
+    @Test func tooManyConnectionsAreShed() throws {
+        try serving(timeout: 3) { server, _ in
+            let port = server.address.port
+            let idle = try (0..<MetricsServer.maxClients).map { _ in try RawClient.connect(port) }
+            defer { for fd in idle { close(fd) } }
+            #expect(try RawClient.exchange(port, Array("GET /metrics HTTP/1.1\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 503 "))
+            for fd in idle { #expect(RawClient.readAll(fd).hasPrefix("HTTP/1.1 408 ")) }
+            // The shed connections' threads end just after their answer: wait for them to be counted out.
+            var answer = ""
+            for _ in 0..<50 {
+                answer = try RawClient.exchange(port, Array("GET /metrics HTTP/1.1\r\n\r\n".utf8))
+                if !answer.hasPrefix("HTTP/1.1 503 ") { break }
+                usleep(20_000)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200 "))
+        }
+    }
+
     @Test func stopFreesThePortAndABusyPortIsAnError() throws {
         let page = MetricsPage()
         let server = try MetricsServer(listen: ListenAddress.parse("127.0.0.1:0"), page: page)
