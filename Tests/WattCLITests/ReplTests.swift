@@ -21,6 +21,28 @@ import WattLanguage
         #expect(s.handle("").output == "")
     }
 
+    /// Ctrl-C (the terminal sets `interrupted`) stops a long evaluation, not only `:tick`; the
+    /// session goes on. Polled every 65,536 steps, so a short expression never sees it.
+    @Test func aLongEvaluationIsInterrupted() throws {
+        let s = try Self.session()
+        // 60 × 60 × 60 elements: several hundred thousand steps.
+        let list = "[" + (0..<60).map(String.init).joined(separator: ", ") + "]"
+        let long = "count(\(list) where count(\(list) where count(\(list) where it >= 0) >= 0) >= 0)"
+        let polls = Counter()
+        s.interrupted = { polls.add(); return polls.value >= 3 }
+        let out = s.handle(long).output
+        #expect(out.contains("error[E0701]: evaluation interrupted"), "\(out)")
+        #expect(polls.value == 3)
+        s.interrupted = { false }
+        #expect(s.handle("3 kW * 2 h").output == "6 kWh : energy\n")
+        #expect(!s.handle(long).output.contains("error"))
+    }
+
+    final class Counter: @unchecked Sendable {
+        var value = 0
+        func add() { value += 1 }
+    }
+
     @Test func errorsPointIntoTheLineTyped() throws {
         let out = try Self.session().handle("site.power > 2 h").output
         #expect(out.hasPrefix("<repl>:1:1: error[E0401]: cannot compare power (kW) with time (h)\n 1 | site.power > 2 h\n   | ^~~~~~~~~~~~~~~~\n"))

@@ -44,7 +44,8 @@ public final class ReplSession {
     var loop: ControlLoop?
     var lastTick: ControlLoop.TickRecord?
     var buffer: [String] = []
-    /// Polled between the ticks of a long `:tick`: true stops it (the terminal wires Ctrl-C).
+    /// Polled between the ticks of a long `:tick` and every 65,536 steps of an evaluation:
+    /// true stops it (the terminal wires Ctrl-C).
     public var interrupted: () -> Bool = { false }
     var entries = 0
 
@@ -163,7 +164,8 @@ public final class ReplSession {
 
     func evaluate(_ source: SourceFile) -> Reply {
         let units = sources.map { Parser.parse($0).unit }
-        switch ExpressionEvaluator.evaluate(source, vocabulary: vocabulary, inputs: inputs(), now: now, definitions: units) {
+        switch ExpressionEvaluator.evaluate(source, vocabulary: vocabulary, inputs: inputs(), now: now, definitions: units,
+                                            interrupted: interrupted) {
         case .success(let r): return Reply(ReplFormat.result(r, vocabulary: vocabulary))
         case .failure(.diagnostics(let ds)): return Reply(DiagnosticRenderer.text(ds))
         case .failure(.evaluation(let d)): return Reply(DiagnosticRenderer.text([d]))

@@ -13,6 +13,7 @@ enum ConstEvaluator {
             switch error {
             case .missing(_, let what): return .failure("`\(what)` has no value")
             case .budgetExceeded(let limit): return .failure("it takes more than \(limit) steps")
+            case .interrupted: return .failure("it was interrupted")
             case .arithmetic(_, let message), .host(_, let message): return .failure(message)
             }
         }

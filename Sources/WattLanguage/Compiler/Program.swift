@@ -182,6 +182,9 @@ public final class Program: @unchecked Sendable {
             status = .failed("step budget of \(limit) exceeded")
             d = Diagnostic(.error, .budgetExceeded, "rule `\(rule.name)` stopped after \(limit) steps, its budget for this tick",
                            at: rule.range, help: "filter large collections before iterating them, or raise the budget")
+        case .interrupted:
+            status = .failed("interrupted")
+            d = Diagnostic(.error, .budgetExceeded, "rule `\(rule.name)` was interrupted", at: rule.range)
         case .arithmetic(let range, let message):
             status = .failed(message)
             d = Diagnostic(.error, .arithmeticError, "rule `\(rule.name)` failed: \(message)", at: range)

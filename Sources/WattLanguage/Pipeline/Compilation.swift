@@ -98,7 +98,8 @@ public enum ExpressionEvaluator {
     }
 
     public static func evaluate(_ source: SourceFile, vocabulary: Vocabulary, inputs: Inputs, now: Double,
-                                definitions: [SourceUnit] = [], limits: Program.Limits = Program.Limits())
+                                definitions: [SourceUnit] = [], limits: Program.Limits = Program.Limits(),
+                                interrupted: (() -> Bool)? = nil)
         -> Result<ExpressionResult, Failure> {
         let (parsed, parseDiagnostics) = Parser.parseExpression(source)
         guard let expr = parsed, !parseDiagnostics.hasErrors else { return .failure(.diagnostics(parseDiagnostics)) }
@@ -114,6 +115,7 @@ public enum ExpressionEvaluator {
         let program = Program(vocabulary: vocabulary, checked: checked)
         let f = Compiler(source: source, letValue: { ctx, i throws(EvalError) in try Program.evaluateLet(ctx, i) }).value(typed)
         let ctx = program.makeContext(inputs, now: now, stepLimit: limits.stepsPerRule)
+        ctx.interrupted = interrupted
         do {
             let v = try f(ctx)
             let formatted = ValueFormatter.format(v, typed.type, unit: typed.displayUnit, vocabulary: vocabulary)
@@ -126,6 +128,8 @@ public enum ExpressionEvaluator {
                                help: "use `?? DEFAULT` to give gaps a value")
             case .budgetExceeded(let limit):
                 d = Diagnostic(.error, .budgetExceeded, "evaluation stopped after \(limit) steps", at: typed.range)
+            case .interrupted:
+                d = Diagnostic(.error, .budgetExceeded, "evaluation interrupted", at: typed.range)
             case .arithmetic(let range, let message), .host(let range, let message):
                 d = Diagnostic(.error, .arithmeticError, message, at: range)
             }

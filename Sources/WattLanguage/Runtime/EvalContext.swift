@@ -11,6 +11,10 @@ public final class EvalContext {
     var letCache: [LetState]
     var steps = 0
     var stepLimit: Int
+    /// Polled every `pollInterval` steps when set: true stops the evaluation (`.interrupted`).
+    var interrupted: (() -> Bool)? { didSet { nextPoll = interrupted == nil ? Int.max : steps } }
+    private var nextPoll = Int.max
+    static let pollInterval = 65_536
     /// When non-nil, comparisons record their operands (used to explain a firing rule).
     var trace: [ExplanationTerm]?
     /// The program whose `let` definitions this evaluation may compute.
@@ -53,6 +57,13 @@ public final class EvalContext {
     func step(_ count: Int = 1) throws(EvalError) {
         steps &+= count
         if steps > stepLimit { throw .budgetExceeded(limit: stepLimit) }
+        if steps >= nextPoll { try poll() }
+    }
+
+    @inline(never)
+    private func poll() throws(EvalError) {
+        nextPoll = steps &+ Self.pollInterval
+        if interrupted?() == true { throw .interrupted }
     }
 }
 

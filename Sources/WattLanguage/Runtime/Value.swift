@@ -91,6 +91,8 @@ public enum EvalError: Error, Sendable, Equatable {
     /// A value was missing; carries where and what, for the rule's report.
     case missing(SourceRange, String)
     case budgetExceeded(limit: Int)
+    /// The host asked the evaluation to stop (the REPL's Ctrl-C).
+    case interrupted
     /// An undefined operation (division by zero, `clamp` bounds out of order) or a result
     /// beyond the range of numbers (overflow, `inf - inf`).
     case arithmetic(SourceRange, String)
@@ -102,7 +104,7 @@ public enum EvalError: Error, Sendable, Equatable {
     @inline(__always) public var isGap: Bool {
         switch self {
         case .missing, .arithmetic: return true
-        case .budgetExceeded, .host: return false
+        case .budgetExceeded, .host, .interrupted: return false
         }
     }
 }
