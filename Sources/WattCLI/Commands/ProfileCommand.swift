@@ -96,8 +96,10 @@ public enum ProfileCommand {
 
     static func round4(_ v: Double) -> String { num((v * 1e4).rounded() / 1e4) }
 
-    /// Shortest decimal text: `0.25`, `700`.
+    /// Shortest decimal text: `0.25`, `700`; `null` for a non-finite value (strict JSON has
+    /// no `inf` or `nan`, and the catalog refuses a null point with its field).
     static func num(_ v: Double) -> String {
+        guard v.isFinite else { return "null" }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
     }
