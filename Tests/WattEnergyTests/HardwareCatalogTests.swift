@@ -239,6 +239,15 @@ private let repoRoot = RepositoryRoot.url
         #expect(Self.errors(devices: "{\"name\": \"x\", \"kind\": \"cpu\"}").count == 7)
     }
 
+    /// Finite but absurd figures are refused too (issue 18): `max_w: 1e300` made every
+    /// energy figure infinite.
+    @Test func hugeFiguresAreRefusedWithTheirLimit() {
+        #expect(Self.errors(devices: Self.device(["max_w": "1e300", "peak_tflops": "1e308", "memory_gb": "1e300"]))
+            == ["custom.json: devices[0] `my-gpu`: field max_w: must be at most 100000 watts, found `1e+300`",
+                "custom.json: devices[0] `my-gpu`: field peak_tflops: must be at most 1000000 TFLOPS, found `1e+308`",
+                "custom.json: devices[0] `my-gpu`: field memory_gb: must be at most 10000000 GB, found `1e+300`"])
+    }
+
     @Test func negativeOrNonFinitePowers() {
         #expect(Self.errors(devices: Self.device(["idle_w": "-5", "max_w": "1e999"]))
             == ["custom.json: devices[0] `my-gpu`: field idle_w: must be a number of watts ≥ 0, found `-5`",

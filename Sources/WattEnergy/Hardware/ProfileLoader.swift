@@ -325,8 +325,18 @@ private struct Fields {
         return v
     }
 
+    /// The largest value a profile may give, per unit: a device or a node's overhead draws
+    /// at most 100 kW, computes at most 10^6 TFLOPS, holds at most 10^7 GB. Above, it can only
+    /// be a typo or an attack (`max_w: 1e300` made every energy figure infinite).
+    static let upperLimits: [String: Double] = ["watts": 100_000, "TFLOPS": 1_000_000, "GB": 10_000_000]
+
     mutating func number(_ v: HardwareJSON, field: String, unit: String, allowZero: Bool) -> Double? {
-        if case .number(let x, _) = v, x.isFinite, allowZero ? x >= 0 : x > 0 { return x }
+        if case .number(let x, _) = v, x.isFinite, allowZero ? x >= 0 : x > 0 {
+            let limit = Self.upperLimits[unit] ?? .infinity
+            if x <= limit { return x }
+            fail(field, "must be at most \(HardwareText.number(limit)) \(unit), found `\(HardwareText.number(x))`")
+            return nil
+        }
         fail(field, "must be a number of \(unit) \(allowZero ? "≥" : ">") 0, found \(v.found)")
         return nil
     }
