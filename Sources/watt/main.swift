@@ -23,7 +23,7 @@ do {
 } catch {
     let status = Watt.exitCode(for: error)
     if status == .validationFailure, !(error is ExitCode) {
-        let message = Watt.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = NegativeOperands.unprotect(Watt.message(for: error)).trimmingCharacters(in: .whitespacesAndNewlines)
         let usage = WattError(.usage, message.isEmpty ? "invalid arguments" : message, hint: "`watt help` lists the commands; `watt COMMAND --help` their options")
         FileHandle.standardError.write(Data((usage.description + "\n").utf8))
         Watt.exit(withError: ExitCode(usage.exitStatus))

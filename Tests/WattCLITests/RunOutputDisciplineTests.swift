@@ -72,7 +72,7 @@ import WattSupport
         (["run", "policies/", "--scheduler", "slurm", "--power-cap", "1e308"], "--power-cap must be a number from 1 to 10000000000 W, found `1e308`"),
         (["test", "policies/", "--timeout", "1e308"], "--timeout must be a number from 0.001 to 86400 s, found `1e308`"),
         (["test", "policies/", "--threshold", "500"], "--threshold must be a number from 0 to 100, found `500`"),
-        (["repl", "--history-size", "-1"], "--history-size must be a whole number from 0 to 1000000, found `-1`"),
+        (["repl", "--history-size", "-1"], "The value '-1' is invalid for '--history-size <history-size>': --history-size must be a whole number from 0 to 1000000, found `-1`"),
     ]) func usageErrorsAreAlike(_ arguments: [String], _ message: String) throws {
         let result = try runWatt(arguments)
         #expect(result.status == 64)

@@ -9,4 +9,10 @@ public enum NegativeOperands {
             return " " + argument
         }
     }
+
+    /// A parser message with the protecting space taken out again (`The value '-1' is
+    /// invalid`, not `' -1'`): the user typed `-1`.
+    public static func unprotect(_ message: String) -> String {
+        message.replacingOccurrences(of: "' -", with: "'-")
+    }
 }
