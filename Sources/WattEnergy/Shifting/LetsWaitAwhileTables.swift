@@ -55,6 +55,21 @@ public struct LetsWaitAwhileTables: Sendable {
         public var declined: Int
         public var failed: Int
         public var paper: Double?
+
+        private enum CodingKeys: String, CodingKey {
+            case region, column, source, confidence, procedure, mean, min, max, runs, shifted, declined, failed, paper
+        }
+
+        /// Strict JSON: a non-finite figure (a cell without runs has no mean) is null.
+        public func encode(to encoder: any Encoder) throws {
+            func finite(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(region, forKey: .region); try c.encode(column, forKey: .column); try c.encode(source, forKey: .source)
+            try c.encode(finite(confidence), forKey: .confidence); try c.encode(procedure, forKey: .procedure)
+            try c.encode(finite(mean), forKey: .mean); try c.encode(finite(min), forKey: .min); try c.encode(finite(max), forKey: .max)
+            try c.encode(runs, forKey: .runs); try c.encode(shifted, forKey: .shifted); try c.encode(declined, forKey: .declined)
+            try c.encode(failed, forKey: .failed); try c.encode(finite(paper), forKey: .paper)
+        }
     }
 
     public var cells: [Cell] = []
@@ -278,7 +293,9 @@ public struct LetsWaitAwhileTables: Sendable {
         struct Document: Codable { var cells: [Cell]; var chosenModels: [String: [String: Int]] }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = (try? encoder.encode(Document(cells: cells, chosenModels: chosenModels))) ?? Data("{}".utf8)
+        // Cells encode non-finite figures as null, so encoding cannot fail on numbers.
+        let data = (try? encoder.encode(Document(cells: cells, chosenModels: chosenModels)))
+            ?? Data("{\"error\": \"the tables could not be encoded\"}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WattEnergy
 
@@ -8,6 +9,19 @@ import Testing
                      confidence: Double = 0, procedure: ShiftProcedure = .submission) -> LetsWaitAwhileTables.Cell {
         .init(region: region, column: column, source: source.rawValue, confidence: confidence, procedure: procedure, mean: mean,
               min: mean, max: mean, runs: 1, shifted: 0, declined: 0, failed: 0, paper: nil)
+    }
+
+    /// A cell without a finite mean is null in the JSON, which stays strict and keeps the
+    /// other cells (the encoder used to fail and print `{}`).
+    @Test func aNonFiniteFigureIsNullInStrictJSON() throws {
+        var tables = LetsWaitAwhileTables()
+        tables.cells = [Self.cell("DE", "±2 h", .oracle, .nan), Self.cell("GB", "±2 h", .oracle, 6.5)]
+        let data = Data(tables.json().utf8)
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let cells = try #require(document["cells"] as? [[String: Any]])
+        #expect(cells.count == 2)
+        #expect(cells[0]["mean"] is NSNull)
+        #expect(cells[1]["mean"] as? Double == 6.5)
     }
 
     @Test func midwayPerCell() {
