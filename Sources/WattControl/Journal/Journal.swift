@@ -196,6 +196,20 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    /// A `per target` rule's elements still waiting: `; pending: node batch-002 (300 s left)`
+    /// (the first five, then a count), and how many are cooling down.
+    static func describe(_ step: RuleTimer.TargetStep?) -> String {
+        guard let step else { return "" }
+        var text = ""
+        if !step.pending.isEmpty {
+            let shown = step.pending.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(5)
+            text += "; pending: " + shown.map { "\($0.key) (\(wholeText($0.value)) s left)" }.joined(separator: ", ")
+            if step.pending.count > shown.count { text += " and \(step.pending.count - shown.count) more" }
+        }
+        if !step.cooling.isEmpty { text += "; \(step.cooling.count) cooling down" }
+        return text
+    }
+
     static func describe(_ status: RuleOutcome.Status) -> String {
         switch status {
         case .fired: return "fired"
@@ -246,7 +260,8 @@ public final class Journal: @unchecked Sendable {
                         + (outcome.diagnostic.map { " \($0.message)" } ?? "")
                     try db.execute(sql: "INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?)",
                                    arguments: [run, tick.time, outcome.rule, Self.describe(outcome.status),
-                                               Self.describe(tick.decisions[outcome.rule]), explanation])
+                                               Self.describe(tick.decisions[outcome.rule]) + Self.describe(tick.targetSteps[outcome.rule]),
+                                               explanation])
                 }
                 probe?.reached(.journal)
                 let encoder = JSONEncoder()

@@ -34,6 +34,8 @@ public final class ControlLoop {
         public var flaps: Int = 0
         /// Telemetry the binding refused in this tick's snapshot, and why (`TelemetryGuard`).
         public var dataQuality: DataQuality? = nil
+        /// `per target` rules: which elements were ready, pending (`for`) or cooling down.
+        public var targetSteps: [String: RuleTimer.TargetStep] = [:]
         public var applied: Int { results.filter { $0.status == .applied }.count }
         public var rejected: Int { results.filter { $0.status == .rejected }.count }
     }
@@ -59,20 +61,52 @@ public final class ControlLoop {
         let evaluation = program.evaluate(inputs, now: world.now, latched: latched, explainAll: explainAll)
         var proposals: [Arbitration.Proposal] = []
         var decisions: [String: RuleTimer.Decision] = [:]
+        var targetSteps: [String: RuleTimer.TargetStep] = [:]
         for outcome in evaluation.outcomes {
             let holds: Bool?
             switch outcome.status {
             case .fired, .notFired: holds = outcome.conditionHolds
             case .missing, .failed: holds = nil
             }
-            let clear = outcome.hasClearCondition ? (holds: outcome.clearHolds, duration: outcome.clearFor) : nil
-            let decision = timers[outcome.rule, default: RuleTimer()].update(holds: holds, now: world.now, holdFor: outcome.holdFor,
+            // The planned actions (`per target` plans them first, to time each element).
+            var planned: [ClusterAction]?
+            var targetStep: RuleTimer.TargetStep?
+            let decision: RuleTimer.Decision
+            if outcome.perTarget {
+                // `per target`: `for` and `cooldown` hold per element; only the ready ones are acted on.
+                let fired = outcome.status == .fired
+                let all = fired ? clusterActions(outcome) : []
+                let present = Set(all.flatMap { a in a.targets.map { RuleTimer.targetKey(a.kind, $0) } })
+                let step = timers[outcome.rule, default: RuleTimer()].advanceTargets(present: present, now: world.now,
+                                                                                    holdFor: outcome.holdFor, cooldown: outcome.cooldown)
+                targetStep = step
+                targetSteps[outcome.rule] = step
+                if fired {
+                    // Targeted actions keep their ready elements; a targetless one (an alert) goes
+                    // along when at least one element is ready.
+                    planned = step.ready.isEmpty ? [] : all.compactMap { a in
+                        guard !a.targets.isEmpty else { return a }
+                        var a = a
+                        a.targets = a.targets.filter { step.ready.contains(RuleTimer.targetKey(a.kind, $0)) }
+                        return a.targets.isEmpty ? nil : a
+                    }
+                    decision = .act  // settled below, once `limit` has said which elements are acted on
+                } else {
+                    // Condition false or missing: the rule is inactive (its elements' cooldowns run on).
+                    timers[outcome.rule]?.phase = .inactive
+                    decision = .inactive
+                }
+            } else {
+                let clear = outcome.hasClearCondition ? (holds: outcome.clearHolds, duration: outcome.clearFor) : nil
+                decision = timers[outcome.rule, default: RuleTimer()].update(holds: holds, now: world.now, holdFor: outcome.holdFor,
                                                                              cooldown: outcome.cooldown, clear: clear)
+            }
             decisions[outcome.rule] = decision
             // `then` actions only when the timer lets the rule act; `else` actions whenever the condition is false.
             // A latched rule that just cleared proposes nothing this tick.
             if outcome.status == .fired && decision != .act { continue }
             guard decision == .act || (outcome.status == .notFired && !outcome.actions.isEmpty) else { continue }
+            var actedOn: [String] = []
             // `limit N per tick|hour`: at most N targets of this rule's actions in the window;
             // `limit N % per ...`: at most that share of the nodes (node verbs) or of the jobs
             // not done (job verbs) in this snapshot.
@@ -86,9 +120,7 @@ public final class ControlLoop {
                 }
                 budget = outcome.limitShare == nil ? max(0, n - used) : 0
             }
-            for proposed in outcome.actions {
-                // A planning verb (`shift`) becomes one action per kind its targets resolve to.
-                for var action in (try? binding.clusterActions(proposed)) ?? [] {
+            for var action in planned ?? clusterActions(outcome) {
                 if let share = outcome.limitShare, outcome.status == .fired, !action.targets.isEmpty {
                     let fleet = action.kind.targetsNodes ? world.nodes.count : world.jobs.filter { $0.state != .done }.count
                     budget = max(0, Int((share * Double(fleet) + 1e-9).rounded(.down)) - used)
@@ -102,8 +134,12 @@ public final class ControlLoop {
                     }
                     if action.targets.isEmpty { continue }
                 }
+                actedOn += action.targets.map { RuleTimer.targetKey(action.kind, $0) }
                 proposals.append(Arbitration.Proposal(action: action, priority: outcome.priority))
-                }
+            }
+            if outcome.status == .fired, let step = targetStep {
+                timers[outcome.rule]?.markActed(actedOn, now: world.now)
+                decisions[outcome.rule] = timers[outcome.rule]?.perTargetDecision(step, acted: !actedOn.isEmpty) ?? .inactive
             }
         }
         // Values no cluster can honour (a NaN cap, a defer into the past) take no part.
@@ -116,7 +152,13 @@ public final class ControlLoop {
         let flaps = flapCounter.record(results, now: world.now)
         return TickRecord(time: world.now, world: world, outcomes: evaluation.outcomes, decisions: decisions, proposed: allowed,
                           conflicts: conflicts, guardrailEvents: events, results: results, steps: evaluation.steps, flaps: flaps,
-                          dataQuality: binding.dataQuality)
+                          dataQuality: binding.dataQuality, targetSteps: targetSteps)
+    }
+
+    /// The cluster actions of a rule's proposals: a planning verb (`shift`) becomes one action
+    /// per kind its targets resolve to.
+    private func clusterActions(_ outcome: RuleOutcome) -> [ClusterAction] {
+        outcome.actions.flatMap { (try? binding.clusterActions($0)) ?? [] }
     }
 
     /// Hot reload: run `program` from the next tick. Timers of rules that still exist carry
@@ -125,6 +167,8 @@ public final class ControlLoop {
         self.program = program
         let names = Set(program.checked.rules.map(\.name))
         timers = timers.filter { names.contains($0.key) }
+        // A rule no longer timed `per target` drops its elements' timers.
+        for rule in program.checked.rules where !rule.perTarget { timers[rule.name]?.targets = nil }
     }
 
     /// Resuming: the results of a replayed tick, so that flaps across the restart count.

@@ -15,6 +15,10 @@ public struct RuleTimer: Codable, Sendable, Equatable {
     public var clearSince: Double?
     /// When each target counted by a `limit N per hour` was acted on (the last hour only).
     public var limitedTargets: [Double] = []
+    /// `per target`: the timer of each element of the rule's targets (`TargetTimers.swift`),
+    /// keyed `node ID` or `job ID`. Nil for a rule timed as a whole, so that journals
+    /// written before `per target` decode unchanged and rule timers journal as they did.
+    public var targets: [String: TargetTimer]?
 
     public init() {}
 

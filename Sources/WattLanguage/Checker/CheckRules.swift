@@ -58,11 +58,27 @@ extension Checker {
 
         let thenActions = rule.thenActions.compactMap(checkAction)
         let elseActions = rule.elseActions.compactMap(checkAction)
+        if let perTarget = rule.perTarget {
+            // Hysteresis latches the whole rule; per-target latching is not built (yet).
+            if let clear = rule.clearCondition {
+                error(.perTargetWithUntil, "`until` cannot be combined with `per target`", at: perTarget,
+                      labels: [.init(range: clear.range, message: "`until` here")],
+                      help: "drop `until` and write the release as its own rule with `per target` (e.g. `uncap` when cool `for 30 min`)")
+                ok = false
+            }
+        }
         guard ok, thenActions.count == rule.thenActions.count, elseActions.count == rule.elseActions.count else { return nil }
+        // The elements timed are records (a node, a job) or lists of them; a message is not one.
+        if let perTarget = rule.perTarget, !thenActions.contains(where: { $0.target.map { Self.isElementTarget($0.type) } ?? false }) {
+            error(.perTargetWithoutTarget, "`per target` needs a `then` action on nodes or jobs, such as `cap nodes where ...`", at: perTarget,
+                  help: "give an action a target, or remove `per target` to time the rule as a whole")
+            return nil
+        }
 
         var typed = TypedRule(name: ruleName, isAnonymous: rule.name == nil, priority: priority, condition: condition,
                               holdFor: holdFor, clearCondition: clearCondition, clearFor: clearFor, limit: limit, limitShare: limitShare, cooldown: cooldown, thenActions: thenActions, elseActions: elseActions,
                               range: rule.range, source: source, estimatedCost: 0)
+        typed.perTarget = rule.perTarget != nil
         let anchor = rule.name?.range ?? rule.headerRange
         // Depth and cost in one walk (`facts`; `evaluationDepth` and `estimateCost` define them).
         let facts = facts(typed)
@@ -82,6 +98,15 @@ extension Checker {
                     help: "nested iteration over large collections is slow; filter first")
         }
         return typed
+    }
+
+    /// Whether a target type is one or more records (nodes, jobs): what `per target` times.
+    static func isElementTarget(_ type: WattType) -> Bool {
+        switch type.unwrapped {
+        case .record: return true
+        case .list(let element): return isElementTarget(element)
+        default: return false
+        }
     }
 
     /// `for`, `cooldown` and `priority` take constants of a known dimension.

@@ -74,6 +74,8 @@ public struct TypedRule: Sendable {
     public var limit: (count: Int, window: Double)?
     public var limitShare: Double?
     public var cooldown: Double?
+    /// `per target`: `for` and `cooldown` hold per element of the `then` actions' targets.
+    public var perTarget = false
     public var thenActions: [TypedAction]
     public var elseActions: [TypedAction]
     public var range: SourceRange

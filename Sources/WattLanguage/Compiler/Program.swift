@@ -106,6 +106,7 @@ public final class Program: @unchecked Sendable {
                                   explanation: [], diagnostic: nil, steps: 0, range: typed.range, source: typed.source,
                                   holdFor: typed.holdFor, cooldown: typed.cooldown)
         outcome.hasClearCondition = rule.clearCondition != nil
+        outcome.perTarget = typed.perTarget
         outcome.limitCount = typed.limit?.count
         outcome.limitWindow = typed.limit?.window
         outcome.limitShare = typed.limitShare

@@ -81,6 +81,7 @@ public enum Formatter {
             s += " then " + actions(r.thenActions)
             if !r.elseActions.isEmpty { s += " else " + actions(r.elseActions) }
             if let c = r.cooldown { s += " cooldown \(ExpressionPrinter.print(c))" }
+            if r.perTarget != nil { s += " per target" }
             return s
         }
 
@@ -107,6 +108,7 @@ public enum Formatter {
                 clauses.append((l.count.range.start, l.window.range.end,
                                 ["limit \(ExpressionPrinter.print(l.count, at: .unary)) per \(l.window.name)"]))
             }
+            if let p = r.perTarget { clauses.append((p.start, p.end, ["per target"])) }
             clauses.sort { $0.start < $1.start }
             for clause in clauses {
                 leadingComments(before: clause.start, indent: 2, blankLines: false)

@@ -7,7 +7,7 @@ public enum Keyword: String, Sendable, CaseIterable {
     /// Words with a meaning only in one place, which stay usable as names elsewhere
     /// (a job may have a field `priority`): `priority` after a rule's name, `asc`/`desc`
     /// after a `top ... by` key.
-    public static let contextual: Set<String> = ["priority", "asc", "desc", "limit", "per", "tick", "hour", "test",
+    public static let contextual: Set<String> = ["priority", "asc", "desc", "limit", "per", "tick", "hour", "target", "test",
                                                  "given", "after", "expect", "every", "no", "ticks", "node", "nodes", "job", "jobs"]
 
     /// Words that open an action slot (`to pool "x"`, `at 500 W`, `for 2 h`).

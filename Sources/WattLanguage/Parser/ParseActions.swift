@@ -14,15 +14,15 @@ extension Parser {
     mutating func parseAction() throws -> Action {
         let verb = try expectIdentifier("an action such as `move` or `cap`")
         var target: Expr?
-        if startsTarget(current) {
+        if startsTarget(current) && !isPerTarget() {
             target = check(.top) ? try parseTop() : try parseFilter()
         }
         var slots: [Slot] = []
         while case .keyword(let k) = current.kind, Keyword.prepositions.contains(k) {
             slots.append(try parseSlot())
         }
-        // A `limit` clause ends the actions of a rule block.
-        if check(.identifier) && current.text == "limit" { return Action(verb: verb, target: target, slots: slots, range: verb.range.union(slots.last?.range ?? target?.range ?? verb.range)) }
+        // A `limit` or `per target` clause ends the actions of a rule.
+        if check(.identifier) && (current.text == "limit" || isPerTarget()) { return Action(verb: verb, target: target, slots: slots, range: verb.range.union(slots.last?.range ?? target?.range ?? verb.range)) }
         if check(.identifier) {
             // Two actions need a separator: without it `move jobs cap nodes` is ambiguous.
             bag.error(.expectedToken, "expected `;` between actions, found `\(current.text)`", at: current.range,

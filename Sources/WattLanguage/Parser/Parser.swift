@@ -233,7 +233,7 @@ public struct Parser {
     }
 
     /// rule = "rule" IDENT [ "priority" unary ] "{" { rule_clause } "}" ;
-    /// rule_clause = "when" expr [ "for" expr ] | "until" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr | "limit" unary "per" ( "tick" | "hour" ) ;
+    /// rule_clause = "when" expr [ "for" expr ] | "until" expr [ "for" expr ] | "then" actions | "else" actions | "cooldown" expr | "limit" unary "per" ( "tick" | "hour" ) | "per" "target" ;
     mutating func parseRuleBlock() throws -> Rule {
         let keyword = advance()
         let name = try expectIdentifier("a rule name")
@@ -252,6 +252,7 @@ public struct Parser {
         var clearFor: Expr?
         var limit: RuleLimit?
         var limitSeen: SourceRange?
+        var perTarget: SourceRange?
         // Where each clause was first seen, by `clauseIndex` (a dictionary here was an
         // allocation and a hash per rule).
         var seen: [SourceRange?] = [nil, nil, nil, nil, nil]
@@ -286,9 +287,19 @@ public struct Parser {
                 }
                 continue
             }
+            // `per target`: the rule's `for` and `cooldown` hold per element of its targets.
+            if isPerTarget() {
+                let range = parsePerTarget()
+                if let earlier = perTarget {
+                    bag.error(.duplicateClause, "duplicate `per target` clause in rule `\(name.name)`", at: range,
+                              labels: [.init(range: earlier, message: "first `per target` here")])
+                }
+                perTarget = range
+                continue
+            }
             guard case .keyword(let k) = clause.kind, let clauseIndex = Parser.clauseIndex(k) else {
                 if check(.keyword(.rule)) || check(.keyword(.let)) || check(.keyword(.const)) { break }
-                bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`, `limit`), found \(describe(clause))",
+                bag.error(.expectedToken, "expected a rule clause (`when`, `until`, `then`, `else`, `cooldown`, `limit`, `per target`), found \(describe(clause))",
                           at: clause.range)
                 failed = true
                 skipToClause()
@@ -330,7 +341,7 @@ public struct Parser {
         }
         if failed || condition == nil || thenActions == nil { throw Abort() }
         return Rule(name: name, priority: priority, isOneLine: false, condition: condition!, holdFor: holdFor,
-                    clearCondition: clearCondition, clearFor: clearFor, limit: limit,
+                    clearCondition: clearCondition, clearFor: clearFor, limit: limit, perTarget: perTarget,
                     thenActions: thenActions!, elseActions: elseActions ?? [], cooldown: cooldown, range: range,
                     headerRange: keyword.range.union(name.range))
     }
@@ -359,7 +370,7 @@ public struct Parser {
                 nested -= 1
             case .keyword(.when), .keyword(.until), .keyword(.then), .keyword(.else), .keyword(.cooldown):
                 if nested == 0 && current.newlineBefore { return }
-            case .identifier where current.text == "limit":
+            case .identifier where current.text == "limit" || isPerTarget():
                 if nested == 0 && current.newlineBefore { return }
             case .keyword(.rule):
                 if nested == 0 { return }
@@ -369,7 +380,19 @@ public struct Parser {
         }
     }
 
-    /// one_line_rule = "if" expr [ "for" expr ] "then" actions [ "else" actions ] [ "cooldown" expr ] ;
+    /// `per target` starts here: both words are contextual (IDENTs), so `per` alone stays a name.
+    func isPerTarget() -> Bool {
+        check(.identifier) && current.text == "per" && peek().kind == .identifier && peek().text == "target"
+    }
+
+    /// Consumes `per target` (the caller checked `isPerTarget()`); returns its range.
+    mutating func parsePerTarget() -> SourceRange {
+        let per = advance()
+        let target = advance()
+        return per.range.union(target.range)
+    }
+
+    /// one_line_rule = "if" expr [ "for" expr ] "then" actions [ "else" actions ] [ "cooldown" expr ] [ "per" "target" ] ;
     mutating func parseOneLineRule() throws -> Rule {
         let keyword = advance()
         let condition = try parseExpression()
@@ -381,9 +404,10 @@ public struct Parser {
         if match(.else) { elseActions = try parseActions() }
         var cooldown: Expr?
         if match(.cooldown) { cooldown = try parseExpression() }
-        let end = cooldown?.range ?? elseActions.last?.range ?? thenActions.last?.range ?? condition.range
+        let perTarget = isPerTarget() ? parsePerTarget() : nil
+        let end = perTarget ?? cooldown?.range ?? elseActions.last?.range ?? thenActions.last?.range ?? condition.range
         return Rule(name: nil, priority: nil, isOneLine: true, condition: condition, holdFor: holdFor,
-                    clearCondition: nil, clearFor: nil, limit: nil, thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
+                    clearCondition: nil, clearFor: nil, limit: nil, perTarget: perTarget, thenActions: thenActions, elseActions: elseActions, cooldown: cooldown,
                     range: keyword.range.union(end), headerRange: keyword.range)
     }
 }

@@ -30,6 +30,8 @@ public struct RuleOutcome: Sendable {
     /// `for` and `cooldown` of the rule, for the control loop (seconds).
     public var holdFor: Double?
     public var cooldown: Double?
+    /// `per target`: `holdFor` and `cooldown` hold per element of the actions' targets.
+    public var perTarget = false
     /// Hysteresis: whether the rule has an `until` clause, whether it holds now (nil when
     /// it could not be evaluated), and how long it must hold to clear the rule.
     public var hasClearCondition = false

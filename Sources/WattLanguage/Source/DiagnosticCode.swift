@@ -42,6 +42,8 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     case missingSlot = "E0502"
     case duplicateSlot = "E0503"
     case invalidTarget = "E0504"
+    case perTargetWithoutTarget = "E0505"
+    case perTargetWithUntil = "E0506"
     // Cost
     case costTooHigh = "E0601"
     // Runtime (reported per rule; evaluation never traps)

@@ -51,6 +51,9 @@ public struct Rule: Sendable {
     public var clearFor: Expr?
     /// `limit N per tick|hour`: at most N targets acted on per window.
     public var limit: RuleLimit?
+    /// `per target`: `for` and `cooldown` hold per element of the actions' targets (the
+    /// clause's range), not for the rule as a whole.
+    public var perTarget: SourceRange?
     public var thenActions: [Action]
     public var elseActions: [Action]
     public var cooldown: Expr?

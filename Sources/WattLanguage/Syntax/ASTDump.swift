@@ -20,6 +20,7 @@ public enum ASTDump {
             if !r.elseActions.isEmpty { parts.append("(else \(r.elseActions.map(dump).joined(separator: " ")))") }
             if let c = r.cooldown { parts.append("(cooldown \(dump(c)))") }
             if let l = r.limit { parts.append("(limit \(dump(l.count)) per \(l.window.name))") }
+            if r.perTarget != nil { parts.append("(per target)") }
             return "(" + parts.joined(separator: " ") + ")"
         case .test(let t):
             var parts = ["test", jsonString(t.name)]
