@@ -17,6 +17,31 @@ import WattCluster
 
     static func ok(_ stdout: String) -> CommandResult { CommandResult(status: 0, stdout: stdout, stderr: "") }
 
+    /// A runner whose every command hangs until its timeout (really sleeping, up to 5 s).
+    final class HangingRunner: CommandRunning, @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var timeouts: [Double] = []
+        func run(_ arguments: [String], timeout: Double) -> CommandResult {
+            lock.lock(); timeouts.append(timeout); lock.unlock()
+            Thread.sleep(forTimeInterval: min(timeout, 5))
+            return CommandResult(status: 137, stdout: "", stderr: "", timedOut: true)
+        }
+    }
+
+    /// Issue 18: the tick's budget bounds the power commands too. Four hung nodes with a 10 s
+    /// timeout each took 40 s; within 0.3 s the first gets 0.3 s and the rest are skipped,
+    /// each named, and their nodes come from the model.
+    @Test func hungCommandsStopAtTheTicksBudget() throws {
+        let runner = HangingRunner()
+        let smi = try NvidiaSmiPowerSource(runner: runner, template: Self.template)
+        smi.parallelism = 1
+        let survey = smi.measure([Self.node("n1"), Self.node("n2"), Self.node("n3"), Self.node("n4")], within: 0.3)
+        #expect(survey.measured.isEmpty)
+        #expect(runner.timeouts.count == 1 && runner.timeouts[0] <= 0.3)
+        #expect(survey.problems.filter { $0.hasSuffix("skipped: the tick's budget for external commands was spent") }.count == 3,
+                "\(survey.problems)")
+    }
+
     @Test func perNodeCommandsSumTheGpus() throws {
         let runner = ScriptedRunner()
         runner.answer("ssh -o BatchMode=yes n1 ", Self.ok("0, 71.53\n1, 300.10\n"))

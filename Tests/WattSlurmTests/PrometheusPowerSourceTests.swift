@@ -16,6 +16,14 @@ import WattCluster
                    jobs: [], gpus: 8, gpusFree: 0, cpus: 2, cpusFree: 0)
     }
 
+    /// Issue 18: with the tick's budget spent, Prometheus is not asked (its nodes come from
+    /// the model) and the problem says why.
+    @Test func aSpentBudgetSkipsTheQuery() throws {
+        let source = try PrometheusPowerSource(url: "http://127.0.0.1:9")
+        let survey = source.measure([], within: 0)
+        #expect(survey.problems == ["prometheus at `http://127.0.0.1:9` skipped: the tick's budget for external commands was spent"])
+    }
+
     @Test func aQueryGivesPowerPerNode() throws {
         let server = try LoopbackHTTPServer { _ in
             (200, Self.vector([("vm:9400", "1234.5"), ("gpu-02.cluster.example:9400", "2000"), ("gpu-02.cluster.example:9401", "500"),

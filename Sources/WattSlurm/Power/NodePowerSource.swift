@@ -41,6 +41,20 @@ public protocol NodePowerSource: AnyObject, Sendable {
     /// The name the journal records for nodes measured by it: `rapl`, `nvidia-smi`, `prometheus`.
     var name: String { get }
     func measure(_ nodes: [World.Node]) -> PowerSurvey
+    /// The same within `seconds` (what is left of the tick's budget for external commands):
+    /// a source that runs commands or requests cuts their timeouts to it and skips what no
+    /// longer fits, naming it among the problems (its nodes then come from the model).
+    func measure(_ nodes: [World.Node], within seconds: Double) -> PowerSurvey
+}
+
+extension NodePowerSource {
+    /// A source that reads local files (RAPL) takes no time worth bounding.
+    public func measure(_ nodes: [World.Node], within seconds: Double) -> PowerSurvey { measure(nodes) }
+}
+
+/// The problem of a measurement skipped because the tick's budget was spent.
+func powerBudgetSpent(_ what: String) -> String {
+    "\(what) skipped: the tick's budget for external commands was spent"
 }
 
 /// The machine's short host name (`vm` for `vm.example.org`): the Slurm node a local source

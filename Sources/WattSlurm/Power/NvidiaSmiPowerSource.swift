@@ -57,7 +57,10 @@ public final class NvidiaSmiPowerSource: NodePowerSource, @unchecked Sendable {
         return count == 0 ? .failure(SlurmError("nvidia-smi on `\(node)` listed no GPUs")) : .success(total)
     }
 
-    public func measure(_ nodes: [World.Node]) -> PowerSurvey {
+    public func measure(_ nodes: [World.Node]) -> PowerSurvey { measure(nodes, within: .infinity) }
+
+    public func measure(_ nodes: [World.Node], within seconds: Double) -> PowerSurvey {
+        let deadline = Date().addingTimeInterval(seconds.isFinite ? max(0, seconds) : 366 * 86_400)
         var survey = PowerSurvey()
         let targets: [String]
         if template == nil {
@@ -77,7 +80,13 @@ public final class NvidiaSmiPowerSource: NodePowerSource, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: targets.count, by: workers) {
                 let command = self.command(for: targets[i])
-                let run = self.runner.run(command, timeout: self.timeout)
+                // Each command gets what is left of the tick's budget, at most its own timeout.
+                let left = deadline.timeIntervalSinceNow
+                guard left > 0 else {
+                    results.set(i, .failure(SlurmError(powerBudgetSpent("`\(command.joined(separator: " "))`"))))
+                    continue
+                }
+                let run = self.runner.run(command, timeout: min(self.timeout, left))
                 results.set(i, run.succeeded ? Self.parse(run.stdout, node: targets[i])
                                 : .failure(SlurmError("`\(command.joined(separator: " "))` failed: \(run.failure)")))
             }

@@ -19,8 +19,9 @@ public struct PowerTelemetry: Sendable {
     }
 
     /// Fills node, pool and site power in the parsed world; returns the source's problems.
-    func fill(_ parsed: inout SlurmSnapshot.Parsed) -> [String] {
-        let survey = source?.measure(parsed.world.nodes) ?? PowerSurvey()
+    /// The source's commands fit in `seconds` (what is left of the tick's budget).
+    func fill(_ parsed: inout SlurmSnapshot.Parsed, within seconds: Double = .infinity) -> [String] {
+        let survey = source?.measure(parsed.world.nodes, within: seconds) ?? PowerSurvey()
         var byNode: [String: Double] = [:]
         var total = 0.0
         for i in parsed.world.nodes.indices {

@@ -82,10 +82,13 @@ public final class PrometheusPowerSource: NodePowerSource, @unchecked Sendable {
         return .success(watts)
     }
 
-    public func measure(_ nodes: [World.Node]) -> PowerSurvey {
+    public func measure(_ nodes: [World.Node]) -> PowerSurvey { measure(nodes, within: .infinity) }
+
+    public func measure(_ nodes: [World.Node], within seconds: Double) -> PowerSurvey {
+        guard seconds > 0 else { return PowerSurvey(problems: [powerBudgetSpent("prometheus at `\(self.url.absoluteString)`")]) }
         let url = requestURL
         let answer: HTTPGet.Response
-        switch HTTPGet(timeout: timeout).get(url) {
+        switch HTTPGet(timeout: min(timeout, seconds)).get(url) {
         case .failure(let why): return PowerSurvey(problems: ["prometheus at `\(self.url.absoluteString)`: \(why)"])
         case .success(let a): answer = a
         }

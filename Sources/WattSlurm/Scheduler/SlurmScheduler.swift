@@ -112,7 +112,7 @@ public final class SlurmScheduler: Scheduler, @unchecked Sendable {
         let nodes = run(["sinfo", "--json"], retry: true)
         guard nodes.succeeded else { throw SlurmError("`sinfo --json` failed: \(nodes.failure)") }
         var parsed = try SlurmSnapshot.parse(squeue: jobs.stdout, sinfo: nodes.stdout, now: clock(), site: site, hardware: hardware)
-        let problems = telemetry.fill(&parsed)
+        let problems = telemetry.fill(&parsed, within: budgetLeft)
         tell(parsed.matches.flatMap(\.notes) + problems)
         nodeStates = Dictionary(parsed.world.nodes.map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
         drainReasons = parsed.reasons
