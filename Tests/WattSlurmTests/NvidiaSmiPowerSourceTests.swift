@@ -107,6 +107,7 @@ import WattCluster
     @Test func realCommandsRunFromAnArgumentVector() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-smi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let script = dir.appendingPathComponent("fake-smi").path
         try "#!/bin/sh\n[ \"$1\" = n1 ] && printf '0, 100.25\\n1, 99.75\\n' || { echo \"unknown host $1\" >&2; exit 2; }\n"
             .write(toFile: script, atomically: true, encoding: .utf8)

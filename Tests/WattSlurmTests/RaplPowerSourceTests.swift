@@ -5,7 +5,7 @@ import WattCluster
 
 /// RAPL on a fake powercap tree laid out as Linux does (every zone a flat entry of
 /// /sys/class/powercap: `intel-rapl:0` and its subzones `intel-rapl:0:0`, ...).
-@Suite struct RaplPowerSourceTests {
+@Suite final class RaplPowerSourceTests {
     final class Clock: @unchecked Sendable { var now = 0.0 }
 
     let root: String
@@ -20,6 +20,9 @@ import WattCluster
         try zone("intel-rapl:2", name: "psys", energy: 9_000_000, range: 262_143_328_850)    // the platform: not added
         try FileManager.default.createDirectory(atPath: "\(root)/intel-rapl", withIntermediateDirectories: true)
     }
+
+    /// Each test's fake powercap tree goes with it (a suite instance per test).
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func zone(_ zone: String, name: String? = nil, energy: Double, range: Double? = nil) throws {
         let dir = "\(root)/\(zone)"
@@ -82,6 +85,7 @@ import WattCluster
         try "garbage".write(toFile: "\(root)/intel-rapl:0/energy_uj", atomically: true, encoding: .utf8)
         #expect(source().measure([Self.node("vm")]).problems == ["rapl: `\(root)/intel-rapl:0/energy_uj` holds `garbage`, not a counter"])
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("watt-rapl-empty-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: empty) }
         try FileManager.default.createDirectory(atPath: "\(empty)/intel-rapl:0", withIntermediateDirectories: true)
         try "psys".write(toFile: "\(empty)/intel-rapl:0/name", atomically: true, encoding: .utf8)
         #expect(RaplPowerSource(root: empty, node: "vm").measure([Self.node("vm")]).problems == ["rapl: no RAPL package zones under `\(empty)`"])

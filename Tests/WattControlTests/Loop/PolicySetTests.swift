@@ -7,7 +7,7 @@ import WattCluster
 import WattLanguage
 
 /// Hot reload: what changes run, what is kept, what is reported.
-@Suite struct PolicySetTests {
+@Suite final class PolicySetTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watt-policyset-\(UUID().uuidString)")
     let vocabulary: Vocabulary
 
@@ -16,6 +16,9 @@ import WattLanguage
         let simulator = try Simulator(clusterFile: ResumeTests.repo.appendingPathComponent("examples/clusters/small.yaml").path)
         vocabulary = EnergyBinding(world: simulator.snapshot(), catalog: simulator.cluster.catalog, tick: simulator.tick).vocabulary
     }
+
+    /// Each test's scratch folder goes with it (a suite instance per test).
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func write(_ name: String, _ text: String) throws {
         try text.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8)
