@@ -256,8 +256,7 @@ extension Checker {
     private func typeConditional(_ condition: __owned TypedExpr, _ trueBranch: __owned TypedExpr, _ falseBranch: __owned TypedExpr,
                                  _ c: SourceRange, _ a: SourceRange, _ b: SourceRange, _ r: SourceRange) -> TypedExpr {
         if condition.type.isError || trueBranch.type.isError || falseBranch.type.isError { return poisoned(r) }
-        guard let branches = unifyTemperatures([trueBranch, falseBranch]) else { return poisoned(r) }
-        let (whenTrue, whenFalse) = (branches[0], branches[1])
+        guard let (whenTrue, whenFalse) = unifyTemperatures(trueBranch, falseBranch) else { return poisoned(r) }
         guard condition.type.unwrapped == .bool else {
             error(.conditionNotBool, "an `if` condition must be a bool, found \(describe(condition))", at: c)
             return poisoned(r)

@@ -31,7 +31,8 @@ extension Checker {
             return TypedExpr(kind, WattType.bool.optional(if: optional), r)
 
         case .coalesce:
-            if let unified = unifyTemperatures([left, right]) { left = unified[0]; right = unified[1] } else { return poisoned(r) }
+            guard let unified = unifyTemperatures(left, right) else { return poisoned(r) }
+            (left, right) = unified
             let lt = left.type.unwrapped, rt = right.type.unwrapped
             guard compatible(lt, rt) else {
                 error(.typeMismatch, "`??` needs a default of the same type: \(describe(left)) and \(describe(right))", at: r)
@@ -128,8 +129,7 @@ extension Checker {
         case .greater: compare = .gt
         default: compare = .ge
         }
-        guard let unified = unifyTemperatures([left, right]) else { return poisoned(r) }
-        let (left, right) = (unified[0], unified[1])
+        guard let (left, right) = unifyTemperatures(left, right) else { return poisoned(r) }
         let lt = left.type.unwrapped
         let rt = right.type.unwrapped
         let ordered = compare != .eq && compare != .ne
@@ -218,6 +218,8 @@ extension Checker {
     /// back to the binary sum when an operand has no short decimal form.
     static func decimalSum(_ a: Double, _ b: Double) -> Double {
         let binary = a + b
+        // Whole numbers add exactly in binary: no text, no allocation.
+        if a == a.rounded(), b == b.rounded(), abs(a) < 0x1p52, abs(b) < 0x1p52 { return binary }
         func decimal(_ x: Double) -> Decimal? {
             let text = QuantityFormatter.formatNumber(x)
             guard Double(text) == x else { return nil }

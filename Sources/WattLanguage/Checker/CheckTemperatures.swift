@@ -53,12 +53,15 @@ extension Checker {
     /// difference a difference. Other expressions are returned as they are; nil after an
     /// error (kelvin below absolute zero).
     func unifyTemperatures(_ exprs: __owned [TypedExpr]) -> [TypedExpr]? {
-        let kinds = exprs.compactMap { e -> TemperatureReading? in
-            guard let d = e.type.dimension, d.isTemperature else { return nil }
-            return d.reading
+        // No allocation unless kelvin meets another kind of temperature (checked once per
+        // comparison: most are not temperatures at all).
+        var kelvin = false, other = false, point = false
+        for e in exprs {
+            guard let d = e.type.dimension, d.isTemperature else { continue }
+            if d.reading == .absolute { kelvin = true } else { other = true; point = point || d.reading == .point }
         }
-        guard kinds.contains(.absolute), kinds.contains(where: { $0 != .absolute }) else { return exprs }
-        let target: TemperatureReading = kinds.contains(.point) ? .point : .none
+        guard kelvin && other else { return exprs }
+        let target: TemperatureReading = point ? .point : .none
         var unified: [TypedExpr] = []
         for e in exprs {
             guard e.type.dimension == .kelvin else { unified.append(e); continue }
@@ -78,6 +81,15 @@ extension Checker {
         error(.constEvaluationFailed, "`\(text(e.range))` is below absolute zero", at: e.range,
               help: "beside a reading, K is a difference (`20 degC + 10 K` is 30 degC); to compare readings write `20 degC > 300 K`")
         return poisoned(e.range)
+    }
+
+    /// Two operands brought to one kind of temperature (`unifyTemperatures`), without building
+    /// arrays for the common case of operands that are not both temperatures.
+    func unifyTemperatures(_ left: __owned TypedExpr, _ right: __owned TypedExpr) -> (TypedExpr, TypedExpr)? {
+        guard let a = left.type.dimension, let b = right.type.dimension, a.isTemperature, b.isTemperature, a != b,
+              a.reading == .absolute || b.reading == .absolute else { return (left, right) }
+        guard let unified = unifyTemperatures([left, right]) else { return nil }
+        return (unified[0], unified[1])
     }
 
     /// The help for a reading met with a difference, where they cannot meet.
