@@ -79,6 +79,17 @@ import Testing
         #expect(diagnostics.first?.help != nil)
     }
 
+    /// Constant sums fold in decimal, as written (`300 K` as a reading is exactly 26.85 degC),
+    /// and fall back to the binary sum where an operand has no short decimal.
+    @Test func constantSumsFoldAsWritten() {
+        #expect(Checker.decimalSum(300, -273.15) == 26.85)
+        #expect(Checker.decimalSum(0.1, 0.2) == 0.3)
+        #expect(Checker.decimalSum(1e-5, 2e-5) == 3e-5)
+        #expect(Checker.decimalSum(1e300, 1e300) == 2e300)
+        #expect(Checker.decimalSum(1.0 / 3, 1.0 / 3) == 1.0 / 3 + 1.0 / 3)
+        #expect(Checker.decimalSum(-0.57, 0.05) == -0.52)
+    }
+
     @Test func absoluteZeroItselfIsAReading() {
         #expect(TestWorld.eval("-273.15 degC == 0 K") == "true")
         #expect(TestWorld.eval("-459.67 degF == 0 K") == "true")

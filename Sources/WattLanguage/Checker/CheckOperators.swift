@@ -1,5 +1,3 @@
-import Foundation
-
 extension Checker {
     func checkBinary(_ op: BinaryOperator, _ leftExpr: Expr, _ rightExpr: Expr, _ r: SourceRange) -> TypedExpr {
         let left = check(leftExpr)
@@ -214,19 +212,61 @@ extension Checker {
     }
 
     /// The sum of two constants as written, in decimal: `300 K` as a reading is 26.85 degC,
-    /// not 300 - 273.15 = 26.850000000000023, whose noise a later `- 20 degC` would print. Falls
-    /// back to the binary sum when an operand has no short decimal form.
+    /// not 300 - 273.15 = 26.850000000000023, whose noise a later `- 20 degC` would print. Each
+    /// operand is read as its shortest decimal (what reads back to it) and the two are added
+    /// exactly in integers; falls back to the binary sum when a decimal does not fit in 18
+    /// digits. No allocation: the decimals are Swift's small strings.
     static func decimalSum(_ a: Double, _ b: Double) -> Double {
         let binary = a + b
-        // Whole numbers add exactly in binary: no text, no allocation.
+        // Whole numbers add exactly in binary.
         if a == a.rounded(), b == b.rounded(), abs(a) < 0x1p52, abs(b) < 0x1p52 { return binary }
-        func decimal(_ x: Double) -> Decimal? {
-            let text = QuantityFormatter.formatNumber(x)
-            guard Double(text) == x else { return nil }
-            return Decimal(string: text)
-        }
-        guard binary.isFinite, let x = decimal(a), let y = decimal(b), let exact = Double("\(x + y)"),
+        guard binary.isFinite, let x = ShortDecimal(a), let y = ShortDecimal(b) else { return binary }
+        let exponent = min(x.exponent, y.exponent)
+        guard let mx = x.scaled(to: exponent), let my = y.scaled(to: exponent) else { return binary }
+        let (m, overflow) = mx.addingReportingOverflow(my)
+        guard !overflow, let exact = Double("\(m)e\(exponent)"),
               abs(exact - binary) <= 1e-12 * max(abs(a), abs(b)) else { return binary }
         return exact
+    }
+}
+
+/// A double's shortest decimal (`Double.description`) as mantissa × 10^exponent.
+struct ShortDecimal {
+    var mantissa: Int64
+    var exponent: Int
+
+    init?(_ value: Double) {
+        var digits: Int64 = 0, count = 0, exponent = 0, afterPoint = false, negative = false
+        var text = Substring(value.description)
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let power = Int(text[text.index(after: e)...]) else { return nil }
+            exponent = power
+            text = text[..<e]
+        }
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): afterPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard count < 18 else { return nil }
+                digits = digits * 10 + Int64(c - UInt8(ascii: "0"))
+                if digits > 0 { count += 1 }
+                if afterPoint { exponent -= 1 }
+            default: return nil
+            }
+        }
+        mantissa = negative ? -digits : digits
+        self.exponent = exponent
+    }
+
+    /// The mantissa for a smaller exponent, or nil when it overflows.
+    func scaled(to target: Int) -> Int64? {
+        var m = mantissa
+        for _ in 0..<(exponent - target) {
+            let (next, overflow) = m.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            m = next
+        }
+        return m
     }
 }
