@@ -52,6 +52,10 @@ public final class CarbonPlans: @unchecked Sendable {
     /// The step where each queued job starts in its pool's load.
     private var placed: [String: Int] = [:]
 
+    /// The last `value(of:...)` call of this tick, and where a `job` record's fields are.
+    private var lastCall: (job: Record, budget: Double?, share: Double?, value: Value)?
+    private var jobFields: (schema: RecordSchema, indices: [Int?])?
+
     private struct Key: Hashable { var id: String; var budget: Double; var share: Double }
     private struct Hold { var pool: String; var gpus: Double; var start: Double; var end: Double }
     private struct Load { var known: [Double]; var typical: [Double]; var held: [Double] }
@@ -66,6 +70,7 @@ public final class CarbonPlans: @unchecked Sendable {
         load.removeAll(keepingCapacity: true)
         placed.removeAll(keepingCapacity: true)
         tickHolds.removeAll(keepingCapacity: true)
+        lastCall = nil
         jobs = Dictionary(world.jobs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         poolGPUs = Dictionary(world.pools.map { ($0.name, Double($0.gpus)) }, uniquingKeysWith: { first, _ in first })
         // A hold ends when its job is no longer held (released, running, done) or its run is over.
@@ -263,18 +268,45 @@ public final class CarbonPlans: @unchecked Sendable {
                       power: job.remainingTime > 0 && job.remainingEnergy > 0 ? job.remainingEnergy / job.remainingTime : 0)
     }
 
-    /// The same from a `job` record (the fields `carbon_plan(job)` reads).
-    static func facts(_ record: Record) -> JobTiming.Job? {
-        func number(_ name: String) -> Double? {
-            switch record[name] { case .number(let v)?, .instant(let v)?: return v; default: return nil }
+    /// The fields `carbon_plan(job)` reads from a `job` record, in this order.
+    static let factFields = ["id", "remaining", "submitted", "energy", "state", "preemptible", "run_time", "deadline",
+                             "checkpoint_overhead"]
+
+    /// The same from a `job` record (the fields `carbon_plan(job)` reads), with the record's
+    /// field indices in `factFields` order; nil without an id, a remaining time or a
+    /// submission time.
+    static func facts(_ record: Record, indices: [Int?]) -> (id: String, job: JobTiming.Job)? {
+        func field(_ k: Int) -> Value? { indices[k].map { record.fields[$0] } }
+        func number(_ k: Int) -> Double? {
+            switch field(k) { case .number(let v)?, .instant(let v)?: return v; default: return nil }
         }
-        guard let remaining = number("remaining"), let submitted = number("submitted") else { return nil }
-        let energy = number("energy") ?? 0
-        let running: Bool = { if case .string("running")? = record["state"] { true } else { false } }()
-        let preemptible: Bool = { if case .bool(true)? = record["preemptible"] { true } else { false } }()
-        return JobTiming.Job(remaining: remaining, runTime: number("run_time") ?? 0, submitted: submitted,
-                             deadline: number("deadline"), running: running, interruptible: preemptible,
-                             checkpointOverhead: number("checkpoint_overhead") ?? 0,
-                             power: remaining > 0 && energy > 0 ? energy / remaining : 0)
+        guard case .string(let id)? = field(0), let remaining = number(1), let submitted = number(2) else { return nil }
+        let energy = number(3) ?? 0
+        let running: Bool = { if case .string("running")? = field(4) { true } else { false } }()
+        let preemptible: Bool = { if case .bool(true)? = field(5) { true } else { false } }()
+        return (id, JobTiming.Job(remaining: remaining, runTime: number(6) ?? 0, submitted: submitted,
+                                  deadline: number(7), running: running, interruptible: preemptible,
+                                  checkpointOverhead: number(8) ?? 0,
+                                  power: remaining > 0 && energy > 0 ? energy / remaining : 0))
+    }
+
+    /// `carbon_plan(job[, budget, share])` as a value: `record` builds it from the plan.
+    /// A condition usually reads two fields of the same plan (`present(carbon_plan(job).start)
+    /// and carbon_plan(job).relative_saving >= ...`): the evaluation hands the same record for
+    /// the same row, so the last call's value is reused without looking anything up.
+    func value(of job: Record, budget: Double?, share: Double?, record: (JobTiming.Plan) -> Value) -> Value {
+        if let last = lastCall, last.job === job, last.budget == budget, last.share == share { return last.value }
+        if jobFields?.schema !== job.schema {
+            jobFields = (job.schema, Self.factFields.map { job.schema.fieldIndex($0) })
+        }
+        let value: Value
+        if let facts = Self.facts(job, indices: jobFields!.indices),
+           let p = plan(id: facts.id, job: facts.job, budget: budget, share: share) {
+            value = record(p)
+        } else {
+            value = .missing
+        }
+        lastCall = (job, budget, share, value)
+        return value
     }
 }

@@ -66,15 +66,13 @@ extension EnergyVocabulary {
         let planSchema = carbonPlan.schema(in: context)
         try v.register(planSchema)
         let plan: @Sendable ([Value]) -> Value = { args in
-            guard case .record(let job) = args[0], case .string(let id)? = job["id"],
-                  let facts = CarbonPlans.facts(job) else { return .missing }
+            guard case .record(let job) = args[0] else { return .missing }
             var budget: Double?, share: Double?
             if args.count == 3 {
                 guard case .number(let b) = args[1], case .number(let s) = args[2] else { return .missing }
                 budget = b; share = s
             }
-            guard let p = plans.plan(id: id, job: facts, budget: budget, share: share) else { return .missing }
-            return .record(carbonPlan.record(p, schema: planSchema))
+            return plans.value(of: job, budget: budget, share: share) { .record(carbonPlan.record($0, schema: planSchema)) }
         }
         try v.register(HostFunction("carbon_plan", doc: "carbon_plan(job[, budget, share]): when the job should run for less carbon: .start (missing: run now; else hold a queued job, or checkpoint a running one, until then), .saving, .saving_low, .delay; within its deadline (with margin) and a wait allowance of min(budget, share × its length) from its submission (default 6 h, 25 %); a flat or uncertain forecast plans nothing (docs/carbon.md)",
                                     overloads: [

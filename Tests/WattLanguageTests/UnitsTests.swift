@@ -48,6 +48,36 @@ import Testing
         #expect(QuantityFormatter.formatNumber(.infinity) == "inf")
     }
 
+    /// The fast path (from Swift's shortest round-trip digits) prints what the search by
+    /// precision prints, on values of every magnitude and digit count (a seeded linear congruential
+    /// stream, so a failure names a reproducible value).
+    @Test func shortestTextAgreesWithTheSearchByPrecision() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return state >> 11 }
+        func tenTo(_ n: Int) -> Double { (0..<n).reduce(1.0) { p, _ in p * 10 } }
+        var checked = 0
+        for i in 0..<20_000 {
+            let mantissa = Double(next()) / Double(1 << 53)
+            let digits = Int(next() % 17) + 1
+            let scale = 1e-6 * tenTo(Int(next() % 24))
+            // Values with few digits (common in policies) and full-precision ones.
+            let rounded = (mantissa * tenTo(digits)).rounded() / tenTo(digits)
+            let value = (i % 2 == 0 ? rounded : mantissa) * scale * (i % 3 == 0 ? -1 : 1)
+            guard value != 0, value != value.rounded() || abs(value) >= 1e15,
+                  let fast = ShortestDigits.format(value) else { continue }
+            checked += 1
+            #expect(fast == QuantityFormatter.formatNumberByPrecision(value), "value \(value)")
+        }
+        #expect(checked > 15_000, "the fast path took only \(checked) values")
+        // Carries through nines, wholes within rounding noise, ties left to the slow path.
+        for value in [999.9999999999999, 0.09999999999999999, 0.1 + 0.2, 2400.0000000000005, -0.30000000000000004,
+                      123456789012345.6, 1.0000000000000002, 9.999999999999998e-5, 1e-5 + 1e-20, 1.5e300, 4.9e-324] {
+            let expected = QuantityFormatter.formatNumberByPrecision(value)
+            if let fast = ShortestDigits.format(value) { #expect(fast == expected, "value \(value)") }
+            #expect(QuantityFormatter.formatNumber(value) == expected, "value \(value)")
+        }
+    }
+
     /// The rows: integers exact, no six-digit rounding, the shortest text that reads back.
     @Test(arguments: [1234567.0, 659448788, -40, 123456.789, 0.000123, 98765.4321, 1e14 + 1, 2.5e-300])
     func numbersReadBackExactly(_ value: Double) {

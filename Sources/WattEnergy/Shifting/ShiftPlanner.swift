@@ -273,13 +273,18 @@ public struct ShiftPlanner: Sendable {
         var from = [UInt8](repeating: 255, count: n * width)
         for j in 0..<n {
             let x = v[first + j]
-            for c in next.indices { next[c] = inf }
-            for k in 0...d {
+            let open = !(first + j < blocked.count && blocked[first + j])
+            // Only counts that can still reach `d` matter: at most `j` steps are chosen before
+            // step `j`, and at least `d - (n - j)` (the rest must fit in what is left). The band
+            // is exact and makes the search O(n × min(d, n - d)) instead of O(n × d).
+            let lo = max(0, d - (n - j)), hi = min(d, j)
+            for c in (lo * 3)..<(min(d, hi + 1) * 3 + 3) { next[c] = inf }
+            for k in lo...hi {
                 for s in 0..<3 where cost[k * 3 + s] < inf {
                     let c = cost[k * 3 + s]
                     let idle = s == 0 ? 0 : 2
                     if c < next[k * 3 + idle] { next[k * 3 + idle] = c; from[j * width + k * 3 + idle] = UInt8(s) }
-                    if k < d, !(first + j < blocked.count && blocked[first + j]) {
+                    if k < d, open {
                         let add = energy * x + (s == 2 ? resume * x : 0)
                         if c + add < next[(k + 1) * 3 + 1] { next[(k + 1) * 3 + 1] = c + add; from[j * width + (k + 1) * 3 + 1] = UInt8(s) }
                     }

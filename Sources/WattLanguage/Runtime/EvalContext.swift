@@ -8,6 +8,10 @@ public final class EvalContext {
     /// row. Fields of such an element are read from the table's columns, unboxed.
     var rowTables: [Table?]
     var rowIndices: [Int]
+    /// The row last boxed at each depth: a host function called twice on the same row
+    /// (`f(job).a and f(job).b`) gets the same record, built once. Tables do not change
+    /// during an evaluation, so (table, row) names the record.
+    private var boxedRows: [(table: Table, row: Int, record: Record)?]
     var letCache: [LetState]
     var steps = 0
     var stepLimit: Int
@@ -28,6 +32,7 @@ public final class EvalContext {
         self.elements = Array(repeating: .missing, count: max(1, elementDepth))
         self.rowTables = Array(repeating: nil, count: max(1, elementDepth))
         self.rowIndices = Array(repeating: 0, count: max(1, elementDepth))
+        self.boxedRows = Array(repeating: nil, count: max(1, elementDepth))
         self.letCache = Array(repeating: .pending, count: letCount)
         self.stepLimit = stepLimit
     }
@@ -35,8 +40,12 @@ public final class EvalContext {
     /// The element at `depth`, boxed (a row becomes a record).
     @inline(__always)
     func element(_ depth: Int) -> Value {
-        if let table = rowTables[depth] { return .record(table.record(at: rowIndices[depth])) }
-        return elements[depth]
+        guard let table = rowTables[depth] else { return elements[depth] }
+        let row = rowIndices[depth]
+        if let boxed = boxedRows[depth], boxed.row == row, boxed.table === table { return .record(boxed.record) }
+        let record = table.record(at: row)
+        boxedRows[depth] = (table, row, record)
+        return .record(record)
     }
 
     /// Field `index` of the element at `depth`.

@@ -66,11 +66,22 @@ public enum QuantityFormatter {
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value == 0 { return "0" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        var text = String(format: "%.15g", value)
-        for precision in 1..<15 {
-            let candidate = String(format: "%.\(precision)g", value)
-            if Double(candidate) == value { text = candidate; break }
+        if let text = ShortestDigits.format(value) { return text }
+        return formatNumberByPrecision(value)
+    }
+
+    /// The shortest `%.Ng` (N ≤ 15) that reads back as `value`, else `%.15g`.
+    static func formatNumberByPrecision(_ value: Double) -> String {
+        // Reading back is monotone in the precision (the correctly rounded N+1 digits are at
+        // least as close as the N digits), so the shortest is found by bisection: 4 or 5
+        // formats instead of up to 15.
+        func format(_ precision: Int) -> String { String(format: "%.\(precision)g", value) }
+        var low = 1, high = 15
+        while low < high {
+            let mid = (low + high) / 2
+            if Double(format(mid)) == value { high = mid } else { low = mid + 1 }
         }
+        var text = format(low)
         // %.15g of a value within rounding noise of an integer prints it without a point.
         if let whole = Double(text), whole == whole.rounded(), abs(whole) < 1e15, !text.contains("e") { return String(Int64(whole)) }
         if text.contains("e") {

@@ -119,6 +119,45 @@ import Testing
         #expect(abs(plan.expectedCost - best) < 1e-9)
     }
 
+    /// The search over (steps chosen, running or paused) against every subset, on seeded
+    /// random windows: any length and work, blocked steps, a job running at the start, and
+    /// an offset first step (the search visits only counts that can still finish).
+    @Test func cheapestStepsEqualsBruteForceOnRandomWindows() {
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let planner = ShiftPlanner(confidence: 0)
+        for trial in 0..<400 {
+            let first = next(3), n = 1 + next(10), limit = first + n
+            let v = (0..<limit).map { _ in Double(20 + next(300)) }
+            let blocked = (0..<limit).map { _ in next(5) == 0 }
+            let d = 1 + next(n), resume = Double(next(3)) * 0.5, running = next(2) == 0
+            func cost(_ mask: Int) -> Double? {
+                var total = 0.0, chosen = 0, previous = running
+                for j in 0..<n {
+                    let on = mask & (1 << j) != 0
+                    if on {
+                        if blocked[first + j] { return nil }
+                        total += v[first + j] + (previous || (chosen == 0 && !running) ? 0 : resume * v[first + j])
+                        chosen += 1
+                    }
+                    previous = on
+                }
+                return chosen == d ? total : nil
+            }
+            let best = (0..<(1 << n)).compactMap(cost).min()
+            let slots = planner.cheapestSteps(v, first, limit, d, energy: 1, resume: resume, runningFromStart: running,
+                                              blocked: blocked)
+            guard let best else { #expect(slots == nil, "trial \(trial): no plan exists"); continue }
+            guard let slots else { Issue.record("trial \(trial): no plan found, brute force \(best)"); continue }
+            let mask = slots.reduce(0) { $0 | 1 << ($1 - first) }
+            #expect(slots.count == d, "trial \(trial)")
+            #expect(abs((cost(mask) ?? .infinity) - best) < 1e-9, "trial \(trial): \(slots) vs \(best)")
+        }
+    }
+
     @Test func badInputIsRefusedNotCrashed() {
         let f = Self.forecast(Self.cycle)
         let bad = [ShiftRequest(work: .nan, earliestStart: 0, deadline: 10),
