@@ -68,6 +68,10 @@ public final class TelemetryModels: @unchecked Sendable {
         var updatedAt: Double
     }
     private var fitted: [String: Fitted] = [:]
+    /// The boundary at which choosing a model failed, by metric (history too short): the
+    /// choice reads the history up to the boundary only, so it would fail again until the
+    /// next one; meanwhile forecasts are persistence, without a backtest every tick.
+    private var failedChoice: [String: Double] = [:]
     private var cache: [String: Summary] = [:]
     /// Forecasts pinned by a test (`given forecast(path, horizon) = ...`), by "metric|horizon".
     public var pinned: [String: Summary] = [:]
@@ -104,6 +108,7 @@ public final class TelemetryModels: @unchecked Sendable {
         guard problems.isEmpty else { return problems }
         overrides[metric] = settings
         fitted[metric] = nil
+        failedChoice[metric] = nil
         cache.removeAll(keepingCapacity: true)
         return []
     }
@@ -129,6 +134,7 @@ public final class TelemetryModels: @unchecked Sendable {
         } else if case .replaced = outcome {
             cache.removeAll(keepingCapacity: true)
             fitted[metric]?.updatedAt = -.infinity
+            failedChoice[metric] = nil
         }
         return outcome
     }
@@ -198,8 +204,12 @@ public final class TelemetryModels: @unchecked Sendable {
             forecaster = existing.forecaster
         } else {
             let upToBoundary = series.slice(from: series.start, to: boundary)
-            if upToBoundary.count >= 2, var chosen = try? SeriesForecaster.select(upToBoundary, settings: settings),
-               (try? chosen.update(series)) != nil {
+            var choice: SeriesForecaster?
+            if failedChoice[metric] != boundary, upToBoundary.count >= 2 {
+                choice = try? SeriesForecaster.select(upToBoundary, settings: settings)
+                failedChoice[metric] = choice == nil ? boundary : nil
+            }
+            if var chosen = choice, (try? chosen.update(series)) != nil {
                 forecaster = chosen
                 fitted[metric] = Fitted(forecaster: chosen, chosenAt: boundary, updatedAt: series.end)
             } else {

@@ -271,26 +271,43 @@ public struct ShiftPlanner: Sendable {
         cost[runningFromStart ? 1 : 0] = 0
         // from[j * width + k * 3 + s]: the state the best path to (k chosen, state s) after step j came from.
         var from = [UInt8](repeating: 255, count: n * width)
-        for j in 0..<n {
-            let x = v[first + j]
-            let open = !(first + j < blocked.count && blocked[first + j])
-            // Only counts that can still reach `d` matter: at most `j` steps are chosen before
-            // step `j`, and at least `d - (n - j)` (the rest must fit in what is left). The band
-            // is exact and makes the search O(n × min(d, n - d)) instead of O(n × d).
-            let lo = max(0, d - (n - j)), hi = min(d, j)
-            for c in (lo * 3)..<(min(d, hi + 1) * 3 + 3) { next[c] = inf }
-            for k in lo...hi {
-                for s in 0..<3 where cost[k * 3 + s] < inf {
-                    let c = cost[k * 3 + s]
-                    let idle = s == 0 ? 0 : 2
-                    if c < next[k * 3 + idle] { next[k * 3 + idle] = c; from[j * width + k * 3 + idle] = UInt8(s) }
-                    if k < d, open {
-                        let add = energy * x + (s == 2 ? resume * x : 0)
-                        if c + add < next[(k + 1) * 3 + 1] { next[(k + 1) * 3 + 1] = c + add; from[j * width + (k + 1) * 3 + 1] = UInt8(s) }
-                    }
+        // Each cell of step j + 1 has one source count k (idle keeps k, running adds one), so
+        // every cell is written once per step; ties keep the lower state, as a scan in state
+        // order would. Unsafe buffers: this loop is most of the cost of carbon plans.
+        cost.withUnsafeMutableBufferPointer { costBuffer in
+        next.withUnsafeMutableBufferPointer { nextBuffer in
+        from.withUnsafeMutableBufferPointer { fromBuffer in
+            var now = costBuffer.baseAddress!, then = nextBuffer.baseAddress!
+            let trace = fromBuffer.baseAddress!
+            for j in 0..<n {
+                let x = v[first + j]
+                let open = !(first + j < blocked.count && blocked[first + j])
+                let run = energy * x, rerun = energy * x + resume * x
+                // Only counts that can still reach `d` matter: at most `j` steps are chosen
+                // before step `j`, and at least `d - (n - j)` (the rest must fit in what is
+                // left). The band is exact and makes the search O(n × min(d, n - d)).
+                let lo = max(0, d - (n - j)), hi = min(d, j)
+                let row = trace + j * width
+                then[lo * 3 + 1] = inf
+                if hi < d { then[(hi + 1) * 3] = inf; then[(hi + 1) * 3 + 2] = inf }
+                for k in lo...hi {
+                    let c0 = now[k * 3], c1 = now[k * 3 + 1], c2 = now[k * 3 + 2]
+                    then[k * 3] = c0; row[k * 3] = 0
+                    if c1 <= c2 { then[k * 3 + 2] = c1; row[k * 3 + 2] = 1 } else { then[k * 3 + 2] = c2; row[k * 3 + 2] = 2 }
+                    guard k < d else { continue }
+                    let target = (k + 1) * 3 + 1
+                    guard open else { then[target] = inf; continue }
+                    var best = c0 + run, state: UInt8 = 0
+                    if c1 + run < best { best = c1 + run; state = 1 }
+                    if c2 + rerun < best { best = c2 + rerun; state = 2 }
+                    then[target] = best; row[target] = state
                 }
+                swap(&now, &then)
             }
-            swap(&cost, &next)
+            // The last step's costs are in `now`: make sure they end up in `cost`.
+            if now != costBuffer.baseAddress! { costBuffer.baseAddress!.update(from: now, count: width) }
+        }
+        }
         }
         guard min(cost[d * 3 + 1], cost[d * 3 + 2]) < inf else { return nil }
         var s = cost[d * 3 + 1] <= cost[d * 3 + 2] ? 1 : 2
