@@ -23,6 +23,8 @@ public enum PolicyRun {
         public var guardrailStops = 0
         /// Applied actions that undid another on the same target within an hour.
         public var flaps = 0
+        /// Who flapped, how and where (`FlapStats`; rebuilt by the replay of a resumed run).
+        public var flapStats = FlapStats()
         /// Ticks each rule acted on.
         public var firings: [String: Int] = [:]
         /// Ticks each rule's condition ended without a result: a missing value, an undefined
@@ -210,6 +212,7 @@ public enum PolicyRun {
         summary.conflicts = counters.conflicts
         summary.guardrailStops = counters.stops
         summary.flaps = counters.flaps
+        summary.flapStats = loop.flapCounter.stats
         summary.firings = firingTimes.mapValues(\.count)
         summary.firingTimes = firingTimes
         summary.gaps = gaps

@@ -12,6 +12,20 @@ public struct FlapCounter: Sendable {
         case suspend, wake, drain, resume, cap, uncap, hold, release
         case move(String)
 
+        var name: String {
+            switch self {
+            case .suspend: "suspend"
+            case .wake: "wake"
+            case .drain: "drain"
+            case .resume: "resume"
+            case .cap: "cap"
+            case .uncap: "uncap"
+            case .hold: "hold"
+            case .release: "release"
+            case .move: "move"
+            }
+        }
+
         /// Whether `self`, applied after `earlier`, reverses it.
         func reverses(_ earlier: Change) -> Bool {
             switch (earlier, self) {
@@ -24,8 +38,10 @@ public struct FlapCounter: Sendable {
         }
     }
 
-    /// Per target: the applied changes within the window, oldest first.
-    var history: [String: [(time: Double, change: Change)]] = [:]
+    /// Per target: the applied changes within the window, oldest first, with their rules.
+    var history: [String: [(time: Double, change: Change, rule: String?)]] = [:]
+    /// Who flapped, how and where, since the run began.
+    public private(set) var stats = FlapStats()
 
     public init(window: Double = 3600) { self.window = window }
 
@@ -53,13 +69,16 @@ public struct FlapCounter: Sendable {
             // In place: no new array per target and tick.
             history[target, default: []].removeAll { !(now - $0.time < window) }
             if let last = history[target]?.last {
-                if change.reverses(last.change) {
+                var flapped = change.reverses(last.change)
+                // Moved again within the window: the job shuttles between pools.
+                if case .move = change, case .move = last.change, last.change != change { flapped = true }
+                if flapped {
                     flaps += 1
-                } else if case .move = change, case .move = last.change, last.change != change {
-                    flaps += 1  // moved again within the window: the job shuttles between pools
+                    stats.record(undone: last.rule, undoing: result.action.rule, change: "\(last.change.name) → \(change.name)",
+                                 target: target, at: now)
                 }
             }
-            history[target, default: []].append((now, change))
+            history[target, default: []].append((now, change, result.action.rule))
         }
         if history.count > 4096 { history = history.filter { now - ($0.value.last?.time ?? 0) < window } }
         return flaps

@@ -11,8 +11,12 @@ public enum ReportChart {
     }
 
     public static func svg(policies: Series, baseline: Series, cap: Double, carbon: Series,
-                           firings: [String: [Double]], title: String) -> String {
-        let longestRule = Double(firings.keys.map(\.count).max() ?? 0)
+                           firings: [String: [Double]], flaps: [String: [Double]] = [:], title: String) -> String {
+        func label(_ rule: String) -> String {
+            let n = flaps[rule]?.count ?? 0
+            return n == 0 ? rule : "\(rule) (\(n) flap\(n == 1 ? "" : "s"))"
+        }
+        let longestRule = Double(firings.keys.map { label($0).count }.max() ?? 0)
         let width = 1000.0, left = max(70.0, longestRule * 7 + 16), right = 20.0
         let powerTop = 60.0, powerHeight = 260.0
         let carbonTop = powerTop + powerHeight + 40, carbonHeight = 120.0
@@ -72,13 +76,17 @@ public enum ReportChart {
         }
         out += "<path d=\"\(path(carbon, yCarbon))\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"1.5\"/>\n"
         // Rule firings.
-        out += "<text x=\"\(left)\" y=\"\(rulesTop - 8)\">when each rule acted</text>\n"
+        out += "<text x=\"\(left)\" y=\"\(rulesTop - 8)\">when each rule acted"
+            + (flaps.isEmpty ? "" : " (red below: it undid an action within 1 h, a flap)") + "</text>\n"
         let colors = ["#1f6fd1", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
         for (i, rule) in ruleNames.enumerated() {
             let y = rulesTop + Double(i) * 18
-            out += String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">%@</text>", left - 6, y + 10, esc(rule))
+            out += String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">%@</text>", left - 6, y + 10, esc(label(rule)))
             for t in firings[rule] ?? [] {
                 out += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"1.5\" height=\"12\" fill=\"%@\"/>", x(t), y, colors[i % colors.count])
+            }
+            for t in flaps[rule] ?? [] {
+                out += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"4\" fill=\"#b00\"/>", x(t), y + 12.5)
             }
             out += "\n"
         }

@@ -32,7 +32,7 @@ extension PolicyRun {
                         baseline: .init(times: b.facilityPower.map(\.time), values: b.facilityPower.map(\.watts)),
                         cap: p.powerCap,
                         carbon: .init(times: p.carbon.map(\.time), values: p.carbon.map(\.gramsPerJoule)),
-                        firings: p.firingTimes, title: title)
+                        firings: p.firingTimes, flaps: p.flapStats.times, title: title)
     }
 
     /// The side-by-side table: baseline, with policies, and the change (text, or markdown).
@@ -94,6 +94,7 @@ extension PolicyRun {
                     + p.gaps.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value)" }.joined(separator: ", ") + ".\n"
             }
             if let gridGaps { md += "\n" + gridGaps.capitalizedFirst + ".\n" }
+            if let stability = stability(p, markdown: true) { md += "\n" + stability }
             md += "\n" + attribution.block(currency: currency, markdown: true)
             return md + "\n" + capBand(p, b).capitalizedFirst + ".\n\nCarbon: \(AccountingReport.method).\n"
         }
@@ -116,9 +117,31 @@ extension PolicyRun {
                 + p.gaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
         if let gridGaps { out += gridGaps + "\n" }
+        if let stability = stability(p, markdown: false) { out += stability }
         out += "\n" + attribution.block(currency: currency, markdown: false) + "\n"
         out += capBand(p, b) + "\n"
         out += "carbon: \(AccountingReport.method)\n"
+        return out
+    }
+
+    /// Where the flaps came from: the pairs of rules (whose action was undone, which undid
+    /// it, as what change), most first, and the targets that flapped most; nil without flaps.
+    static func stability(_ p: Summary, markdown: Bool, pairs: Int = 10, targets: Int = 5) -> String? {
+        let stats = p.flapStats
+        guard stats.total > 0 else { return nil }
+        let top = stats.topPairs(pairs)
+        let rest = stats.byPair.count - top.count, restFlaps = stats.total - top.map(\.count).reduce(0, +)
+        let code = { (s: String) in markdown ? "`\(s)`" : s }
+        var out = markdown
+            ? "Flaps (an action undone within 1 h), by the rule whose action was undone → the rule that undid it:\n\n| undone by | undid it | change | flaps |\n|---|---|---|---:|\n"
+            : "flaps (an action undone within 1 h), by the rule whose action was undone -> the rule that undid it:\n"
+        for (pair, count) in top {
+            out += markdown ? "| \(code(pair.undone)) | \(code(pair.undoing)) | \(pair.change) | \(count) |\n"
+                : "  \(pair.undone) -> \(pair.undoing) (\(pair.change.replacingOccurrences(of: "→", with: "->"))) \(count)\n"
+        }
+        if rest > 0 { out += (markdown ? "\n" : "  ") + "and \(rest) more pair\(rest == 1 ? "" : "s") (\(restFlaps) flaps)\n" }
+        let most = stats.topTargets(targets).map { "\(code($0.target)) \($0.count)" }.joined(separator: ", ")
+        out += (markdown ? "\nMost flapping targets: " : "most flapping targets: ") + most + (markdown ? ".\n" : "\n")
         return out
     }
 
@@ -249,16 +272,48 @@ extension PolicyRun {
         public var policies: Figures
         /// Where the savings came from (`PolicyRun.Attribution`).
         public var attribution: Attribution
+        /// Where the flaps came from (`FlapStats`).
+        public var stability: Stability
+
+        /// The flaps by pair of rules, by change, and the 20 targets that flapped most.
+        public struct Stability: Codable, Sendable, Equatable {
+            public struct Pair: Codable, Sendable, Equatable {
+                public var undoneRule: String
+                public var undoingRule: String
+                public var change: String
+                public var flaps: Int
+                enum CodingKeys: String, CodingKey { case undoneRule = "undone_rule", undoingRule = "undoing_rule", change, flaps }
+            }
+            public struct Target: Codable, Sendable, Equatable {
+                public var target: String
+                public var flaps: Int
+            }
+            public var flaps: Int
+            public var pairs: [Pair]
+            public var byChange: [String: Int]
+            public var targets: [Target]
+            enum CodingKeys: String, CodingKey { case flaps, pairs, byChange = "by_change", targets }
+
+            init(_ stats: FlapStats) {
+                flaps = stats.total
+                pairs = stats.topPairs(stats.byPair.count).map {
+                    Pair(undoneRule: $0.pair.undone, undoingRule: $0.pair.undoing, change: $0.pair.change, flaps: $0.count)
+                }
+                byChange = stats.byChange
+                targets = stats.topTargets(20).map { Target(target: $0.target, flaps: $0.count) }
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case currency, carbonMethod = "carbon_method", baseline, policies, attribution
+            case currency, carbonMethod = "carbon_method", baseline, policies, attribution, stability
         }
     }
 
     public static func json(policies p: Summary, baseline b: Summary) -> String {
         let report = ReportJSON(currency: p.report.currency, carbonMethod: AccountingReport.method,
                                 baseline: .init(b), policies: .init(p),
-                                attribution: .init(Attribution(policies: p.report, baseline: b.report)))
+                                attribution: .init(Attribution(policies: p.report, baseline: b.report)),
+                                stability: .init(p.flapStats))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Only finite numbers (every figure goes through `finite`), strings, booleans and

@@ -48,4 +48,31 @@ import WattCluster
         _ = counter.record([applied(ClusterAction(.cap(watts: 400), targets: ["m"]), "m")], now: 0)
         #expect(counter.record([applied(ClusterAction(.cap(watts: 300), targets: ["m"]), "m")], now: 60) == 0)
     }
+
+    /// The stability section's figures: who undid whose action, as what change, where.
+    @Test func statsNameThePairOfRulesTheChangeAndTheTarget() {
+        var counter = FlapCounter()
+        _ = counter.record([applied(ClusterAction(.suspend, targets: ["n1", "n2"], rule: "idle"), "n1"),
+                            applied(ClusterAction(.suspend, targets: ["n1", "n2"], rule: "idle"), "n2")], now: 0)
+        _ = counter.record([applied(ClusterAction(.wake, targets: ["n1"], rule: "wake"), "n1")], now: 600)
+        _ = counter.record([applied(ClusterAction(.suspend, targets: ["n1"], rule: "idle"), "n1")], now: 1200)
+        _ = counter.record([applied(ClusterAction(.wake, targets: ["n2"]), "n2")], now: 1800)
+        let stats = counter.stats
+        #expect(stats.total == 3)
+        #expect(stats.byPair[.init(undone: "idle", undoing: "wake", change: "suspend → wake")] == 1)
+        #expect(stats.byPair[.init(undone: "wake", undoing: "idle", change: "wake → suspend")] == 1)
+        #expect(stats.byPair[.init(undone: "idle", undoing: "-", change: "suspend → wake")] == 1, "a change by no rule is `-`")
+        #expect(stats.topTargets(1).map(\.target) == ["n1"])
+        #expect(stats.byUndoingRule == ["wake": 1, "idle": 1, "-": 1])
+        #expect(stats.byChange == ["suspend → wake": 2, "wake → suspend": 1])
+        #expect(stats.times["idle"] == [1200])
+        // Replaying the same results rebuilds the same figures (a resumed run).
+        var replayed = FlapCounter()
+        _ = replayed.record([applied(ClusterAction(.suspend, targets: ["n1", "n2"], rule: "idle"), "n1"),
+                             applied(ClusterAction(.suspend, targets: ["n1", "n2"], rule: "idle"), "n2")], now: 0)
+        _ = replayed.record([applied(ClusterAction(.wake, targets: ["n1"], rule: "wake"), "n1")], now: 600)
+        _ = replayed.record([applied(ClusterAction(.suspend, targets: ["n1"], rule: "idle"), "n1")], now: 1200)
+        _ = replayed.record([applied(ClusterAction(.wake, targets: ["n2"]), "n2")], now: 1800)
+        #expect(replayed.stats == stats)
+    }
 }

@@ -48,7 +48,7 @@ import WattTestSupport
         #expect(!lower.contains("nan") && !lower.contains("inf"), "\(text)")
         // Strict: JSONSerialization refuses non-finite numbers and trailing garbage.
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(Set(root.keys) == ["currency", "carbon_method", "baseline", "policies", "attribution"])
+        #expect(Set(root.keys) == ["currency", "carbon_method", "baseline", "policies", "attribution", "stability"])
         let policies = try #require(root["policies"] as? [String: Any])
         #expect(policies.keys.contains("carbon_g") && policies.keys.contains("energy_without_intensity_j"))
         // The same text decodes as the Codable type it was encoded from.
