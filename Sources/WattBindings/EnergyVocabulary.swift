@@ -69,10 +69,14 @@ public enum EnergyVocabulary {
             for name in declarations.names { try name.register(into: &v, context: context) }
             try registerFunctions(&v, models: models, catalog: catalog, declarations: declarations, context: context,
                                   plans: plans ?? CarbonPlans(models: models))
-            for verb in declarations.verbs {
-                try v.register(verb.signature(in: context))
-                if let analysis = verb.analysis { try v.register(analysis) }
-            }
+            for verb in declarations.verbs { try v.register(verb.signature(in: context)) }
+            // Rules that undo each other's actions (W0501), from what each verb declares.
+            try v.register(FightAnalysis.analysis(.init(
+                transfers: declarations.verbs.compactMap(\.transfer),
+                oppositions: declarations.verbs.compactMap { verb in
+                    verb.reversedBy.map { .init(verb: verb.name, reversedBy: $0.verb, schema: verb.targets == .jobs ? "job" : "node",
+                                                field: $0.field) }
+                })))
             try v.validate()
         } catch {
             // The declarations are code: a clash (two fields or verbs with one name) is a

@@ -28,6 +28,7 @@ public struct PolicyTestRunner {
                                                    failures: [DiagnosticRenderer.text(parsed.diagnostics)], seconds: 0))
                 continue
             }
+            var warned = false
             for test in tests {
                 let cases: [(String, TestRow?, Int)] = test.rows.isEmpty ? [(test.name, nil, 0)]
                     : test.rows.enumerated().map { i, row in
@@ -42,6 +43,11 @@ public struct PolicyTestRunner {
                     result.seconds = Date().timeIntervalSince(started)
                     report.cases.append(result)
                     report.coverage.merge(run.coverage)
+                    // The policies' warnings, once per file of tests (every test compiles the same policies).
+                    if !warned, !run.warnings.isEmpty {
+                        warned = true
+                        report.warnings.append(DiagnosticRenderer.text(run.warnings))
+                    }
                 }
             }
             // Rules of the policies that no test ran still count in the coverage.
@@ -71,6 +77,8 @@ struct TestCaseRun {
     var coverage = TestCoverage()
 
     private var failures: [String] = []
+    /// The policies' warnings (rules that can fight, W0501), as compiled for this test.
+    private(set) var warnings: [Diagnostic] = []
     private let deadline: Date
 
     init(suite: TestSuiteFile, test: TestDecl, row: TestRow?, rowNumber: Int, timeout: Double) {
@@ -176,6 +184,7 @@ struct TestCaseRun {
         guard let program = compiled.program, !compiled.hasErrors else {
             throw TestFailure(range: test.nameRange, message: "the policies do not check:\n" + DiagnosticRenderer.text(compiled.diagnostics.filter { $0.severity == .error }))
         }
+        warnings = compiled.diagnostics.filter { $0.severity == .warning }
         let loop = session.loop(program, scheduler: scheduler)
         loop.explainAll = true
         return Setup(simulator: simulator, scheduler: scheduler, binding: binding, loop: loop, units: compiled.units)

@@ -5,6 +5,9 @@ import WattLanguage
 public struct TestRunReport: Sendable {
     public var cases: [TestCaseResult] = []
     public var coverage = TestCoverage()
+    /// The policies' warnings (such as rules that can fight, W0501), rendered, one entry per
+    /// file of tests whose policies have any.
+    public var warnings: [String] = []
 
     public init() {}
 
@@ -21,7 +24,7 @@ public struct TestRunReport: Sendable {
 
     /// PASS/FAIL/ERROR/SKIP per test, failures under the test, then the summary.
     public func text(verbose: Bool = false) -> String {
-        var out = ""
+        var out = warnings.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
         for c in cases {
             out += "\(c.status.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(c.file): \(c.name)"
             out += verbose ? String(format: " (%.3f s)\n", c.seconds) : "\n"
@@ -82,6 +85,7 @@ public struct TestRunReport: Sendable {
         public var skipped: Int
         public var tests: [Case]
         public var coverage: Coverage
+        public var warnings: [String]
     }
 
     public var jsonReport: JSONReport {
@@ -93,7 +97,8 @@ public struct TestRunReport: Sendable {
         return JSONReport(passed: count(.pass), failed: count(.fail), errors: count(.error), skipped: count(.skip),
                           tests: cases.map { .init(file: $0.file, name: $0.name, status: $0.status.rawValue,
                                                    seconds: (finite($0.seconds) * 1000).rounded() / 1000, failures: $0.failures) },
-                          coverage: .init(rules: rules, ruleShare: finite(coverage.ruleShare), conditionShare: finite(coverage.conditionShare)))
+                          coverage: .init(rules: rules, ruleShare: finite(coverage.ruleShare), conditionShare: finite(coverage.conditionShare)),
+                          warnings: warnings)
     }
 
     public func jsonText() -> String {

@@ -130,6 +130,25 @@ struct Pack {
         #expect(report.cases.allSatisfy { $0.status == .pass }, "\(report.text())")
     }
 
+    /// `watt test` shows the policies' warnings, such as rules that can fight (W0501), once
+    /// per file of tests, in the text and the JSON.
+    @Test func rulesThatCanFightAreReported() throws {
+        let pack = try Pack(policy: """
+            rule cap_when_busy { when site.power > 1 kW then cap nodes at 300 W }
+            rule uncap_when_busy { when site.power > 2 kW then uncap nodes }
+            """, tests: "test \"a\" {\n  after 1 tick\n}\ntest \"b\" {\n  after 1 tick\n}\n")
+        defer { pack.remove() }
+        let report = try pack.run()
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("warning[W0501]: rules `cap_when_busy` and `uncap_when_busy` can fight") == true)
+        #expect(report.text().hasPrefix(report.warnings[0]))
+        #expect(report.jsonReport.warnings == report.warnings)
+        #expect(report.succeeded, "a warning does not fail the tests")
+        let calm = try Pack(policy: Self.policy, tests: "test \"t\" {\n  after 1 tick\n}\n")
+        defer { calm.remove() }
+        #expect(try calm.run().warnings.isEmpty)
+    }
+
     @Test func aWrongExpectationFailsWithWhatHappened() throws {
         let pack = try Pack(policy: Self.policy, tests: """
             test "wrong" {

@@ -26,7 +26,7 @@ public enum EnergyVerbs {
                             decode: { .move(to: .node($0.text ?? "")) }),
             ],
             // Rules that move jobs from one pool to another and back can fight (W0501).
-            analysis: FightAnalysis.analysis(.init(verb: "move", destinationSlot: "to pool", schema: "job", sourceField: "pool"))
+            transfer: .init(verb: "move", destinationSlot: "to pool", schema: "job", sourceField: "pool")
         ) { a in
             if let pool = a.string("to pool") { return .move(to: .pool(pool)) }
             return .move(to: .node(a.string("to node") ?? ""))
@@ -49,7 +49,8 @@ public enum EnergyVerbs {
                             decode: { .deferUntil($0.number ?? 0) }),
                 JournalForm("defer-for", encode: { if case .deferFor(let d) = $0 { JournalFields(number: d) } else { nil } },
                             decode: { .deferFor($0.number ?? 0) }),
-            ]
+            ],
+            reversedBy: ("release", "state")
         ) { a in
             if let until = a.number("until") { return .deferUntil(until) }
             return .deferFor(a.number("for") ?? 0)
@@ -99,12 +100,13 @@ public enum EnergyVerbs {
             forms: [
                 JournalForm("cap", encode: { if case .cap(let w) = $0 { JournalFields(number: w) } else { nil } },
                             decode: { .cap(watts: $0.number ?? 0) }),
-            ]
+            ],
+            reversedBy: ("uncap", "power_cap")
         ) { a in .cap(watts: a.number("at") ?? 0) },
         plain("uncap", doc: "remove the nodes' power caps", targets: .nodes, .uncap),
-        plain("suspend", doc: "suspend idle nodes (power saving)", targets: .nodes, .suspend),
+        plain("suspend", doc: "suspend idle nodes (power saving)", targets: .nodes, .suspend, reversedBy: ("wake", "state")),
         plain("wake", doc: "wake suspended nodes", targets: .nodes, .wake),
-        plain("drain", doc: "take nodes out of service: no new jobs, running ones finish", targets: .nodes, .drain),
+        plain("drain", doc: "take nodes out of service: no new jobs, running ones finish", targets: .nodes, .drain, reversedBy: ("resume", "state")),
         plain("resume", doc: "return drained nodes to service", targets: .nodes, .resume),
         VerbDeclaration(
             "alert", doc: "tell the operators", targets: .message,
@@ -123,8 +125,10 @@ public enum EnergyVerbs {
     ]
 
     /// A verb with no slots, making one cluster action, journalled under its own name.
-    static func plain(_ name: String, doc: String, targets: VerbDeclaration.Targets, _ kind: ClusterAction.Kind) -> VerbDeclaration {
+    static func plain(_ name: String, doc: String, targets: VerbDeclaration.Targets, _ kind: ClusterAction.Kind,
+                      reversedBy: (verb: String, field: String)? = nil) -> VerbDeclaration {
         VerbDeclaration(name, doc: doc, targets: targets,
-                        forms: [JournalForm(name, encode: { $0 == kind ? JournalFields() : nil }, decode: { _ in kind })]) { _ in kind }
+                        forms: [JournalForm(name, encode: { $0 == kind ? JournalFields() : nil }, decode: { _ in kind })],
+                        reversedBy: reversedBy) { _ in kind }
     }
 }

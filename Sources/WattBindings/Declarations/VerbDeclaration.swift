@@ -25,8 +25,11 @@ public struct VerbDeclaration: @unchecked Sendable {
     public let forms: [JournalForm]
     /// For a message verb: the message of one of its actions (what `expect alert "text"` compares).
     let message: ((ClusterAction.Kind) -> String?)?
-    /// A whole-program check the verb brings (rules moving jobs back and forth).
-    let analysis: ProgramAnalysis?
+    /// What makes two rules fight with this verb (W0501, `FightAnalysis`): it moves its
+    /// targets from one place to another (`move`), or another verb reverses it, both setting
+    /// one field of the targets (`cap` is reversed by `uncap`, on `power_cap`).
+    let transfer: FightAnalysis.Transfer?
+    let reversedBy: (verb: String, field: String)?
     /// A planning verb (`shift`) makes no actions of its own: the binding resolves each target
     /// to an action of the verbs named here (or to none), journalled as theirs; `expect VERB`
     /// in a test matches those.
@@ -35,10 +38,10 @@ public struct VerbDeclaration: @unchecked Sendable {
     let perTarget: ((VerbArguments, String) -> ClusterAction.Kind?)?
 
     init(_ name: String, doc: String, targets: Targets, slots: [SlotDeclaration] = [], exactlyOneOf: [[String]] = [],
-         forms: [JournalForm], message: ((ClusterAction.Kind) -> String?)? = nil, analysis: ProgramAnalysis? = nil,
-         action: @escaping (VerbArguments) -> ClusterAction.Kind) {
+         forms: [JournalForm], message: ((ClusterAction.Kind) -> String?)? = nil, transfer: FightAnalysis.Transfer? = nil,
+         reversedBy: (verb: String, field: String)? = nil, action: @escaping (VerbArguments) -> ClusterAction.Kind) {
         self.name = name; self.doc = doc; self.targets = targets; self.slots = slots; self.exactlyOneOf = exactlyOneOf
-        self.forms = forms; self.message = message; self.analysis = analysis; self.action = action
+        self.forms = forms; self.message = message; self.transfer = transfer; self.reversedBy = reversedBy; self.action = action
         resolvesTo = []; perTarget = nil
     }
 
@@ -46,7 +49,7 @@ public struct VerbDeclaration: @unchecked Sendable {
     init(planning name: String, doc: String, targets: Targets, slots: [SlotDeclaration], resolvesTo: [String],
          perTarget: @escaping (VerbArguments, String) -> ClusterAction.Kind?) {
         self.name = name; self.doc = doc; self.targets = targets; self.slots = slots; exactlyOneOf = []
-        forms = []; message = nil; analysis = nil; action = { _ in .release }
+        forms = []; message = nil; transfer = nil; reversedBy = nil; action = { _ in .release }
         self.resolvesTo = resolvesTo; self.perTarget = perTarget
     }
 
