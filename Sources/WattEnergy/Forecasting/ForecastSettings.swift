@@ -81,7 +81,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
     /// The models `models` may name: the single models, then the combinations.
     public static let modelNames = ["persistence", "seasonal-naive(1d)", "seasonal-naive(7d)", "holt-winters(1d)",
                                     "holt-winters(1d+7d)", "linear-regression", "daily-profile", "daytype-profile", "ensemble",
-                                    "ensemble-seasonal", "ensemble-daytype"]
+                                    "ensemble-seasonal"]
     /// The single models (`--models` with several of them lets the backtest choose).
     public static let singleModelNames = Array(modelNames.prefix(8))
 
@@ -103,9 +103,6 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         case canonical("ensemble-seasonal"):
             EnsembleModel("ensemble-seasonal", members: [DailyProfileModel(), LinearRegressionModel(),
                                                          HoltWintersModel(periods: [86_400])])
-        case canonical("ensemble-daytype"):
-            EnsembleModel("ensemble-daytype", members: [PersistenceModel(), DayTypeProfileModel(), LinearRegressionModel(),
-                                                        HoltWintersModel(periods: [86_400])])
         default: nil
         }
     }
