@@ -80,10 +80,10 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
 
     /// The models `models` may name: the single models, then the combinations.
     public static let modelNames = ["persistence", "seasonal-naive(1d)", "seasonal-naive(7d)", "holt-winters(1d)",
-                                    "holt-winters(1d+7d)", "linear-regression", "daily-profile", "ensemble",
+                                    "holt-winters(1d+7d)", "linear-regression", "daily-profile", "daytype-profile", "ensemble",
                                     "ensemble-seasonal"]
     /// The single models (`--models` with several of them lets the backtest choose).
-    public static let singleModelNames = Array(modelNames.prefix(7))
+    public static let singleModelNames = Array(modelNames.prefix(8))
 
     /// The model a name stands for (nil when unknown). Names compare without case, spaces or
     /// punctuation, so `seasonal-naive-1d` and `holtwinters(1d+7d)` are accepted.
@@ -96,6 +96,7 @@ public struct ForecastSettings: Sendable, Equatable, Codable {
         case canonical("holt-winters(1d+7d)"): HoltWintersModel(periods: [86_400, 604_800])
         case canonical("linear-regression"): LinearRegressionModel()
         case canonical("daily-profile"): DailyProfileModel()
+        case canonical("daytype-profile"): DayTypeProfileModel()
         case canonical("ensemble"):
             EnsembleModel("ensemble", members: [PersistenceModel(), DailyProfileModel(), LinearRegressionModel(),
                                                 HoltWintersModel(periods: [86_400])])
