@@ -119,6 +119,17 @@ enum LanguageBenchmarks {
             precondition(!result.hasErrors, "the generated policy has errors:\n" + DiagnosticRenderer.text(result.diagnostics))
             return { blackHole(Compilation.compile([source], vocabulary: vocabulary, stopAfter: .check).diagnostics.count) }
         },
+        // Issue 19: 1,000 rules capping and 1,000 uncapping the same nodes are a million
+        // fighting pairs; the check must stay under 10 s and write 21 warnings, not a million.
+        Benchmark(name: "language: check 2,000 back-and-forth rules (fight check)", target: 10) {
+            let caps = (0..<1_000).map { "rule c\($0) { when site.power > 1 MW then cap nodes at 300 W }" }
+            let uncaps = (0..<1_000).map { "rule u\($0) { when site.power > 900 kW then uncap nodes }" }
+            let source = SourceFile(name: "fights.watt", text: (caps + uncaps).joined(separator: "\n"))
+            let vocabulary = energyVocabulary()
+            let warnings = Compilation.compile([source], vocabulary: vocabulary, stopAfter: .check).diagnostics.count
+            precondition(warnings == 21, "expected 20 fights and a count, got \(warnings) diagnostics")
+            return { blackHole(Compilation.compile([source], vocabulary: vocabulary, stopAfter: .check).diagnostics.count) }
+        },
         Benchmark(name: "language: lex+parse+check+compile 1 MB policy") {
             let source = SourceFile(name: "large.watt", text: largePolicy())
             let vocabulary = energyVocabulary()
