@@ -12,6 +12,8 @@ public final class EnergyBinding: @unchecked Sendable {
     public let declarations: EnergyDeclarations
     /// The carbon plans `carbon_plan(job)` and `shift` read (their settings: `plans.timing`).
     public let plans: CarbonPlans
+    /// What Watt set on nodes and jobs, by which rule and pack (`cap_rule`, `capped_since`, ...).
+    public let ownership = ActionOwnership()
     /// Each world name's declaration, its schema and input slot, and what its columns keep
     /// from one tick to the next (string dictionaries, lists), so a tick costs lookups, not
     /// a rebuild.
@@ -62,10 +64,15 @@ public final class EnergyBinding: @unchecked Sendable {
         record(checked: clean, quality)
         plans.begin(clean)
         plans.applied(results)
+        ownership.begin(clean)
+        ownership.applied(results)
     }
 
     /// What the scheduler applied this tick (after `inputs(for:)`).
-    public func applied(_ results: [ActionResult]) { plans.applied(results) }
+    public func applied(_ results: [ActionResult]) {
+        plans.applied(results)
+        ownership.applied(results)
+    }
 
     private func record(checked world: World, _ quality: DataQuality) {
         var quality = quality
@@ -110,8 +117,10 @@ public final class EnergyBinding: @unchecked Sendable {
             rejectedTotal += quality.rejected
         }
         plans.begin(world)
+        ownership.begin(world)
+        let owned = ownership.annotate(world)
         var inputs = Inputs(vocabulary: vocabulary)
-        for name in bound { inputs.set(slot: name.slot, name.path.value(world, name.schema, name.states)) }
+        for name in bound { inputs.set(slot: name.slot, name.path.value(owned, name.schema, name.states)) }
         return inputs
     }
 

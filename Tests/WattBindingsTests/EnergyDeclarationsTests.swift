@@ -130,7 +130,7 @@ import WattLanguage
                                       : binding.vocabulary.schema(of: binding.vocabulary.names[field.record]?.type ?? .number))
             let type = schema.fields[try #require(schema.fieldIndex(field.field))].type.unwrapped
             // 1 is inside every numeric field's bounds (a PUE, a utilization, a power).
-            let wanted: Value = type == .string ? .string("draining") : .number(1)
+            let wanted: Value = type == .string ? .string("draining") : type == .instant ? .instant(1_590_969_600) : .number(1)
             #expect(field.set(&world, id, wanted), "\(field.written)")
             #expect(value(read, binding, world) == (field.keyed ? .list([wanted]) : wanted), "\(field.written) read as `\(read)`")
         }

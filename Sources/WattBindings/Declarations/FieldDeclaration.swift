@@ -65,8 +65,8 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
 
     /// An optional instant: nil is missing.
     public static func instant(_ name: String, _ keyPath: WritableKeyPath<Element, Double?>, doc: String = "",
-                               bounds: TelemetryRange? = nil) -> Self {
-        Self(name, .optionalInstant(StoredProperty(keyPath)), measure: .plain, doc: doc, bounds: bounds)
+                               bounds: TelemetryRange? = nil, settable: Bool = false) -> Self {
+        Self(name, .optionalInstant(StoredProperty(keyPath)), measure: .plain, doc: doc, bounds: bounds, settable: settable)
     }
 
     public static func flag(_ name: String, _ keyPath: WritableKeyPath<Element, Bool>, doc: String = "") -> Self {
@@ -81,8 +81,8 @@ public struct FieldDeclaration<Element>: @unchecked Sendable {
 
     /// An optional string: nil is missing.
     public static func text(_ name: String, _ keyPath: WritableKeyPath<Element, String?>, doc: String = "",
-                            allowed: AllowedValues = .any) -> Self {
-        Self(name, .optionalText(StoredProperty(keyPath)), measure: .plain, doc: doc, allowed: allowed)
+                            allowed: AllowedValues = .any, settable: Bool = false) -> Self {
+        Self(name, .optionalText(StoredProperty(keyPath)), measure: .plain, doc: doc, allowed: allowed, settable: settable)
     }
 
     /// One of an enumeration's cases, as its raw string; the doc line lists the cases, and a

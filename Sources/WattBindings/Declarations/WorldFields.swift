@@ -69,6 +69,12 @@ extension EnergyFields {
                 .texts("jobs", \.jobs, doc: "ids of the jobs running on it"),
                 .count("gpus", \.gpus),
                 .count("gpus_free", \.gpusFree),
+                .text("cap_rule", \.capRule, doc: "the rule whose cap it has; missing unless a Watt rule set the cap", settable: true),
+                .text("cap_pack", \.capPack, doc: "that rule's pack (the folder of its policy file)", settable: true),
+                .instant("capped_since", \.cappedSince, doc: "when that rule capped it", settable: true),
+                .text("suspend_rule", \.suspendRule, doc: "the rule that suspended it; missing unless a Watt rule did"),
+                .text("suspend_pack", \.suspendPack, doc: "that rule's pack"),
+                .instant("suspended_since", \.suspendedSince, doc: "when that rule suspended it"),
             ]))
 
     public static let jobs = WorldCollection(
@@ -96,5 +102,8 @@ extension EnergyFields {
                           bounds: .nonNegative),
                 .quantity("checkpoint_overhead", \.checkpointOverhead, .dimension(.time),
                           doc: "extra run time one checkpoint and resume cost it (0 when unknown)", bounds: .nonNegative),
+                .text("hold_rule", \.holdRule, doc: "the rule holding it back (`defer`, `preempt until`, `shift`); missing unless a Watt rule does"),
+                .text("hold_pack", \.holdPack, doc: "that rule's pack"),
+                .instant("held_since", \.heldSince, doc: "when that rule held it"),
             ]))
 }

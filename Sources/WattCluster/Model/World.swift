@@ -142,6 +142,15 @@ public struct World: Sendable, Equatable {
         public var cpus: Int
         /// CPU cores not allocated to a job (0 unless it can take jobs: on or idle).
         public var cpusFree: Int
+        /// What Watt set on it, by which rule and pack, since when (`ActionOwnership` in the
+        /// binding fills these from the actions it applied; nil when Watt did not set the
+        /// state, or a scheduler reports the node).
+        public var capRule: String?
+        public var capPack: String?
+        public var cappedSince: Double?
+        public var suspendRule: String?
+        public var suspendPack: String?
+        public var suspendedSince: Double?
 
         public init(id: String, pool: String, profile: String, state: NodeState, power: Double?, powerCap: Double?,
                     utilization: Double, temperature: Double, jobs: [String], gpus: Int, gpusFree: Int,
@@ -204,6 +213,11 @@ public struct World: Sendable, Equatable {
         public var runTime: Double
         /// Extra run time one checkpoint and resume cost it, s (0 when unknown).
         public var checkpointOverhead: Double
+        /// Which rule and pack Watt held it back by (`defer`, `preempt until`, `shift`), since
+        /// when (filled by the binding, as for nodes; nil otherwise).
+        public var holdRule: String?
+        public var holdPack: String?
+        public var heldSince: Double?
 
         public init(id: String, user: String, pool: String, node: String?, state: JobState, gpus: Int, cpus: Int,
                     priority: Int, flexible: Bool, preemptible: Bool, submitted: Double, started: Double?,

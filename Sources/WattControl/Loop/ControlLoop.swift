@@ -47,6 +47,7 @@ public final class ControlLoop {
         self.scheduler = scheduler
         self.guardrails = guardrails
         self.dryRun = dryRun
+        binding.ownership.setRules(program.checked.rules.map { ($0.name, $0.source.name) })
     }
 
     /// A tick on a fresh snapshot of the scheduler.
@@ -165,6 +166,7 @@ public final class ControlLoop {
     /// over (a pending `for` keeps counting); those of removed rules are dropped.
     public func replace(program: Program) {
         self.program = program
+        binding.ownership.setRules(program.checked.rules.map { ($0.name, $0.source.name) })
         let names = Set(program.checked.rules.map(\.name))
         timers = timers.filter { names.contains($0.key) }
         // A rule no longer timed `per target` drops its elements' timers.
