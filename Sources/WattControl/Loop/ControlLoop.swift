@@ -7,6 +7,11 @@ import WattLanguage
 /// the scheduler. A failing rule never stops the others; its outcome says why.
 public final class ControlLoop {
     public private(set) var program: Program
+    /// Each rule's priority, for the guardrails (a higher-priority cap displaces a lower one).
+    private var rulePriorities: [String: Double] = [:]
+    private static func priorities(_ program: Program) -> [String: Double] {
+        Dictionary(program.checked.rules.map { ($0.name, $0.priority) }, uniquingKeysWith: { a, _ in a })
+    }
     public let binding: EnergyBinding
     public let scheduler: any Scheduler
     public var guardrails: Guardrails
@@ -48,6 +53,7 @@ public final class ControlLoop {
         self.guardrails = guardrails
         self.dryRun = dryRun
         binding.ownership.setRules(program.checked.rules.map { ($0.name, $0.source.name) })
+        rulePriorities = Self.priorities(program)
     }
 
     /// A tick on a fresh snapshot of the scheduler.
@@ -146,7 +152,8 @@ public final class ControlLoop {
         // Values no cluster can honour (a NaN cap, a defer into the past) take no part.
         let (sane, outOfBounds) = ActionBounds.filter(proposals, now: world.now)
         let (arbitrated, conflicts) = Arbitration.resolve(sane)
-        var (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves)
+        var (allowed, events) = guardrails.apply(arbitrated, world: world, recentMoves: &recentMoves,
+                                                 priorities: rulePriorities, capOwners: binding.ownership.caps.mapValues(\.rule))
         events = outOfBounds + events
         let results = dryRun ? [] : scheduler.apply(allowed)
         binding.applied(results)
@@ -167,6 +174,7 @@ public final class ControlLoop {
     public func replace(program: Program) {
         self.program = program
         binding.ownership.setRules(program.checked.rules.map { ($0.name, $0.source.name) })
+        rulePriorities = Self.priorities(program)
         let names = Set(program.checked.rules.map(\.name))
         timers = timers.filter { names.contains($0.key) }
         // A rule no longer timed `per target` drops its elements' timers.

@@ -33,9 +33,28 @@ public struct Guardrails: Codable, Sendable, Equatable {
 
     /// Trims `actions` to what the guardrails allow, given the world and the moves in the
     /// last hour (`recentMoves`, updated).
-    public func apply(_ actions: [ClusterAction], world: World, recentMoves: inout [Double]) -> ([ClusterAction], [Event]) {
+    ///
+    /// Priority: caps are admitted to the capped share highest rule priority first
+    /// (`priorities`, by rule name), and when the share is full, a cap of a higher-priority
+    /// rule displaces one that a lower-priority rule set (`capOwners`: the rule whose cap a
+    /// node has, `ActionOwnership`): that node is uncapped in the same tick, the lowest
+    /// priority first, and the displacement is reported as a guardrail event naming both rules
+    /// (so a thermal safety cap is not stopped by economic caps holding the share). A cap
+    /// nobody owns (an operator's, the cluster's design caps) is never displaced.
+    public func apply(_ actions: [ClusterAction], world: World, recentMoves: inout [Double],
+                      priorities: [String: Double] = [:], capOwners: [String: String] = [:]) -> ([ClusterAction], [Event]) {
         var events: [Event] = []
         var out: [ClusterAction] = []
+        func priority(_ rule: String?) -> Double { rule.flatMap { priorities[$0] } ?? -.infinity }
+        // Stable: equal priorities keep the arbitrated order.
+        let actions = priorities.isEmpty ? actions
+            : actions.enumerated().sorted { a, b in
+                let pa = priority(a.element.rule), pb = priority(b.element.rule)
+                return pa != pb ? pa > pb : a.offset < b.offset
+            }.map(\.element)
+        let targeted = Set(actions.filter { if case .cap = $0.kind { true } else if case .uncap = $0.kind { true } else { false } }
+            .flatMap(\.targets))
+        var displaced: [ClusterAction] = []
         recentMoves.removeAll { world.now - $0 >= 3600 }
         let totalGPUs = world.nodes.reduce(0) { $0 + $1.gpus }
         var cappedGPUs = world.nodes.filter { $0.powerCap != nil }.reduce(0) { $0 + $1.gpus }
@@ -56,8 +75,24 @@ public struct Guardrails: Codable, Sendable, Equatable {
                     let gpus = gpusOf[target] ?? 0
                     if !cappedNodes.contains(target) {
                         if Double(cappedGPUs + gpus) > maxCappedGPUShare * Double(totalGPUs) {
-                            stop("`max_capped_share` (\(wholeText(maxCappedGPUShare * 100)) % of GPUs)")
-                            continue
+                            // The lowest-priority owned cap that frees enough GPUs, not acted on this tick.
+                            let mine = priority(action.rule)
+                            let victim = cappedNodes.compactMap { node -> (id: String, rule: String, priority: Double)? in
+                                guard !targeted.contains(node), let owner = capOwners[node], priority(owner) < mine,
+                                      Double(cappedGPUs - (gpusOf[node] ?? 0) + gpus) <= maxCappedGPUShare * Double(totalGPUs)
+                                else { return nil }
+                                return (node, owner, priority(owner))
+                            }.min { ($0.priority, $0.id) < ($1.priority, $1.id) }
+                            guard let victim else {
+                                stop("`max_capped_share` (\(wholeText(maxCappedGPUShare * 100)) % of GPUs)")
+                                continue
+                            }
+                            cappedGPUs -= gpusOf[victim.id] ?? 0
+                            cappedNodes.remove(victim.id)
+                            displaced.append(ClusterAction(.uncap, targets: [victim.id], rule: action.rule,
+                                                           reason: "displaced: the capped share was full and rule `\(action.rule ?? "?")` outranks `\(victim.rule)`"))
+                            events.append(Event(target: victim.id, action: "cap", rule: victim.rule,
+                                                guardrail: "`max_capped_share`: displaced by rule `\(action.rule ?? "?")` (priority \(wholeText(mine)) over \(wholeText(victim.priority)))"))
                         }
                         cappedGPUs += gpus
                         cappedNodes.insert(target)
@@ -78,6 +113,7 @@ public struct Guardrails: Codable, Sendable, Equatable {
             action.targets = kept
             if !kept.isEmpty { out.append(action) }
         }
-        return (out, events)
+        // Displaced caps are lifted before the caps that displace them are set.
+        return (displaced + out, events)
     }
 }
