@@ -145,6 +145,7 @@ extension Checker {
         for scope in scopes.reversed() {
             if let schema = scope.schema {
                 if let index = fieldIndex(schema, name) {
+                    if !namesFieldsHide.isEmpty, namesFieldsHide.contains(name) { warnFieldHides(name, schema: schema, r) }
                     let element = TypedExpr(elementKind(scope.depth), scope.elementType, r)
                     return TypedExpr(.field(element, index: index), schema.fields[index].type, r)
                 }
@@ -155,6 +156,17 @@ extension Checker {
             if name == "it" { return TypedExpr(elementKind(scope.depth), scope.elementType, r) }
         }
         return nil
+    }
+
+    @inline(never)
+    private func warnFieldHides(_ name: String, schema: RecordSchema, _ r: SourceRange) {
+        if definitionIndex[name] != nil {
+            warning(.fieldHidesName, "field `\(name)` of `\(schema.name)` hides the definition `\(name)` here", at: r,
+                    help: "write `\(schema.name).\(name)` for the field, or rename the definition so that no field hides it")
+        } else {
+            warning(.fieldHidesName, "field `\(name)` of `\(schema.name)` hides the host's name `\(name)` here", at: r,
+                    help: "write `\(schema.name).\(name)` for the field, or name the host's `\(name)` with a `let` outside the filter (e.g. `let all_\(name) = \(name)`)")
+        }
     }
 
     private func referenceDefinition(_ index: Int, _ name: String, _ r: SourceRange) -> TypedExpr {

@@ -44,6 +44,9 @@ public final class Checker {
     /// is in it: a reference hashes its name once, then works with the index.
     @exclusivity(unchecked) var definitions: [Definition] = []
     @exclusivity(unchecked) var definitionIndex = NameTable<Int>()
+    /// Definitions and host names that some record's field spells the same: inside a filter
+    /// over such records the field wins, silently, so each such use is a warning (W0303).
+    @exclusivity(unchecked) var namesFieldsHide: Set<String> = []
     /// The vocabulary's names, functions and record fields in `NameTable`s (cheaper to
     /// look up than its dictionaries).
     let hostNames: NameTable<HostName>
@@ -174,6 +177,10 @@ public final class Checker {
                 definitionIndex[binding.name.name] = definitions.count
                 definitions.append(Definition(binding: binding, source: unit.source))
             }
+        }
+        let globals = Set(definitions.map(\.name)).union(vocabulary.names.keys).union(["now"])
+        for schema in vocabulary.schemas.values {
+            for field in schema.fields where globals.contains(field.name) { namesFieldsHide.insert(field.name) }
         }
         for index in definitions.indices { _ = resolveDefinition(index) }
 

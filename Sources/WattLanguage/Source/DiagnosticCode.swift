@@ -53,6 +53,7 @@ public enum DiagnosticCode: String, Sendable, Codable, CaseIterable {
     // Warnings
     case unusedDefinition = "W0301"
     case shadowedName = "W0302"
+    case fieldHidesName = "W0303"
     case costHigh = "W0601"
     case rulesFight = "W0501"
     case alwaysTrue = "W0401"
