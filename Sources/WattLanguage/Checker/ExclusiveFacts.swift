@@ -9,10 +9,24 @@
 /// `dirty_grid` in two rules is one `let`), a conjunct it cannot read adds no fact, and
 /// facts are never inferred (`x > 5` and `x < 3` of different expressions stay unrelated).
 struct ExclusiveFacts {
+    /// An expression's name: a hash of its checked tree (equal trees, equal keys; a
+    /// collision could only hide a fight, never invent one), and the element fields it reads.
+    struct Key: Equatable {
+        var hash: Int
+        var fields: [Int]
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash }
+    }
+
     enum Fact {
-        case holds(String, Bool)
-        case within(String, low: Double, lowIncluded: Bool, high: Double, highIncluded: Bool)
-        case oneOf(String, Set<String>)
+        case holds(Key, Bool)
+        case within(Key, low: Double, lowIncluded: Bool, high: Double, highIncluded: Bool)
+        case oneOf(Key, Set<String>)
+
+        var key: Key {
+            switch self {
+            case .holds(let k, _), .within(let k, _, _, _, _), .oneOf(let k, _): return k
+            }
+        }
     }
 
     var facts: [Fact] = []
@@ -26,22 +40,14 @@ struct ExclusiveFacts {
 
     init() {}
 
-    /// The same facts less those that read `key` (a move changes its targets' pool: their
-    /// pool filters name where they come from, not what keeps two moves apart; so does
-    /// `present(power_cap)` for a cap).
-    func without(_ key: String) -> ExclusiveFacts {
+    /// The same facts less those that read field `index` of the element (a move changes its
+    /// targets' pool: their pool filters name where they come from, not what keeps two moves
+    /// apart; so does `present(power_cap)` for a cap).
+    func without(field index: Int) -> ExclusiveFacts {
         var copy = self
-        func reads(_ k: String) -> Bool { k == key || k.contains("(" + key) || k.contains("," + key) }
-        copy.facts.removeAll { fact in
-            switch fact {
-            case .holds(let k, _), .within(let k, _, _, _, _), .oneOf(let k, _): return reads(k)
-            }
-        }
+        copy.facts.removeAll { $0.key.fields.contains(index) }
         return copy
     }
-
-    /// The name of field `index` of the element being filtered.
-    static func elementField(_ index: Int) -> String { "f\(index)(e)" }
 
     func isExclusive(with other: ExclusiveFacts) -> Bool {
         for a in facts { for b in other.facts where Self.exclusive(a, b) { return true } }
@@ -76,7 +82,7 @@ struct ExclusiveFacts {
             else if case .constant(.string(let s)) = b.kind { addText(op, Self.key(a), s) }
             else if case .constant(.string(let s)) = a.kind { addText(op, Self.key(b), s) }
             else { facts.append(.holds(Self.key(e), true)) }
-        case .constant(.bool(let b)): facts.append(.holds("true", b))
+        case .constant(.bool(let b)): facts.append(.holds(Key(hash: 1, fields: []), b))
         default:
             if e.type.unwrapped == .bool { facts.append(.holds(Self.key(e), true)) }
         }
@@ -88,7 +94,7 @@ struct ExclusiveFacts {
         if texts.count == items.count { facts.append(.oneOf(Self.key(x), Set(texts))) }
     }
 
-    private mutating func addComparison(_ op: CompareOp, _ key: String, _ v: Double) {
+    private mutating func addComparison(_ op: CompareOp, _ key: Key, _ v: Double) {
         let inf = Double.infinity
         switch op {
         case .eq: facts.append(.within(key, low: v, lowIncluded: true, high: v, highIncluded: true))
@@ -100,7 +106,7 @@ struct ExclusiveFacts {
         }
     }
 
-    private mutating func addText(_ op: CompareOp, _ key: String, _ s: String) {
+    private mutating func addText(_ op: CompareOp, _ key: Key, _ s: String) {
         if op == .eq { facts.append(.oneOf(key, [s])) }
     }
 
@@ -137,35 +143,45 @@ struct ExclusiveFacts {
 
     /// A name for an expression: equal for the same checked tree (element depths left out,
     /// so `pool` in two rules' filters is one field).
-    static func key(_ e: TypedExpr) -> String {
-        let label: String
+    static func key(_ e: TypedExpr) -> Key {
+        var hasher = Hasher()
+        var fields: [Int] = []
+        feed(e, &hasher, &fields)
+        return Key(hash: hasher.finalize(), fields: fields)
+    }
+
+    private static func feed(_ e: TypedExpr, _ h: inout Hasher, _ fields: inout [Int]) {
         switch e.kind {
-        case .constant(let v): return "c(\(v))"
-        case .now: return "now"
-        case .hostName(let slot): return "h\(slot)"
-        case .letRef(let index): return "l\(index)"
-        case .element: return "e"
-        case .field(_, let index): label = "f\(index)"
-        case .project(_, let index, _): label = "p\(index)"
-        case .timeComponent(_, let c): label = "t\(c)"
-        case .negate: label = "neg"
-        case .not: label = "not"
-        case .arithmetic(let op, _, _): label = "a\(op)"
-        case .concat: label = "cat"
-        case .compare(let op, _, _): label = op.rawValue
-        case .and: label = "and"
-        case .or: label = "or"
-        case .member(_, _, let negated): label = negated ? "notin" : "in"
-        case .coalesce: label = "??"
-        case .conditional: label = "if"
-        case .list: label = "list"
-        case .filter: label = "where"
-        case .top(_, _, _, _, let descending): label = descending ? "top" : "bottom"
-        case .aggregate(let a, _, _, _): label = "agg.\(a)"
-        case .scalar(let s, _): label = "s.\(s.rawValue)"
-        case .minMax(let isMin, _): label = isMin ? "min" : "max"
-        case .hostCall(let name, _, _): label = "call.\(name)"
+        case .constant(let v): h.combine(1); h.combine(v); return
+        case .now: h.combine(2); return
+        case .hostName(let slot): h.combine(3); h.combine(slot); return
+        case .letRef(let index): h.combine(4); h.combine(index); return
+        case .element: h.combine(5); return
+        case .field(let base, let index):
+            h.combine(6); h.combine(index)
+            if case .element = base.kind { fields.append(index) }
+        case .project(_, let index, _): h.combine(7); h.combine(index)
+        case .timeComponent(_, let c): h.combine(8); h.combine(c.rawValue)
+        case .negate: h.combine(9)
+        case .not: h.combine(10)
+        case .arithmetic(let op, _, _): h.combine(11); h.combine(op)
+        case .concat: h.combine(12)
+        case .compare(let op, _, _): h.combine(13); h.combine(op.rawValue)
+        case .and: h.combine(14)
+        case .or: h.combine(15)
+        case .member(_, _, let negated): h.combine(16); h.combine(negated)
+        case .coalesce: h.combine(17)
+        case .conditional: h.combine(18)
+        case .list: h.combine(19)
+        case .filter: h.combine(20)
+        case .top(_, _, _, _, let descending): h.combine(21); h.combine(descending)
+        case .aggregate(let a, _, _, _): h.combine(22); h.combine(a.rawValue)
+        case .scalar(let s, _): h.combine(23); h.combine(s.rawValue)
+        case .minMax(let isMin, _): h.combine(24); h.combine(isMin)
+        case .hostCall(let name, _, _): h.combine(25); h.combine(name)
         }
-        return label + "(" + e.children.map(key).joined(separator: ",") + ")"
+        let children = e.children
+        h.combine(children.count)
+        for child in children { feed(child, &h, &fields) }
     }
 }

@@ -77,25 +77,37 @@ public enum FightAnalysis {
         let watched = Set(spec.transfers.map(\.verb) + spec.oppositions.flatMap { [$0.verb, $0.reversedBy] })
         for (r, rule) in program.rules.enumerated() {
             for action in rule.thenActions where watched.contains(action.verb) {
-                let condition = conditions[r] ?? ExclusiveFacts(condition: rule.condition)
-                conditions[r] = condition
-                let targets = action.target.map { ExclusiveFacts(target: $0, lets: program.lets) } ?? ExclusiveFacts()
                 actsByVerb[action.verb, default: []].append(acts.count)
-                acts.append(Act(rule: r, action: action, condition: condition, targets: targets))
+                acts.append(Act(rule: r, action: action, condition: ExclusiveFacts(), targets: ExclusiveFacts()))
             }
         }
-        func canFight(_ a: Act, _ b: Act, _ field: String?) -> Bool {
+        // Facts only for actions that something could undo (a reversing verb at the same
+        // priority, or any move): most programs pay nothing here.
+        var present: Set<String> = []
+        for act in acts { present.insert("\(act.action.verb)|\(program.rules[act.rule].priority)") }
+        var reverse: [String: String] = [:]
+        for o in spec.oppositions { reverse[o.verb] = o.reversedBy; reverse[o.reversedBy] = o.verb }
+        let transfers = Set(spec.transfers.map(\.verb))
+        for i in acts.indices {
+            let verb = acts[i].action.verb, rule = program.rules[acts[i].rule]
+            guard transfers.contains(verb) || reverse[verb].map({ present.contains("\($0)|\(rule.priority)") }) == true else { continue }
+            let condition = conditions[acts[i].rule] ?? ExclusiveFacts(condition: rule.condition)
+            conditions[acts[i].rule] = condition
+            acts[i].condition = condition
+            acts[i].targets = acts[i].action.target.map { ExclusiveFacts(target: $0, lets: program.lets) } ?? ExclusiveFacts()
+        }
+        func canFight(_ a: Act, _ b: Act, _ field: Int?) -> Bool {
             let ra = program.rules[a.rule], rb = program.rules[b.rule]
             guard ra.name != rb.name, ra.priority == rb.priority, !a.condition.isExclusive(with: b.condition) else { return false }
             guard let field else { return !a.targets.isExclusive(with: b.targets) }
-            return !a.targets.without(field).isExclusive(with: b.targets.without(field))
+            return !a.targets.without(field: field).isExclusive(with: b.targets.without(field: field))
         }
 
         for transfer in spec.transfers { moves(transfer, acts, actsByVerb, program, vocabulary, canFight, &report) }
         for opposition in spec.oppositions {
             // Each side grouped by priority; a pair is (earlier act of `verb`, any act of `reversedBy`).
             let undoing = Dictionary(grouping: actsByVerb[opposition.reversedBy] ?? []) { program.rules[acts[$0].rule].priority }
-            let changed = vocabulary.schemas[opposition.schema]?.fieldIndex(opposition.field).map(ExclusiveFacts.elementField)
+            let changed = vocabulary.schemas[opposition.schema]?.fieldIndex(opposition.field)
             for i in actsByVerb[opposition.verb] ?? [] {
                 let a = acts[i]
                 for j in undoing[program.rules[a.rule].priority] ?? [] where canFight(a, acts[j], changed) {
@@ -111,7 +123,7 @@ public enum FightAnalysis {
     }
 
     static func moves(_ transfer: Transfer, _ acts: [Act], _ actsByVerb: [String: [Int]], _ program: CheckedProgram,
-                      _ vocabulary: Vocabulary, _ canFight: (Act, Act, String?) -> Bool, _ report: inout Report) {
+                      _ vocabulary: Vocabulary, _ canFight: (Act, Act, Int?) -> Bool, _ report: inout Report) {
         guard let schema = vocabulary.schemas[transfer.schema], let poolField = schema.fieldIndex(transfer.sourceField) else { return }
         var moves: [Move] = []
         for i in actsByVerb[transfer.verb] ?? [] {
@@ -132,7 +144,7 @@ public enum FightAnalysis {
             for k in candidates.sorted() {
                 let b = moves[k]
                 guard a.from.contains(b.to), b.from.contains(a.to),
-                      canFight(acts[a.act], acts[b.act], ExclusiveFacts.elementField(poolField)) else { continue }
+                      canFight(acts[a.act], acts[b.act], poolField) else { continue }
                 report.add(acts[a.act], acts[b.act], program: program) {
                     ("rules `\(program.rules[acts[a.act].rule].name)` and `\(program.rules[acts[b.act].rule].name)` can fight: one moves \(transfer.schema)s from `\(b.to)` to `\(a.to)`, the other back",
                      "\(transfer.verb)s them back")
