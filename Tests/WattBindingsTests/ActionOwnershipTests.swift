@@ -16,12 +16,7 @@ import WattLanguage
     }
 
     func evaluate(_ expression: String, _ binding: EnergyBinding, _ world: World) -> String {
-        switch ExpressionEvaluator.evaluate(SourceFile(name: "e", text: expression), vocabulary: binding.vocabulary,
-                                            inputs: binding.inputs(for: world, recording: false), now: world.now) {
-        case .success(let r): return r.formatted
-        case .failure(.diagnostics(let d)): return "error: \(DiagnosticRenderer.text(d))"
-        case .failure(.evaluation(let d)): return "error: \(d.message)"
-        }
+        EnergyDeclarationsTests().evaluate(expression, binding, world)
     }
 
     @Test func packsAreTheFoldersOfThePolicyFiles() {
