@@ -22,6 +22,9 @@ public final class ActionOwnership: @unchecked Sendable {
     public private(set) var caps: [String: Owner] = [:]
     public private(set) var suspensions: [String: Owner] = [:]
     public private(set) var holds: [String: Owner] = [:]
+    /// When a rule last lifted a node's cap or woke it (until it is capped or suspended again).
+    public private(set) var uncapped: [String: Double] = [:]
+    public private(set) var woken: [String: Double] = [:]
     private var now = 0.0
 
     public init() {}
@@ -49,16 +52,21 @@ public final class ActionOwnership: @unchecked Sendable {
         for job in world.jobs where job.state == .deferred { held.insert(job.id) }
         caps = caps.filter { capped.contains($0.key) }
         suspensions = suspensions.filter { suspended.contains($0.key) }
+        // A day on, a lift or a wake is no longer news (and the tables stay small).
+        uncapped = uncapped.filter { !capped.contains($0.key) && now - $0.value < 86_400 }
+        woken = woken.filter { !suspended.contains($0.key) && now - $0.value < 86_400 }
         holds = holds.filter { held.contains($0.key) }
     }
 
     /// The snapshot with its owners filled in.
     func annotate(_ world: World) -> World {
-        guard !caps.isEmpty || !suspensions.isEmpty || !holds.isEmpty else { return world }
+        guard !caps.isEmpty || !suspensions.isEmpty || !holds.isEmpty || !uncapped.isEmpty || !woken.isEmpty else { return world }
         var world = world
         for i in world.nodes.indices {
             let id = world.nodes[i].id
             if let o = caps[id] { world.nodes[i].capRule = o.rule; world.nodes[i].capPack = o.pack; world.nodes[i].cappedSince = o.since }
+            world.nodes[i].uncappedAt = uncapped[id]
+            world.nodes[i].wokenAt = woken[id]
             if let o = suspensions[id] {
                 world.nodes[i].suspendRule = o.rule; world.nodes[i].suspendPack = o.pack; world.nodes[i].suspendedSince = o.since
             }
@@ -85,10 +93,14 @@ public final class ActionOwnership: @unchecked Sendable {
                 if table[target]?.rule != owner.rule { table[target] = owner }
             }
             switch result.action.kind {
-            case .cap: set(&caps)
-            case .uncap: caps[target] = nil
-            case .suspend: set(&suspensions)
-            case .wake: suspensions[target] = nil
+            case .cap: set(&caps); uncapped[target] = nil
+            case .uncap:
+                caps[target] = nil
+                if owner != nil { uncapped[target] = now }
+            case .suspend: set(&suspensions); woken[target] = nil
+            case .wake:
+                suspensions[target] = nil
+                if owner != nil { woken[target] = now }
             case .deferFor, .deferUntil, .preemptUntil: set(&holds)
             case .release: holds[target] = nil
             case .move, .preempt, .drain, .resume, .alert: break

@@ -86,4 +86,31 @@ import WattLanguage
         #expect(ownership.caps.isEmpty)
         #expect(ownership.annotate(world) == world, "nothing to fill in")
     }
+
+    /// When a rule last lifted a node's cap or woke it: kept until the node is capped or
+    /// suspended again, or a day has passed; not for changes no rule made.
+    @Test func liftsAndWakesAreRemembered() throws {
+        let simulator = try Simulator(clusterFile: Self.small)
+        let ownership = ActionOwnership()
+        ownership.setRules([("r", "p/r.watt")])
+        var world = simulator.snapshot()
+        let node = try #require(world.nodes.first).id
+        ownership.begin(world)
+        ownership.applied([applied(.uncap, node, rule: "r"), applied(.wake, node, rule: "r")])
+        #expect(ownership.uncapped[node] == world.now && ownership.woken[node] == world.now)
+        world.now += 3600
+        ownership.begin(world)
+        let annotated = ownership.annotate(world)
+        #expect(annotated.nodes[0].uncappedAt == world.now - 3600 && annotated.nodes[0].wokenAt == world.now - 3600)
+        // Capped again: no longer "uncapped at".
+        world.nodes[0].powerCap = 300
+        ownership.begin(world)
+        #expect(ownership.uncapped[node] == nil && ownership.woken[node] != nil)
+        // A day on, a wake is forgotten; a wake by no rule is not remembered.
+        world.now += 86_400
+        ownership.begin(world)
+        #expect(ownership.woken.isEmpty)
+        ownership.applied([applied(.wake, node, rule: nil)])
+        #expect(ownership.woken.isEmpty)
+    }
 }

@@ -75,6 +75,9 @@ extension EnergyFields {
                 .text("suspend_rule", \.suspendRule, doc: "the rule that suspended it; missing unless a Watt rule did"),
                 .text("suspend_pack", \.suspendPack, doc: "that rule's pack"),
                 .instant("suspended_since", \.suspendedSince, doc: "when that rule suspended it"),
+                .instant("uncapped_at", \.uncappedAt, doc: "when a Watt rule last lifted its cap (missing if none has in the last day, or it is capped)",
+                         settable: true),
+                .instant("woken_at", \.wokenAt, doc: "when a Watt rule last woke it (missing if none has in the last day, or it is suspended)"),
             ]))
 
     public static let jobs = WorldCollection(

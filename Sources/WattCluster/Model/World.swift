@@ -151,6 +151,10 @@ public struct World: Sendable, Equatable {
         public var suspendRule: String?
         public var suspendPack: String?
         public var suspendedSince: Double?
+        /// When a Watt rule last lifted its cap, or woke it (nil if none has, or it is capped
+        /// again): so a rule can leave alone a node another rule just changed back.
+        public var uncappedAt: Double?
+        public var wokenAt: Double?
 
         public init(id: String, pool: String, profile: String, state: NodeState, power: Double?, powerCap: Double?,
                     utilization: Double, temperature: Double, jobs: [String], gpus: Int, gpusFree: Int,
