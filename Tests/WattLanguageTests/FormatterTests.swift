@@ -49,6 +49,10 @@ import Testing
         #expect(format("let x = not (a and b)") == "let x = not (a and b)\n")
         #expect(format("let x = (not a) and b") == "let x = not a and b\n")
         #expect(format("let x = \"tab\\there\\u{1}\"") == "let x = \"tab\\there\\u{1}\"\n")
+        // A negative reading before a field keeps its parentheses (the property test's seed
+        // 1765190471810019000 found `-75 degC.priority` reading back as `-(75 degC.priority)`).
+        #expect(format("let x = (-75 degC).priority") == "let x = (-75 degC).priority\n")
+        #expect(format("let x = -(75 degC.priority)") == "let x = -75 degC.priority\n")
     }
 
     @Test func blankLinesBetweenDeclarationsAreKeptOnce() {

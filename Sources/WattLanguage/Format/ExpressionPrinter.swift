@@ -54,7 +54,11 @@ public enum ExpressionPrinter {
                 return print(l, at: lvl.next) + " \(op.rawValue) " + print(r, at: lvl.next)
             }
             return print(l, at: lvl) + " \(op.rawValue) " + print(r, at: lvl.next)
-        case .member(let base, let field): return print(base, at: .postfix) + "." + field.name
+        case .member(let base, let field):
+            // A negative reading is one literal (`-75 degC`); unparenthesized before a `.` it
+            // would read back as `-(75 degC.field)`.
+            if case .number(let text, _, _) = base.kind, text.hasPrefix("-") { return "(" + bare(base) + ")." + field.name }
+            return print(base, at: .postfix) + "." + field.name
         case .call(let f, let args): return f.name + "(" + args.map { print($0) }.joined(separator: ", ") + ")"
         case .conditional(let c, let a, let b): return "if \(print(c)) then \(print(a)) else \(print(b))"
         case .filter(let c, let p): return print(c, at: .filter) + " where " + print(p, at: .or)
