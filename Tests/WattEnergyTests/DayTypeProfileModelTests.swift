@@ -136,11 +136,7 @@ import Testing
         settings.history = 28 * 86_400
         let replay = ForecastReplay(metric: "grid.carbon_intensity", settings: settings, every: 3600, nightly: nil)
         let report = replay.run(series, from: series.end - 14 * 86_400)
-        for (h, score) in report.scores[0].enumerated() {
-            let coverage = try #require(score.coverage)
-            #expect(score.count > 100)
-            #expect(abs(coverage - 0.8) <= 0.05, "horizon \(report.horizons[h]): coverage \(coverage)")
-        }
+        try IntervalCalibrationTests.expectCalibrated(report)
         #expect(report.chosen.first?.model.hasPrefix("daytype-profile (") == true)
     }
 }

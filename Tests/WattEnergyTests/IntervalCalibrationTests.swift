@@ -5,6 +5,16 @@ import Testing
 /// Intervals from out-of-sample errors (`ResidualCalibration`), their coverage on held-out
 /// data, and truncation at zero.
 @Suite struct IntervalCalibrationTests {
+    /// The first model's 80 % intervals cover within 5 points of nominal at every horizon,
+    /// over more than 100 forecasts each.
+    static func expectCalibrated(_ report: ReplayReport, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for (h, score) in report.scores[0].enumerated() {
+            let coverage = try #require(score.coverage, sourceLocation: sourceLocation)
+            #expect(score.count > 100, sourceLocation: sourceLocation)
+            #expect(abs(coverage - 0.8) <= 0.05, "horizon \(report.horizons[h]): coverage \(coverage)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func quantilesUseTheConformalRank() {
         // Errors 1 ... 99 at step 1: the 80 % interval runs from rank 0.1 x 100 to 0.9 x 100.
         let c = ResidualCalibration(errors: [(1...99).map(Double.init).shuffled()])
@@ -41,11 +51,7 @@ import Testing
         settings.history = 14 * 86_400
         let replay = ForecastReplay(metric: "grid.carbon_intensity", settings: settings, every: 3600, nightly: nil)
         let report = replay.run(series, from: series.end - 14 * 86_400)
-        for (h, score) in report.scores[0].enumerated() {
-            let coverage = try #require(score.coverage)
-            #expect(score.count > 100)
-            #expect(abs(coverage - 0.8) <= 0.05, "horizon \(report.horizons[h]): coverage \(coverage)")
-        }
+        try Self.expectCalibrated(report)
         // The daily profile is the right model here, and beats persistence.
         #expect(report.chosen.first?.model.hasPrefix("daily-profile (") == true)
         #expect(report.scores[0][1].mae! < report.scores[1][1].mae!)

@@ -32,13 +32,23 @@ public struct DailyProfileModel: Forecaster {
 
     public var name: String { period == 86_400 ? "daily-profile" : "profile(\(durationLabel(period)))" }
 
-    public mutating func fit(_ series: TimeSeries) throws(ForecastError) {
+    /// What a profile of `period` needs of a series (shared with `DayTypeProfileModel`): the
+    /// period a whole number (>= 2) of its steps, at least one period of samples, half of
+    /// them finite. Returns the steps per period.
+    static func stepsPerPeriod(_ period: Double, _ series: TimeSeries, named name: String) throws(ForecastError) -> Int {
         guard let m = wholeSteps(period, step: series.step), m >= 2 else {
-            throw .incompatibleStep("period \(period) s is not a whole number (>= 2) of \(series.step) s steps")
+            throw .incompatibleStep("\(name) is not a whole number (>= 2) of \(series.step) s steps")
         }
+        let finite = series.values.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
+        guard series.values.count >= m, finite >= m / 2 else {
+            throw .insufficientData(required: m, available: min(series.values.count, finite))
+        }
+        return m
+    }
+
+    public mutating func fit(_ series: TimeSeries) throws(ForecastError) {
+        let m = try Self.stepsPerPeriod(period, series, named: "period \(period) s")
         let y = series.values
-        let finite = y.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
-        guard y.count >= m, finite >= m / 2 else { throw .insufficientData(required: m, available: min(y.count, finite)) }
         step = series.step
         let p = Self.profile(series, m: m)
         // Phi from consecutive anomalies.

@@ -53,12 +53,8 @@ public struct DayTypeProfileModel: Forecaster {
     public var name: String { "daytype-profile" }
 
     public mutating func fit(_ series: TimeSeries) throws(ForecastError) {
-        guard let m = wholeSteps(86_400, step: series.step), m >= 2 else {
-            throw .incompatibleStep("one day is not a whole number (>= 2) of \(series.step) s steps")
-        }
+        let m = try DailyProfileModel.stepsPerPeriod(86_400, series, named: "one day")
         let y = series.values
-        let finite = y.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
-        guard y.count >= m, finite >= m / 2 else { throw .insufficientData(required: m, available: min(y.count, finite)) }
         step = series.step
         let p = Self.profiles(series, m: m)
         let a = y.indices.map { y[$0] - p[Self.dayType(series.time(at: $0))][DailyProfileModel.phase(series.time(at: $0), m: m, step: step)] }
